@@ -1,0 +1,101 @@
+"""What every backend provides: one small object per array library."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+# A step maps (xp, params, data, lr) to the next params; it is pure array-API code.
+Step = Callable[[Any, Any, Sequence[Any], float], Any]
+
+
+class BackendUnavailable(RuntimeError):
+    """The backend cannot run on this machine; the message says why and how to fix it."""
+
+
+class Backend:
+    """One array library: its namespace, device, host<->device moves, sync and K-step loop.
+
+    Subclasses set ``name``, ``distribution`` (the package whose version is reported) and
+    implement ``_load`` (import the library, raise ``BackendUnavailable`` if it cannot run).
+    Nothing is imported until a method needs the library.
+    """
+
+    name: str = ""
+    distribution: str = ""
+    # How the backend executes K iterations, for tables and docs.
+    loop_kind: str = "Python loop of eager steps"
+
+    def __init__(self) -> None:
+        self._loaded = False
+
+    # -- availability -------------------------------------------------------------------
+    def _load(self) -> None:
+        raise NotImplementedError
+
+    def load(self) -> Backend:
+        """Import the library; raise ``BackendUnavailable`` with a reason if it cannot run."""
+        if not self._loaded:
+            self._load()
+            self._loaded = True
+        return self
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            self.load()
+        except BackendUnavailable as exc:
+            return str(exc)
+        return None
+
+    def version(self) -> str | None:
+        try:
+            return importlib.metadata.version(self.distribution)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    # -- arrays ---------------------------------------------------------------------------
+    @property
+    def xp(self) -> Any:
+        """The array-API namespace of this backend."""
+        raise NotImplementedError
+
+    @property
+    def device(self) -> Any:
+        raise NotImplementedError
+
+    def devices(self) -> list[str]:
+        return [str(self.device)]
+
+    def prepare(self, dtype: str) -> None:
+        """Get ready to compute in ``dtype`` ('float32' or 'float64')."""
+        self.load()
+
+    def asarray(self, host: np.ndarray, dtype: str) -> Any:
+        """Copy a host NumPy array to this backend's device, cast to ``dtype``."""
+        self.prepare(dtype)
+        return self.xp.asarray(np.asarray(host, dtype=dtype), device=self.device)
+
+    def to_numpy(self, array: Any) -> np.ndarray:
+        return np.asarray(array)
+
+    def sync(self, result: Any) -> Any:
+        """Block until ``result`` (an array or a tuple of arrays) is computed; return it."""
+        return result
+
+    # -- execution ------------------------------------------------------------------------
+    def compile_loop(self, step: Step) -> Callable[[Any, Sequence[Any], float, int], Any]:
+        """Return ``run(params, data, lr, k)`` that applies ``step`` k times."""
+        xp = self.xp
+
+        def run(params: Any, data: Sequence[Any], lr: float, k: int) -> Any:
+            for _ in range(k):
+                params = step(xp, params, data, lr)
+            return params
+
+        return run
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"

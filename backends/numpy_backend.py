@@ -1,0 +1,25 @@
+"""NumPy on the host CPU: eager steps in a Python loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Backend
+
+
+class NumpyBackend(Backend):
+    name = "numpy"
+    distribution = "numpy"
+
+    def _load(self) -> None:
+        import array_api_compat.numpy  # noqa: F401  (numpy is a hard dependency)
+
+    @property
+    def xp(self) -> Any:
+        import array_api_compat.numpy
+
+        return array_api_compat.numpy
+
+    @property
+    def device(self) -> Any:
+        return "cpu"

@@ -1,0 +1,35 @@
+"""array-api-strict: the conformance backend proving the kernel uses only the standard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .base import Backend, BackendUnavailable
+
+
+class StrictBackend(Backend):
+    name = "strict"
+    distribution = "array-api-strict"
+
+    def _load(self) -> None:
+        try:
+            import array_api_strict  # noqa: F401
+        except ImportError as exc:
+            raise BackendUnavailable(
+                "array-api-strict is not installed (pip install array-api-strict)"
+            ) from exc
+
+    @property
+    def xp(self) -> Any:
+        import array_api_strict
+
+        return array_api_strict
+
+    @property
+    def device(self) -> Any:
+        return self.xp.Device("CPU_DEVICE")
+
+    def to_numpy(self, array: Any) -> np.ndarray:
+        return np.from_dlpack(array)

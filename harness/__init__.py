@@ -1,0 +1,1 @@
+"""Timing, reporting and the ``descent-bench`` command line."""

@@ -1,0 +1,115 @@
+"""Argument types and the parser: every bad value is one line naming it and what is allowed.
+
+Exit codes: 0 success, 1 a backend disagrees with the reference (compare), 2 bad input or a
+backend that cannot run here, 3 the descent diverged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import NoReturn
+
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input found after parsing; printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"descent-bench: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def real(text: str) -> float:
+    """A float, or a multiple of pi written as pi, -pi, 2pi or 0.5*pi."""
+    token = text.strip().lower()
+    try:
+        if token.endswith("pi"):
+            coefficient = token[:-2].rstrip("*").strip()
+            scale = {"": 1.0, "-": -1.0, "+": 1.0}.get(coefficient)
+            return (float(coefficient) if scale is None else scale) * math.pi
+        return float(token)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def learning_rate(text: str) -> float:
+    value = real(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def real_list(text: str) -> list[float]:
+    """Comma-separated finite numbers, e.g. ``6,-3``."""
+    values = [real(part) for part in text.split(",")] if text.strip() else []
+    if not values or not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated finite numbers, got {text!r}")
+    return values
+
+
+def domain(text: str) -> tuple[float, float]:
+    values = real_list(text)
+    if len(values) != 2:
+        raise argparse.ArgumentTypeError(f"expected LO,HI (two numbers), got {text!r}")
+    lo, hi = values
+    if not lo < hi:
+        raise argparse.ArgumentTypeError(f"expected LO < HI, got {text!r}")
+    return lo, hi
+
+
+def name_list(allowed: list[str]):
+    """A comma-separated subset of ``allowed``."""
+
+    def parse(text: str) -> list[str]:
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in names if n not in allowed]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown {', '.join(unknown) or 'empty list'} (choose from {', '.join(allowed)})"
+            )
+        return list(dict.fromkeys(names))
+
+    return parse
+
+
+def positive_int_list(text: str) -> list[int]:
+    return [positive_int(part) for part in text.split(",")]
+
+
+def glue_negative_values(argv: list[str], options: set[str]) -> list[str]:
+    """Join ``--opt -1,2`` into ``--opt=-1,2`` so values starting with '-' are not flags."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in options and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out

@@ -1,0 +1,113 @@
+"""``descend``: plain gradient descent, params <- params - lr * grad loss(params).
+
+The loop itself belongs to the backend (``Backend.compile_loop``): an eager Python loop, or one
+compiled program for K steps. ``descend`` runs it between checkpoints, where it reads the loss
+back to the host; the iterations in between never leave the device.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+class Diverged(ArithmeticError):
+    """The loss became non-finite; ``iteration`` is the first iterate whose loss is."""
+
+    def __init__(self, iteration: int, loss: float, advice: str = "") -> None:
+        message = f"diverged: loss is {loss} at iteration {iteration}"
+        super().__init__(f"{message}; {advice}" if advice else message)
+        self.iteration = iteration
+        self.loss = loss
+
+
+@dataclass
+class Descent:
+    """The outcome of a run. Iteration t means the iterate after t updates (t=0: the start)."""
+
+    params: np.ndarray
+    loss: float
+    iterations: int
+    seconds: float
+    history: list[tuple[int, float]] = field(default_factory=list)
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)
+
+
+def checkpoints_every(every: int, iterations: int, offset: int = 0) -> list[int]:
+    """Iterations offset, offset+every, ... up to ``iterations``."""
+    return list(range(offset, iterations + 1, every)) if every > 0 else []
+
+
+def descend(
+    problem: Any,
+    backend: Any,
+    *,
+    dtype: str = "float64",
+    iterations: int | None = None,
+    lr: float | None = None,
+    initial: np.ndarray | None = None,
+    seed: int = 0,
+    checkpoints: Iterable[int] = (),
+    keep_params: bool = False,
+) -> Descent:
+    """Run gradient descent of ``problem`` on ``backend``.
+
+    The loss (and, with ``keep_params``, the parameters) is recorded at each of
+    ``checkpoints`` and at the end. A non-finite loss stops the run with ``Diverged``, naming
+    the first iteration whose loss is non-finite.
+    """
+    iterations = problem.default_iterations if iterations is None else iterations
+    lr = problem.default_lr if lr is None else lr
+    if iterations < 1:
+        raise ValueError(f"iterations must be a positive integer, got {iterations}")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0, got {lr}")
+    host_params = problem.initial_params(seed) if initial is None else initial
+    backend.load()
+    xp = backend.xp
+    data = tuple(backend.asarray(a, dtype) for a in problem.host_data())
+    params = backend.asarray(host_params, dtype)
+    run = backend.compile_loop(problem.step)
+    stops = sorted({t for t in checkpoints if 0 <= t <= iterations} | {iterations})
+
+    history: list[tuple[int, float]] = []
+    snapshots: list[tuple[int, np.ndarray]] = []
+    done = 0
+    start = time.perf_counter()
+    for stop in stops:
+        previous = params
+        if stop > done:
+            params = run(params, data, lr, stop - done)
+        loss = float(problem.loss(xp, params, data))
+        if not math.isfinite(loss):
+            first = _first_nonfinite(problem, run, xp, previous, data, lr, done, stop)
+            raise Diverged(*first)
+        done = stop
+        history.append((stop, loss))
+        if keep_params:
+            snapshots.append((stop, backend.to_numpy(params).astype(np.float64)))
+    backend.sync(params)
+    seconds = time.perf_counter() - start
+    return Descent(
+        params=backend.to_numpy(params).astype(np.float64),
+        loss=history[-1][1],
+        iterations=iterations,
+        seconds=seconds,
+        history=history,
+        snapshots=snapshots,
+    )
+
+
+def _first_nonfinite(problem, run, xp, params, data, lr, done, stop) -> tuple[int, float]:
+    """Replay from the last finite checkpoint one step at a time to find where it broke."""
+    for t in range(done + 1, stop + 1):
+        params = run(params, data, lr, 1)
+        loss = float(problem.loss(xp, params, data))
+        if not math.isfinite(loss):
+            return t, loss
+    return stop, math.nan  # unreachable for a deterministic backend

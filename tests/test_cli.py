@@ -1,0 +1,142 @@
+"""The command line: the JSON schema, the tutorials' printed runs, and every bad input."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from harness.cli import main
+
+FIT_KEYS = {
+    "problem",
+    "backend",
+    "device",
+    "dtype",
+    "iterations",
+    "lr",
+    "params",
+    "loss",
+    "loss_history",
+    "seconds",
+}
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "strict"])
+def test_fit_sine_json_schema(capsys, backend):
+    code, out, _ = run(capsys, "fit", "sine", "--backend", backend, "--iterations", "300", "--json")
+    record = json.loads(out)
+    assert (code, set(record), record["backend"], len(record["params"])) == (
+        0,
+        FIT_KEYS,
+        backend,
+        4,
+    )
+    assert [t for t, _ in record["loss_history"]][-1] == 300
+
+
+def test_fit_paraboloid_json_params_are_walkers_by_dims(capsys):
+    code, out, _ = run(capsys, "fit", "paraboloid", "--walkers", "3", "--dims", "4", "--json")
+    params = json.loads(out)["params"]
+    assert (code, len(params), {len(p) for p in params}) == (0, 3, {4})
+
+
+def test_fit_paraboloid_prints_the_article(capsys):
+    code, out, _ = run(capsys, "fit", "paraboloid", "--start", "6,-3")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == "Epoch 0: [5.988, -2.994]"
+    assert lines[1] == "Epoch 500: [2.2006573940846716, -1.1003286970423358]"
+    assert lines[-1] == (
+        "Best guess for a minimum: [0.00026968555624761565, -0.00013484277812380783]"
+    )
+
+
+def test_fit_sine_prints_like_the_tutorial(capsys):
+    code, out, _ = run(capsys, "fit", "sine")
+    lines = out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in lines[:-1]] == [str(t) for t in range(99, 2000, 100)]
+    assert lines[-1].startswith("Result: y = ") and lines[-1].endswith(" x^3")
+
+
+def test_fit_plot_writes_png(capsys, tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib not installed")
+    path = tmp_path / "fit.png"
+    code, _, _ = run(capsys, "fit", "sine", "--iterations", "50", "--plot", str(path))
+    assert code == 0 and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_info_json_lists_every_backend(capsys):
+    code, out, _ = run(capsys, "info", "--json")
+    names = [b["name"] for b in json.loads(out)["backends"]]
+    assert (code, names) == (0, ["numpy", "jax", "cupy", "strict"])
+
+
+BAD_INPUTS = {
+    "unknown-backend": ["fit", "sine", "--backend", "torch"],
+    "unknown-problem": ["fit", "cosine"],
+    "zero-iterations": ["fit", "sine", "--iterations", "0"],
+    "negative-points": ["fit", "sine", "--points", "-3"],
+    "zero-dims": ["fit", "paraboloid", "--dims", "0"],
+    "zero-walkers": ["fit", "paraboloid", "--walkers", "0"],
+    "zero-lr": ["fit", "sine", "--lr", "0"],
+    "negative-lr": ["fit", "sine", "--lr", "-1e-6"],
+    "inf-lr": ["fit", "sine", "--lr", "inf"],
+    "malformed-init": ["fit", "sine", "--init", "1,a,2,3"],
+    "short-init": ["fit", "sine", "--init", "1,2"],
+    "malformed-start": ["fit", "paraboloid", "--start", "6;-3"],
+    "long-start": ["fit", "paraboloid", "--start", "6,-3,1"],
+    "malformed-domain": ["fit", "sine", "--domain", "0,1,2"],
+    "empty-domain": ["fit", "sine", "--domain", "1,1"],
+    "reversed-domain": ["fit", "sine", "--domain", "pi,-pi"],
+    "degree-ge-points": ["fit", "sine", "--points", "4", "--degree", "4"],
+    "unknown-dtype": ["fit", "sine", "--dtype", "float16"],
+    "unknown-loss": ["fit", "sine", "--loss", "huber"],
+    "plot-suffix": ["fit", "sine", "--plot", "out.txt"],
+    "unknown-command": ["frobnicate"],
+}
+
+
+@pytest.mark.parametrize("argv", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
+def test_bad_input_is_one_line_and_exit_2(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert (code, out, len(err.splitlines()), "Traceback" in err) == (2, "", 1, False)
+
+
+def test_unusable_backend_says_why(capsys, monkeypatch):
+    import backends
+
+    def unavailable():
+        raise backends.BackendUnavailable("no CUDA device is available")
+
+    monkeypatch.setattr(backends.get("cupy"), "load", unavailable)
+    code, _, err = run(capsys, "fit", "sine", "--backend", "cupy")
+    assert (code, "cupy" in err, "no CUDA device" in err, len(err.splitlines())) == (
+        2,
+        True,
+        True,
+        1,
+    )
+
+
+def test_divergence_names_iteration_and_exits_3(capsys):
+    code, out, err = run(capsys, "fit", "sine", "--points", "100000")
+    assert (code, out, len(err.splitlines())) == (3, "", 1)
+    assert "iteration 107" in err
+
+
+def test_console_script_reports_bad_input_without_traceback():
+    proc = subprocess.run(
+        [sys.executable, "-m", "harness.cli", "fit", "sine", "--lr", "-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, "Traceback" in proc.stderr) == (2, "", False)
