@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -85,7 +86,29 @@ class Backend:
         """Block until ``result`` (an array or a tuple of arrays) is computed; return it."""
         return result
 
+    def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
+        """Seconds of each of ``repeat`` calls of ``fn``, each synced inside its timed region."""
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            self.sync(fn())
+            times.append(time.perf_counter() - start)
+        return times
+
     # -- execution ------------------------------------------------------------------------
+    @property
+    def platform(self) -> str:
+        """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
+        return "cpu"
+
+    # Label of the naive loop a user would write first with this library, measured as a
+    # baseline row beside the backend's own loop; None where the backend's loop is that one.
+    naive_label: str | None = None
+
+    def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` compiled for this backend where the library compiles (jit), else ``fn``."""
+        return fn
+
     def compile_loop(self, step: Step) -> Callable[[Any, Sequence[Any], float, int], Any]:
         """Return ``run(params, data, lr, k)`` that applies ``step`` k times."""
         xp = self.xp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,12 @@ class CupyBackend(Backend):
                 "cupy is installed but no CUDA device is available (cupy.cuda.is_available() "
                 "is False)"
             )
+
+    naive_label = "cupy-eager"
+
+    @property
+    def platform(self) -> str:
+        return "gpu"
 
     def version(self) -> str | None:
         try:
@@ -66,6 +73,13 @@ class CupyBackend(Backend):
         import cupy
 
         return cupy.asnumpy(array)
+
+    def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
+        """GPU time of each call from CUDA events, via ``cupyx.profiler.benchmark``."""
+        from cupyx.profiler import benchmark
+
+        result = benchmark(fn, n_repeat=repeat, n_warmup=0)
+        return [float(t) for t in result.gpu_times[0]]
 
     def sync(self, result: Any) -> Any:
         import cupy

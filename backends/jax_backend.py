@@ -68,6 +68,17 @@ class JaxBackend(Backend):
 
         return jax.block_until_ready(result)
 
+    naive_label = "jax-step"
+
+    @property
+    def platform(self) -> str:
+        return "gpu" if self.device.platform in ("gpu", "cuda", "rocm") else self.device.platform
+
+    def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        import jax
+
+        return jax.jit(fn)
+
     def compile_loop(self, step: Step) -> Callable[[Any, Sequence[Any], float, int], Any]:
         """One jitted program per step; jit itself caches it per shape and dtype.
 

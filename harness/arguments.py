@@ -1,7 +1,7 @@
 """Argument types and the parser: every bad value is one line naming it and what is allowed.
 
 Exit codes: 0 success, 1 a backend disagrees with the reference (compare), 2 bad input or a
-backend that cannot run here, 3 the descent diverged.
+backend that cannot run here, 3 the descent diverged, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 import sys
 from typing import NoReturn
 
-EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class UsageError(Exception):

@@ -1,4 +1,4 @@
-"""The ``descent-bench`` command: ``info`` and ``fit``."""
+"""The ``descent-bench`` command: ``info``, ``fit`` and ``compare``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import backends
 from kernels import LOSSES, Diverged, Paraboloid, SineFit, checkpoints_every, descend
 
 from . import arguments as a
-from .arguments import EXIT_DIVERGED, EXIT_OK, EXIT_USAGE, UsageError
+from .arguments import EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
 DTYPES = ("float64", "float32")
 SINE_LR_HINT = (
@@ -23,7 +23,7 @@ SINE_LR_HINT = (
 
 def build_parser() -> a.Parser:
     parser = a.Parser(prog="descent-bench", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{info,fit}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{info,fit,compare}")
 
     info = commands.add_parser("info", help="backends, versions, devices and whether usable")
     info.add_argument("--json", action="store_true", help="print one JSON object")
@@ -64,6 +64,9 @@ def build_parser() -> a.Parser:
         metavar="V1,V2,...",
         help="start of every walker (default: random, away from the minimum)",
     )
+    from . import compare
+
+    compare.add_parser(commands)
     return parser
 
 
@@ -204,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     except Diverged as exc:
         sys.stderr.write(f"descent-bench: {exc}\n")
         return EXIT_DIVERGED
+    except KeyboardInterrupt:
+        sys.stderr.write("descent-bench: interrupted; no output file was written\n")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return EXIT_OK

@@ -33,6 +33,13 @@ class Paraboloid:
     def size(self) -> int:
         return self.walkers
 
+    # Every coordinate descends on its own: errors never mix (for the agreement tolerance).
+    coupled_params = 1
+
+    def bytes_per_iteration(self, itemsize: int) -> int:
+        """Compulsory traffic of one iteration: reading and writing every coordinate."""
+        return 2 * self.walkers * self.dims * itemsize
+
     def host_data(self) -> tuple[np.ndarray, ...]:
         return ()
 

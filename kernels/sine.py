@@ -54,9 +54,18 @@ class SineFit:
     def size(self) -> int:
         return self.points
 
+    def bytes_per_iteration(self, itemsize: int) -> int:
+        """Compulsory traffic of one iteration: reading x and y once."""
+        return 2 * self.points * itemsize
+
     @property
     def n_params(self) -> int:
         return self.degree + 1
+
+    @property
+    def coupled_params(self) -> int:
+        """Parameters whose errors mix in one update (for the agreement tolerance)."""
+        return self.n_params
 
     # -- host side: data and initial parameters, float64 NumPy ----------------------------
     def host_data(self) -> tuple[np.ndarray, ...]:

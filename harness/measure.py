@@ -1,0 +1,89 @@
+"""Measuring one row: a loop on a backend, at one problem size and dtype.
+
+Inputs go to the device before any clock starts. The first call (k = 1) compiles and warms
+up, and is timed on its own as the compile time. Then K iterations run once untimed (their
+result is checked against the reference) and R more times timed, each call synced inside its
+timed region by the backend; per-iteration time is the median call over K.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A row of the table: a label, the backend whose arrays it uses, and its K-step loop."""
+
+    label: str
+    backend: Any
+    make_loop: Callable[[Any], Callable[..., Any]]
+    baseline: bool = False
+
+
+@dataclass
+class Timing:
+    iterations: int
+    compile_seconds: float
+    seconds_per_iteration: float
+    spread: tuple[float, float]  # fastest and slowest call, per iteration
+    repeats: int
+    final_params: np.ndarray
+
+    @property
+    def iterations_per_second(self) -> float:
+        return 1.0 / self.seconds_per_iteration
+
+
+def measure(
+    contender: Contender,
+    problem: Any,
+    dtype: str,
+    lr: float,
+    initial: np.ndarray,
+    iterations: int,
+    repeat: int,
+    budget_seconds: float = 1.0,
+) -> Timing:
+    """Time ``contender`` on ``problem``. A slow row (a baseline at a large size) runs fewer
+    iterations than asked, so that its R timed calls take about ``budget_seconds``."""
+    backend = contender.backend
+    data = tuple(backend.asarray(a, dtype) for a in problem.host_data())
+    params = backend.asarray(initial, dtype)
+    backend.sync((params, data))
+    loop = contender.make_loop(problem)
+
+    start = time.perf_counter()
+    backend.sync(loop(params, data, lr, 1))
+    first = time.perf_counter() - start
+    one = statistics.median(backend.time_calls(lambda: loop(params, data, lr, 1), 3))
+    k = max(1, min(iterations, int(budget_seconds / max(one, 1e-9) / repeat)))
+    if not contender.baseline:
+        k = iterations
+    final = backend.to_numpy(backend.sync(loop(params, data, lr, k)))
+    times = backend.time_calls(lambda: loop(params, data, lr, k), repeat)
+    return Timing(
+        iterations=k,
+        compile_seconds=max(0.0, first - one),
+        seconds_per_iteration=statistics.median(times) / k,
+        spread=(min(times) / k, max(times) / k),
+        repeats=repeat,
+        final_params=np.asarray(final, dtype=np.float64),
+    )
+
+
+def stream_gbytes_per_second(backend: Any, dtype: str, nbytes: int, repeat: int = 5) -> float:
+    """This device's streaming ceiling as the backend sees it: a read-reduction (sum) of a
+    large array, compulsory bytes over the median time."""
+    itemsize = np.dtype(dtype).itemsize
+    array = backend.asarray(np.ones(nbytes // itemsize), dtype)
+    total = backend.compile_step(backend.xp.sum)
+    backend.sync(total(array))
+    times = backend.time_calls(lambda: total(array), repeat)
+    return (nbytes // itemsize) * itemsize / statistics.median(times) / 1e9

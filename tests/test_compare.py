@@ -1,0 +1,150 @@
+"""descent-bench compare: the JSON document, agreement, exit codes, atomic files."""
+
+import json
+
+import numpy as np
+import pytest
+
+from harness import compare
+from harness.cli import main
+from harness.measure import Contender
+
+RECORD_KEYS = {
+    "backend",
+    "device",
+    "problem",
+    "size",
+    "dtype",
+    "iterations",
+    "compile_seconds",
+    "seconds_per_iteration",
+    "iterations_per_second",
+    "bytes_per_iteration",
+    "gbytes_per_second",
+    "bandwidth_fraction",
+    "speedup_vs_tutorial",
+    "max_rel_diff",
+    "agrees",
+}
+SMALL = ["compare", "--sizes", "7,2000", "--iterations", "20", "--repeat", "2"]
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    path = tmp_path_factory.mktemp("compare") / "r.json"
+    code = main([*SMALL, "--backends", "numpy,jax", "--json", str(path)])
+    return code, json.loads(path.read_text())
+
+
+def test_compare_exits_0_when_every_row_agrees(small_run):
+    code, doc = small_run
+    assert code == 0 and all(r["agrees"] for r in doc["records"])
+
+
+def test_compare_json_schema(small_run):
+    _, doc = small_run
+    assert doc["schema"] == "descent-bench/compare/1"
+    assert {"cpu", "gpu", "libraries", "commit"} <= set(doc["machine"])
+    assert all(RECORD_KEYS <= set(r) for r in doc["records"])
+
+
+def test_compare_covers_backends_and_baselines_at_each_size(small_run):
+    _, doc = small_run
+    rows = {(r["backend"], r["problem"], r["size"]) for r in doc["records"]}
+    labels = ("tutorial", "numpy", "jax", "jax-step")
+    assert rows == {(b, p, s) for b in labels for p in ("sine", "paraboloid") for s in (7, 2000)}
+
+
+def test_tutorial_row_is_the_unit_of_speedup(small_run):
+    _, doc = small_run
+    assert {r["speedup_vs_tutorial"] for r in doc["records"] if r["backend"] == "tutorial"} == {1}
+
+
+def test_gbytes_follow_the_byte_model(small_run):
+    _, doc = small_run
+    record = next(r for r in doc["records"] if r["problem"] == "sine" and r["size"] == 2000)
+    assert record["bytes_per_iteration"] == 2 * 2000 * 8
+    assert record["gbytes_per_second"] == pytest.approx(
+        record["bytes_per_iteration"] / record["seconds_per_iteration"] / 1e9
+    )
+
+
+def broken_loop(problem):
+    def run(params, data, lr, k):
+        return params + 1.0  # not a descent: must be caught as disagreeing
+
+    return run
+
+
+def test_a_disagreeing_row_is_shown_and_exits_1(monkeypatch, tmp_path, capsys):
+    import backends
+
+    def with_broken(names):
+        return [Contender("broken", backends.load("numpy"), broken_loop)]
+
+    monkeypatch.setattr(compare, "contenders", with_broken)
+    path = tmp_path / "r.json"
+    code = main([*SMALL, "--problems", "sine", "--json", str(path)])
+    records = json.loads(path.read_text())["records"]
+    assert code == 1 and not any(r["agrees"] for r in records)
+    assert "broken" in capsys.readouterr().err
+
+
+def test_plot_is_written(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib not installed")
+    path = tmp_path / "r.png"
+    assert main([*SMALL, "--backends", "numpy", "--plot", str(path)]) == 0
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_interrupted_run_leaves_no_file(monkeypatch, tmp_path):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare, "measure_row", interrupted)
+    path = tmp_path / "r.json"
+    code = main([*SMALL, "--backends", "numpy", "--json", str(path)])
+    assert (code, list(tmp_path.iterdir())) == (130, [])
+
+
+def test_json_write_is_atomic_on_failure(tmp_path):
+    from harness.files import write_json
+
+    path = tmp_path / "r.json"
+    with pytest.raises(TypeError):
+        write_json(path, {"not serialisable": object()})
+    assert list(tmp_path.iterdir()) == []
+
+
+BAD = {
+    "unknown-backend": ["--backends", "numpy,torch"],
+    "unusable-backend": ["--backends", "cupy"],
+    "unknown-problem": ["--problems", "cosine"],
+    "zero-size": ["--sizes", "0"],
+    "malformed-sizes": ["--sizes", "2000,x"],
+    "too-few-points": ["--sizes", "3", "--problems", "sine"],
+    "zero-iterations": ["--iterations", "0"],
+    "zero-repeat": ["--repeat", "0"],
+    "unknown-dtype": ["--dtype", "int8"],
+    "json-suffix": ["--json", "r.txt"],
+    "json-dir": ["--json", "/nonexistent/dir/r.json"],
+}
+
+
+@pytest.mark.parametrize("argv", BAD.values(), ids=BAD.keys())
+def test_bad_input_is_one_line_and_exit_2(capsys, argv):
+    import backends
+
+    if argv == ["--backends", "cupy"] and backends.get("cupy").unavailable_reason() is None:
+        pytest.skip("cupy can run here")
+    code = main(["compare", *argv])
+    out, err = capsys.readouterr()
+    assert (code, out, len(err.splitlines()), "Traceback" in err) == (2, "", 1, False)
+
+
+def test_reference_is_float64_numpy():
+    from harness.workloads import make_problem, reference_params
+
+    ref = reference_params(make_problem("paraboloid", 3), 10)
+    start = make_problem("paraboloid", 3).initial_params(seed=0)
+    np.testing.assert_allclose(ref, 0.998**10 * start, rtol=1e-14)
