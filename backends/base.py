@@ -101,6 +101,11 @@ class Backend:
         """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
         return "cpu"
 
+    def gradient_form(self, size: int) -> str:
+        """How a problem of ``size`` (points, walkers) phrases its gradient here
+        (``kernels.FORMS``), chosen by measurement: see docs/performance.md."""
+        return "elementwise"
+
     # Label of the naive loop a user would write first with this library, measured as a
     # baseline row beside the backend's own loop; None where the backend's loop is that one.
     naive_label: str | None = None

@@ -11,6 +11,11 @@ class NumpyBackend(Backend):
     name = "numpy"
     distribution = "numpy"
 
+    def gradient_form(self, size: int) -> str:
+        """Two BLAS matrix-vector products beat Horner's passes and d + 1 sums at every size
+        measured (2000 to 1e7 points: 3.2x to 12x, docs/performance.md)."""
+        return "features"
+
     def _load(self) -> None:
         import array_api_compat.numpy  # noqa: F401  (numpy is a hard dependency)
 

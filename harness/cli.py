@@ -1,4 +1,4 @@
-"""The ``descent-bench`` command: ``info``, ``fit`` and ``compare``."""
+"""The ``descent-bench`` command: ``info``, ``fit``, ``compare`` and ``show``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ SINE_LR_HINT = (
 
 def build_parser() -> a.Parser:
     parser = a.Parser(prog="descent-bench", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{info,fit,compare}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{info,fit,compare,show}"
+    )
 
     info = commands.add_parser("info", help="backends, versions, devices and whether usable")
     info.add_argument("--json", action="store_true", help="print one JSON object")
@@ -67,6 +69,7 @@ def build_parser() -> a.Parser:
     from . import compare
 
     compare.add_parser(commands)
+    compare.add_show_parser(commands)
     return parser
 
 

@@ -54,8 +54,40 @@ def add_parser(commands: Any) -> None:
     p.set_defaults(run=run)
 
 
+def add_show_parser(commands: Any) -> None:
+    p = commands.add_parser("show", help="print a saved compare run (--json FILE) again")
+    p.add_argument("file", help="a JSON file written by compare --json")
+    p.add_argument("--markdown", action="store_true", help="a Markdown table instead")
+    p.set_defaults(run=show)
+
+
+def show(args: Any) -> int:
+    import json
+
+    from rich.console import Console
+
+    from . import report
+
+    try:
+        with open(args.file) as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise a.UsageError(f"cannot read {args.file!r}: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("schema") != report.SCHEMA:
+        raise a.UsageError(f"{args.file!r} is not a compare result (schema {report.SCHEMA})")
+    records = doc["records"]
+    if args.markdown:
+        print(report.markdown(records))
+        return a.EXIT_OK
+    fields = set(Record.__dataclass_fields__)
+    rows = [Record(**{k: v for k, v in r.items() if k in fields}) for r in records]
+    title = f"{args.file}: {doc['machine'].get('cpu')} {doc['machine'].get('gpu') or ''}"
+    Console(width=None if sys.stdout.isatty() else 220).print(report.table(rows, title))
+    return a.EXIT_OK
+
+
 def contenders(names: list[str]) -> list[Contender]:
-    rows = [Contender("tutorial", backends.load("numpy"), tutorial_loop, baseline=True)]
+    rows = [Contender("tutorial", backends.load("numpy"), tutorial_loop, True, "elementwise")]
     for name in names:
         backend = backends.load(name)
         rows.append(Contender(name, backend, lambda p, b=backend: b.compile_loop(p.step)))
@@ -182,4 +214,5 @@ def measure_row(args, contender, problem, ceilings, references) -> Record:
         agrees=agrees(diff, args.dtype, timing.iterations, problem.coupled_params),
         baseline=contender.baseline,
         spread_seconds_per_iteration=timing.spread,
+        harness_overhead_fraction=timing.overhead_fraction,
     )

@@ -27,6 +27,7 @@ class Record:
     agrees: bool
     baseline: bool
     spread_seconds_per_iteration: tuple[float, float]
+    harness_overhead_fraction: float
 
 
 def document(machine: dict[str, Any], ceilings: dict[str, Any], records: list[Record]) -> dict:
@@ -109,3 +110,47 @@ def plot(records: list[Record], path: str, title: str) -> None:
         ax.legend(fontsize=8)
     fig.suptitle(title)
     save(fig, path)
+
+
+COLUMNS = (
+    "backend",
+    "problem",
+    "size",
+    "dtype",
+    "compile s",
+    "µs/iter",
+    "iter/s",
+    "GB/s",
+    "% of BW",
+    "vs tutorial",
+    "max rel diff",
+    "agrees",
+)
+
+
+def markdown(records: list[dict[str, Any]]) -> str:
+    """A saved run's records as a Markdown table (baselines in italics)."""
+    lines = [
+        "| " + " | ".join(COLUMNS) + " |",
+        "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
+    ]
+    for r in records:
+        fraction = r["bandwidth_fraction"]
+        speedup = r["speedup_vs_tutorial"]
+        name = f"*{r['backend']}*" if r.get("baseline") else r["backend"]
+        cells = [
+            name,
+            r["problem"],
+            f"{r['size']:,}",
+            r["dtype"],
+            f"{r['compile_seconds']:.3f}",
+            f"{r['seconds_per_iteration'] * 1e6:,.2f}",
+            f"{r['iterations_per_second']:,.0f}",
+            f"{r['gbytes_per_second']:.2f}",
+            _fmt(None if fraction is None else 100 * fraction, ".0f"),
+            _fmt(speedup, ",.1f") + ("x" if speedup else ""),
+            f"{r['max_rel_diff']:.1e}",
+            "✓" if r["agrees"] else "✗",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -5,11 +5,12 @@ Nothing here branches on the backend: the backend supplies the namespace ``xp`` 
 
 from .descent import Descent, Diverged, checkpoints_every, descend
 from .paraboloid import Paraboloid
-from .sine import LOSSES, SineFit
+from .sine import FORMS, LOSSES, SineFit
 
 PROBLEMS = {"sine": SineFit, "paraboloid": Paraboloid}
 
 __all__ = [
+    "FORMS",
     "LOSSES",
     "PROBLEMS",
     "Descent",

@@ -54,12 +54,14 @@ def descend(
     seed: int = 0,
     checkpoints: Iterable[int] = (),
     keep_params: bool = False,
+    form: str | None = None,
 ) -> Descent:
     """Run gradient descent of ``problem`` on ``backend``.
 
     The loss (and, with ``keep_params``, the parameters) is recorded at each of
     ``checkpoints`` and at the end. A non-finite loss stops the run with ``Diverged``, naming
-    the first iteration whose loss is non-finite.
+    the first iteration whose loss is non-finite. ``form`` overrides how the problem phrases
+    its gradient (default: the backend's ``gradient_form``).
     """
     iterations = problem.default_iterations if iterations is None else iterations
     lr = problem.default_lr if lr is None else lr
@@ -69,6 +71,7 @@ def descend(
         raise ValueError(f"lr must be a finite number > 0, got {lr}")
     host_params = problem.initial_params(seed) if initial is None else initial
     backend.load()
+    problem = problem.phrased(form or backend.gradient_form(problem.size))
     xp = backend.xp
     data = tuple(backend.asarray(a, dtype) for a in problem.host_data())
     params = backend.asarray(host_params, dtype)

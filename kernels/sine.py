@@ -8,6 +8,7 @@ precomputed from the data, so the work per iteration scales with N.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,10 @@ from typing import Any
 import numpy as np
 
 LOSSES = ("sse", "mse", "mae")
+# How the gradient is phrased (the same iterates either way, up to rounding):
+# "elementwise": Horner's rule on x and d + 1 sums; data (x, y), 2 N numbers read per step.
+# "features": the powers x^j as a (d + 1) x N matrix and two matrix-vector products (BLAS).
+FORMS = ("elementwise", "features")
 
 
 @dataclass(frozen=True)
@@ -23,12 +28,14 @@ class SineFit:
 
     Parameters are the coefficients, constant term first. The loss is ``sse`` (sum of squared
     residuals, the tutorial's), ``mse`` (their mean) or ``mae`` (mean absolute residual).
+    ``form`` is how the gradient is phrased (``FORMS``); backends pick theirs by measurement.
     """
 
     points: int = 2000
     degree: int = 3
     domain: tuple[float, float] = (-math.pi, math.pi)
     loss_name: str = "sse"
+    form: str = "elementwise"
 
     name = "sine"
     default_lr = 1e-6
@@ -47,6 +54,8 @@ class SineFit:
             )
         if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
             raise ValueError(f"domain must be finite with LO < HI, got {lo},{hi}")
+        if self.form not in FORMS:
+            raise ValueError(f"unknown form {self.form!r} (choose from {', '.join(FORMS)})")
         if self.loss_name not in LOSSES:
             raise ValueError(f"unknown loss {self.loss_name!r} (choose from {', '.join(LOSSES)})")
 
@@ -68,8 +77,21 @@ class SineFit:
         return self.n_params
 
     # -- host side: data and initial parameters, float64 NumPy ----------------------------
+    def phrased(self, form: str) -> SineFit:
+        """The same problem with its gradient phrased as ``form`` (see ``FORMS``)."""
+        if form not in FORMS:
+            raise ValueError(f"unknown form {form!r} (choose from {', '.join(FORMS)})")
+        return self if form == self.form else dataclasses.replace(self, form=form)
+
     def host_data(self) -> tuple[np.ndarray, ...]:
+        """(x, y), or for the ``features`` form (powers, y) with powers[j] = x**j, (d+1) x N."""
         x = np.linspace(self.domain[0], self.domain[1], self.points)
+        if self.form == "features":
+            powers = np.empty((self.n_params, self.points))
+            powers[0] = 1.0
+            for j in range(1, self.n_params):
+                powers[j] = powers[j - 1] * x
+            return powers, np.sin(x)
         return x, np.sin(x)
 
     def initial_params(self, seed: int = 0, init: Any = None) -> np.ndarray:
@@ -85,40 +107,52 @@ class SineFit:
         return np.random.default_rng(seed).standard_normal(self.n_params)
 
     # -- device side: pure array-API code ---------------------------------------------------
-    def predict(self, xp: Any, params: Any, x: Any) -> Any:
-        """The polynomial at x by Horner's rule (no ``x ** j``)."""
-        y = params[self.degree]
+    def residual(self, xp: Any, params: Any, data: Any) -> Any:
+        """y_pred - y: Horner's rule on x (no ``x ** j``), or one matmul with the powers."""
+        a, y = data
+        if self.form == "features":
+            return params @ a - y
+        y_pred = params[self.degree]
         for j in range(self.degree - 1, -1, -1):
-            y = y * x + params[j]
-        return y
+            y_pred = y_pred * a + params[j]
+        return y_pred - y
 
     def loss(self, xp: Any, params: Any, data: Any) -> Any:
-        x, y = data
-        r = self.predict(xp, params, x) - y
+        r = self.residual(xp, params, data)
         if self.loss_name == "sse":
             return xp.sum(r * r)
         if self.loss_name == "mse":
             return xp.mean(r * r)
         return xp.mean(xp.abs(r))
 
+    def _dloss(self, xp: Any, r: Any) -> tuple[float, Any]:
+        """dL/dy_pred as (constant, array): sse 2 r, mse (2/N) r, mae (1/N) sign(r). The
+        constant is applied after the reduction, to d + 1 numbers instead of N."""
+        if self.loss_name == "sse":
+            return 2.0, r
+        if self.loss_name == "mse":
+            return 2.0 / self.points, r
+        return 1.0 / self.points, xp.sign(r)
+
+    def _moments(self, xp: Any, g: Any, data: Any) -> Any:
+        """sum_i g_i x_i^j for j = 0..d: the chain rule's last factor."""
+        a, _ = data
+        if self.form == "features":
+            return a @ g
+        sums = [xp.sum(g)]
+        for _ in range(self.degree):
+            g = g * a
+            sums.append(xp.sum(g))
+        return xp.stack(sums)
+
     def gradient(self, xp: Any, params: Any, data: Any) -> Any:
         """dL/dc by the chain rule: dL/dy_pred, then sum of dL/dy_pred * x^j."""
-        x, y = data
-        r = self.predict(xp, params, x) - y
-        if self.loss_name == "sse":
-            g = 2.0 * r
-        elif self.loss_name == "mse":
-            g = (2.0 / self.points) * r
-        else:
-            g = xp.sign(r) / self.points
-        grads = [xp.sum(g)]
-        for _ in range(self.degree):
-            g = g * x
-            grads.append(xp.sum(g))
-        return xp.stack(grads)
+        constant, g = self._dloss(xp, self.residual(xp, params, data))
+        return constant * self._moments(xp, g, data)
 
     def step(self, xp: Any, params: Any, data: Any, lr: Any) -> Any:
-        return params - lr * self.gradient(xp, params, data)
+        constant, g = self._dloss(xp, self.residual(xp, params, data))
+        return params - (lr * constant) * self._moments(xp, g, data)
 
     def describe(self, params: np.ndarray) -> str:
         """``y = a + b x + c x^2 + ...`` as the tutorial prints its result."""

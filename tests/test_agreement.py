@@ -16,10 +16,11 @@ def sine_lr(loss, points):
     return {"sse": 1e-6 * 2000 / points, "mse": 3e-3, "mae": 1e-3}[loss]
 
 
+@pytest.mark.parametrize("form", kernels.FORMS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("loss", kernels.LOSSES)
 @pytest.mark.parametrize(("points", "degree"), SINE_CASES, ids=str)
-def test_sine_fit_agrees_with_reference(backend, points, degree, loss, dtype):
+def test_sine_fit_agrees_with_reference(backend, points, degree, loss, dtype, form):
     problem = kernels.SineFit(points, degree, loss_name=loss)
     start = problem.initial_params(seed=1)
     lr = sine_lr(loss, points)
@@ -27,7 +28,7 @@ def test_sine_fit_agrees_with_reference(backend, points, degree, loss, dtype):
     want = ref.sine_descent(x, y, start, lr, ITERATIONS, loss)
 
     got = kernels.descend(
-        problem, backend, dtype=dtype, iterations=ITERATIONS, lr=lr, initial=start
+        problem, backend, dtype=dtype, iterations=ITERATIONS, lr=lr, initial=start, form=form
     ).params
 
     scale = max(np.linalg.norm(want), np.linalg.norm(start))

@@ -148,3 +148,22 @@ def test_reference_is_float64_numpy():
     ref = reference_params(make_problem("paraboloid", 3), 10)
     start = make_problem("paraboloid", 3).initial_params(seed=0)
     np.testing.assert_allclose(ref, 0.998**10 * start, rtol=1e-14)
+
+
+def test_show_reprints_a_saved_run_as_markdown(small_run, tmp_path, capsys):
+    _, doc = small_run
+    path = tmp_path / "saved.json"
+    path.write_text(json.dumps(doc))
+    capsys.readouterr()
+    code = main(["show", str(path), "--markdown"])
+    lines = capsys.readouterr().out.splitlines()
+    assert (code, len(lines)) == (0, 2 + len(doc["records"]))
+
+
+@pytest.mark.parametrize("content", ["not json", '{"schema": "other"}'], ids=["bad", "schema"])
+def test_show_rejects_what_is_not_a_compare_result(tmp_path, capsys, content):
+    path = tmp_path / "x.json"
+    path.write_text(content)
+    code = main(["show", str(path)])
+    err = capsys.readouterr().err
+    assert (code, len(err.splitlines())) == (2, 1)

@@ -38,6 +38,7 @@ def test_iterations(benchmark, row, problem_name, size, dtype):
     name, make = ROWS[row]
     backend = backends.load(name)
     problem = make_problem(problem_name, size)
+    problem = problem.phrased("elementwise" if row == "tutorial" else backend.gradient_form(size))
     # One K for every row of a group, so the table compares like with like; 1/20 of compare's
     # K keeps the literal tutorial loop (~100x slower) to a fraction of a second per call.
     iterations = max(1, default_iterations(problem) // 20)
