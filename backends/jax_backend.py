@@ -70,7 +70,7 @@ class JaxBackend(Backend):
 
     naive_label = "jax-step"
     # Measured crossover of the two gradient phrasings on XLA:CPU (docs/performance.md).
-    features_up_to = 100_000
+    features_up_to = 50_000
 
     def gradient_form(self, size: int) -> str:
         """Small N: one fused matrix-vector product pair is fastest (fewer, larger kernels).

@@ -1,0 +1,32 @@
+"""Both phrasings of the sine gradient on numpy and jax across sizes, through the harness.
+
+Run: python docs/experiments/forms_crossover.py [float64|float32]
+Prints µs per iteration for each form (3 timed calls of compare's default K, median).
+"""
+
+import sys
+
+import backends
+import kernels
+from harness.measure import Contender, measure
+from harness.workloads import default_iterations, learning_rate, make_problem
+
+dtype = sys.argv[1] if len(sys.argv) > 1 else "float64"
+for name in ("numpy", "jax"):
+    backend = backends.load(name)
+    for size in (2000, 20_000, 100_000, 200_000, 2_000_000, 10_000_000):
+        problem = make_problem("sine", size)
+        cells = []
+        for form in kernels.FORMS:
+            row = Contender(name, backend, lambda p, b=backend: b.compile_loop(p.step), form=form)
+            timing = measure(
+                row,
+                problem,
+                dtype,
+                learning_rate(problem),
+                problem.initial_params(),
+                default_iterations(problem),
+                repeat=3,
+            )
+            cells.append(f"{form} {timing.seconds_per_iteration * 1e6:11.2f} µs")
+        print(f"{dtype} {name:5s} {size:>10,}  " + "   ".join(cells), flush=True)
