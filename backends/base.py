@@ -27,11 +27,19 @@ class Backend:
 
     name: str = ""
     distribution: str = ""
+    n_devices: int = 1  # devices one array may be split over
     # How the backend executes K iterations, for tables and docs.
     loop_kind: str = "Python loop of eager steps"
 
     def __init__(self) -> None:
         self._loaded = False
+        self.label = self.name  # the row name in tables
+
+    def sharded(self, n_devices: int) -> Backend:
+        """This backend over ``n_devices`` devices; only jax splits data over several."""
+        if n_devices == 1:
+            return self
+        raise BackendUnavailable(f"{self.name} runs on one device; --devices > 1 needs jax")
 
     # -- availability -------------------------------------------------------------------
     def _load(self) -> None:
@@ -78,6 +86,11 @@ class Backend:
         """Copy a host NumPy array to this backend's device, cast to ``dtype``."""
         self.prepare(dtype)
         return self.xp.asarray(np.asarray(host, dtype=dtype), device=self.device)
+
+    def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Any:
+        """Like ``asarray``; ``axis`` is the array's points axis (None: none), which a backend
+        spanning several devices splits over them. One device: ``asarray``."""
+        return self.asarray(host, dtype)
 
     def to_numpy(self, array: Any) -> np.ndarray:
         return np.asarray(array)

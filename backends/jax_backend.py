@@ -49,6 +49,14 @@ class JaxBackend(Backend):
 
         return [str(d) for d in jax.devices()]
 
+    def sharded(self, n_devices: int) -> Backend:
+        """This backend over the first ``n_devices`` devices (itself for one)."""
+        if n_devices == 1:
+            return self
+        from .jax_sharded import ShardedJaxBackend
+
+        return ShardedJaxBackend(n_devices)
+
     def prepare(self, dtype: str) -> None:
         self.load()
         if dtype == "float64":
@@ -79,7 +87,10 @@ class JaxBackend(Backend):
 
     @property
     def platform(self) -> str:
-        return "gpu" if self.device.platform in ("gpu", "cuda", "rocm") else self.device.platform
+        import jax
+
+        platform = jax.devices()[0].platform
+        return "gpu" if platform in ("gpu", "cuda", "rocm") else platform
 
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import jax

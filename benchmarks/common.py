@@ -27,6 +27,7 @@ from harness.workloads import (
     make_problem,
     reference_params,
 )
+from kernels import place
 
 BACKENDS = ["numpy", "jax", "cupy"]
 DTYPES = ["float64", "float32"]
@@ -52,13 +53,13 @@ class DescentBenchmark(abc.ABC):
         reason = self.backend.unavailable_reason()
         if reason:
             raise SkipNotImplemented(f"{backend} unavailable: {reason}")
-        form = getattr(self, "form", None) or self.backend.gradient_form(size)
-        self.problem = make_problem(self.problem_name, size).phrased(form)
-        self.iterations = default_iterations(self.problem)
-        self.lr = learning_rate(self.problem)
-        self.initial = self.problem.initial_params(seed=SEED)
-        self.data = tuple(self.backend.asarray(a, dtype) for a in self.problem.host_data())
-        self.params = self.backend.asarray(self.initial, dtype)
+        problem = make_problem(self.problem_name, size)
+        self.iterations = default_iterations(problem)
+        self.lr = learning_rate(problem)
+        self.initial = problem.initial_params(seed=SEED)
+        self.problem, self.data, self.params = place(
+            problem, self.backend, dtype, self.initial, self.form
+        )
         self.loop = self.backend.compile_loop(self.problem.step)
         xp, problem = self.backend.xp, self.problem
         self.step = self.backend.compile_step(lambda p, d, lr: problem.step(xp, p, d, lr))

@@ -14,6 +14,7 @@ from kernels import LOSSES, Diverged, Paraboloid, SineFit, checkpoints_every, de
 
 from . import arguments as a
 from .arguments import EXIT_DIVERGED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from .devices import add_device_options, is_main_process, join_distributed, process_count
 
 DTYPES = ("float64", "float32")
 SINE_LR_HINT = (
@@ -48,6 +49,7 @@ def build_parser() -> a.Parser:
         )
         sub.add_argument("--json", action="store_true", help="print one JSON object instead")
         sub.add_argument("--plot", metavar="FILE.png", help="save a picture (needs matplotlib)")
+        add_device_options(sub, many=False)
     sine.add_argument("--points", type=a.positive_int, default=2000)
     sine.add_argument("--degree", type=a.non_negative_int, default=3)
     sine.add_argument("--domain", type=a.domain, default="-pi,pi", metavar="LO,HI")
@@ -73,9 +75,9 @@ def build_parser() -> a.Parser:
     return parser
 
 
-def usable_backend(name: str) -> backends.Backend:
+def usable_backend(name: str, devices: int = 1) -> backends.Backend:
     try:
-        return backends.load(name)
+        return backends.load(name).sharded(devices).load()
     except KeyError:
         known = ", ".join(backends.names())
         raise UsageError(f"unknown backend {name!r} (choose from {known})") from None
@@ -119,7 +121,8 @@ def make_problem(args: Any) -> tuple[Any, Any]:
 
 
 def run_fit(args: Any) -> int:
-    backend = usable_backend(args.backend)
+    join_distributed(args)
+    backend = usable_backend(args.backend, args.devices)
     check_plot_path(args.plot)
     try:
         problem, initial = make_problem(args)
@@ -146,12 +149,14 @@ def run_fit(args: Any) -> int:
     except Diverged as exc:
         hint = SINE_LR_HINT if sine else "lr must be below 1 for the paraboloid"
         raise Diverged(exc.iteration, exc.loss, f"lower --lr ({hint})") from None
-    if args.plot:
+    if args.plot and is_main_process():
         from . import plots
 
-        title = f"{problem.name} on {backend.name} ({args.dtype})"
+        title = f"{problem.name} on {backend.label} ({args.dtype})"
         draw = plots.plot_sine_fit if sine else plots.plot_paraboloid
         draw(problem, result, args.plot, title)
+    if not is_main_process():
+        return EXIT_OK
     if args.json:
         print(json.dumps(fit_record(args, problem, backend, result)))
     elif sine:
@@ -186,6 +191,8 @@ def fit_record(args: Any, problem: Any, backend: Any, result: Any) -> dict[str, 
         "loss": result.loss,
         "loss_history": [[t, loss] for t, loss in result.history],
         "seconds": result.seconds,
+        "devices": backend.n_devices,
+        "processes": process_count(backend),
     }
 
 

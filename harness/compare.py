@@ -14,6 +14,7 @@ import backends
 from . import arguments as a
 from .agreement import agrees, max_rel_diff
 from .baselines import step_loop, tutorial_loop
+from .devices import add_device_options, is_main_process, join_distributed, process_count
 from .measure import Contender, measure, stream_gbytes_per_second
 from .report import Record
 from .workloads import SEED, default_iterations, learning_rate, make_problem, reference_params
@@ -51,6 +52,7 @@ def add_parser(commands: Any) -> None:
     p.add_argument("--repeat", type=a.positive_int, default=5)
     p.add_argument("--json", metavar="FILE", help="write the results (atomically)")
     p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
+    add_device_options(p, many=True)
     p.set_defaults(run=run)
 
 
@@ -86,11 +88,14 @@ def show(args: Any) -> int:
     return a.EXIT_OK
 
 
-def contenders(names: list[str]) -> list[Contender]:
+def contenders(names: list[str], devices: tuple[int, ...] = (1,)) -> list[Contender]:
+    """The tutorial baseline, then each backend, its naive loop, and (jax) each device count."""
     rows = [Contender("tutorial", backends.load("numpy"), tutorial_loop, True, "elementwise")]
     for name in names:
         backend = backends.load(name)
-        rows.append(Contender(name, backend, lambda p, b=backend: b.compile_loop(p.step)))
+        for count in devices if name == "jax" else (1,):
+            spread = backend.sharded(count).load()
+            rows.append(Contender(spread.label, spread, lambda p, b=spread: b.compile_loop(p.step)))
         if backend.naive_label:
             rows.append(
                 Contender(
@@ -112,6 +117,13 @@ def check(args: Any) -> tuple[list[str], dict[str, list[int]]]:
             reason = backends.get(name).unavailable_reason()
             if reason:
                 raise a.UsageError(f"backend {name!r} cannot run here: {reason}")
+    if args.devices != [1]:
+        if "jax" not in names:
+            raise a.UsageError("--devices applies to the jax backend; add jax to --backends")
+        for count in args.devices:
+            reason = backends.get("jax").sharded(count).unavailable_reason()
+            if reason:
+                raise a.UsageError(f"--devices {count}: {reason}")
     sizes = {p: args.sizes or DEFAULT_SIZES[p] for p in args.problems}
     if "sine" in sizes and min(sizes["sine"]) < 4:
         raise a.UsageError("--sizes: the sine fit (degree 3) needs at least 4 points")
@@ -131,8 +143,9 @@ def run(args: Any) -> int:
     from . import machine, report
     from .files import write_json
 
+    join_distributed(args)
     names, sizes = check(args)
-    rows = contenders(names)
+    rows = contenders(names, tuple(dict.fromkeys(args.devices)))
     console = Console(stderr=True)
     tasks = [
         (p, s, c)
@@ -170,11 +183,29 @@ def run(args: Any) -> int:
         if tutorial:
             speedup = tutorial.seconds_per_iteration / record.seconds_per_iteration
             record.speedup_vs_tutorial = speedup
+        if record.devices > 1:
+            single = next(
+                (
+                    r
+                    for r in records
+                    if r.backend == "jax"
+                    and r.devices == 1
+                    and (r.problem, r.size) == (record.problem, record.size)
+                ),
+                None,
+            )
+            if single:
+                ratio = record.iterations_per_second / single.iterations_per_second
+                record.parallel_efficiency = ratio / record.devices
+    if not is_main_process():
+        return a.EXIT_OK
     title = f"descent-bench compare ({args.dtype}) on {machine.cpu_model()}"
     Console(width=None if sys.stdout.isatty() else 220).print(report.table(records, title))
     if args.json:
-        statuses = backends.available()
-        write_json(args.json, report.document(machine.describe(statuses), ceilings, records))
+        described = machine.describe(backends.available())
+        described["processes"] = max(process_count(c.backend) for c in rows)
+        described["devices_per_row"] = sorted({r.devices for r in records})
+        write_json(args.json, report.document(described, ceilings, records))
     if args.plot:
         report.plot(records, args.plot, title)
     disagreeing = [r for r in records if not r.agrees]
@@ -213,6 +244,8 @@ def measure_row(args, contender, problem, ceilings, references) -> Record:
         max_rel_diff=diff,
         agrees=agrees(diff, args.dtype, timing.iterations, problem.coupled_params),
         baseline=contender.baseline,
+        devices=contender.backend.n_devices,
+        parallel_efficiency=None,
         spread_seconds_per_iteration=timing.spread,
         harness_overhead_fraction=timing.overhead_fraction,
     )

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from kernels import place
+
 
 @dataclass(frozen=True)
 class Contender:
@@ -58,9 +60,7 @@ def measure(
     """Time ``contender`` on ``problem``. A slow row (a baseline at a large size) runs fewer
     iterations than asked, so that its R timed calls take about ``budget_seconds``."""
     backend = contender.backend
-    problem = problem.phrased(contender.form or backend.gradient_form(problem.size))
-    data = tuple(backend.asarray(a, dtype) for a in problem.host_data())
-    params = backend.asarray(initial, dtype)
+    problem, data, params = place(problem, backend, dtype, initial, contender.form)
     backend.sync((params, data))
     loop = contender.make_loop(problem)
 
@@ -70,14 +70,14 @@ def measure(
     if contender.baseline and first > budget_seconds:
         # One iteration already exceeds the budget: that call is the checked result, and one
         # more call is the timing.
-        k, one, final = 1, first, backend.to_numpy(first_result)
+        k, one, final = 1, first, problem.trim(backend.to_numpy(first_result))
         times = backend.time_calls(lambda: loop(params, data, lr, 1), 1)
     else:
         one = statistics.median(backend.time_calls(lambda: loop(params, data, lr, 1), 3))
         k = iterations
         if contender.baseline:
             k = max(1, min(iterations, int(budget_seconds / max(one, 1e-9) / repeat)))
-        final = backend.to_numpy(backend.sync(loop(params, data, lr, k)))
+        final = problem.trim(backend.to_numpy(backend.sync(loop(params, data, lr, k))))
         times = backend.time_calls(lambda: loop(params, data, lr, k), repeat)
     empty = statistics.median(backend.time_calls(lambda: params, 101))
     return Timing(

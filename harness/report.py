@@ -6,6 +6,21 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 SCHEMA = "descent-bench/compare/1"
+COLUMNS = (
+    "backend",
+    "device",
+    "problem",
+    "size",
+    "dtype",
+    "compile s",
+    "µs/iter",
+    "iter/s",
+    "GB/s",
+    "% of BW",
+    "vs tutorial",
+    "max rel diff",
+    "agrees",
+)
 
 
 @dataclass
@@ -26,6 +41,8 @@ class Record:
     max_rel_diff: float
     agrees: bool
     baseline: bool
+    devices: int
+    parallel_efficiency: float | None  # (iterations/s on N devices / on 1) / N, jax rows
     spread_seconds_per_iteration: tuple[float, float]
     harness_overhead_fraction: float
 
@@ -47,21 +64,9 @@ def table(records: list[Record], title: str) -> Any:
     from rich.table import Table
 
     t = Table(title=title)
-    for name in (
-        "backend",
-        "device",
-        "problem",
-        "size",
-        "dtype",
-        "compile s",
-        "µs/iter",
-        "iter/s",
-        "GB/s",
-        "% of BW",
-        "vs tutorial",
-        "max rel diff",
-        "agrees",
-    ):
+    scaling = any(r.devices > 1 for r in records)
+    extra = ("par. eff.",) if scaling else ()
+    for name in (*COLUMNS, *extra):
         t.add_column(name, justify="left" if name in ("backend", "device", "problem") else "right")
     for r in records:
         fraction = None if r.bandwidth_fraction is None else 100 * r.bandwidth_fraction
@@ -79,6 +84,7 @@ def table(records: list[Record], title: str) -> Any:
             _fmt(r.speedup_vs_tutorial, ",.1f") + ("x" if r.speedup_vs_tutorial else ""),
             f"{r.max_rel_diff:.1e}",
             "✓" if r.agrees else "✗",
+            *((_fmt(r.parallel_efficiency, ".2f"),) if scaling else ()),
             style="bold red" if not r.agrees else ("dim" if r.baseline else None),
         )
     return t
@@ -112,26 +118,11 @@ def plot(records: list[Record], path: str, title: str) -> None:
     save(fig, path)
 
 
-COLUMNS = (
-    "backend",
-    "problem",
-    "size",
-    "dtype",
-    "compile s",
-    "µs/iter",
-    "iter/s",
-    "GB/s",
-    "% of BW",
-    "vs tutorial",
-    "max rel diff",
-    "agrees",
-)
-
-
 def markdown(records: list[dict[str, Any]]) -> str:
     """A saved run's records as a Markdown table (baselines in italics)."""
+    columns = [c for c in COLUMNS if c != "device"]
     lines = [
-        "| " + " | ".join(COLUMNS) + " |",
+        "| " + " | ".join(columns) + " |",
         "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |",
     ]
     for r in records:

@@ -3,7 +3,7 @@
 Nothing here branches on the backend: the backend supplies the namespace ``xp`` and the loop.
 """
 
-from .descent import Descent, Diverged, checkpoints_every, descend
+from .descent import Descent, Diverged, checkpoints_every, descend, place
 from .paraboloid import Paraboloid
 from .sine import FORMS, LOSSES, SineFit
 
@@ -19,4 +19,5 @@ __all__ = [
     "SineFit",
     "checkpoints_every",
     "descend",
+    "place",
 ]

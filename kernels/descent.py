@@ -38,6 +38,24 @@ class Descent:
     snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
 
+def place(
+    problem: Any, backend: Any, dtype: str, initial: np.ndarray, form: str | None = None
+) -> tuple[Any, tuple[Any, ...], Any]:
+    """The problem phrased for ``backend``, and its data and start on the backend's device(s).
+
+    ``form`` overrides the backend's choice of phrasing. A backend spanning several devices
+    splits each array along its points axis, padding with zeros; the problem names the
+    phrasing for which that padding is exact (``zero_padding_form``).
+    """
+    backend.load()
+    if backend.n_devices > 1 and getattr(problem, "zero_padding_form", None):
+        form = problem.zero_padding_form
+    problem = problem.phrased(form or backend.gradient_form(problem.size))
+    data = tuple(backend.put(a, dtype, axis=a.ndim - 1) for a in problem.host_data())
+    params = backend.put(initial, dtype, axis=problem.params_point_axis)
+    return problem, data, params
+
+
 def checkpoints_every(every: int, iterations: int, offset: int = 0) -> list[int]:
     """Iterations offset, offset+every, ... up to ``iterations``."""
     return list(range(offset, iterations + 1, every)) if every > 0 else []
@@ -70,11 +88,8 @@ def descend(
     if not (math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a finite number > 0, got {lr}")
     host_params = problem.initial_params(seed) if initial is None else initial
-    backend.load()
-    problem = problem.phrased(form or backend.gradient_form(problem.size))
+    problem, data, params = place(problem, backend, dtype, host_params, form)
     xp = backend.xp
-    data = tuple(backend.asarray(a, dtype) for a in problem.host_data())
-    params = backend.asarray(host_params, dtype)
     run = backend.compile_loop(problem.step)
     stops = sorted({t for t in checkpoints if 0 <= t <= iterations} | {iterations})
 
@@ -93,11 +108,11 @@ def descend(
         done = stop
         history.append((stop, loss))
         if keep_params:
-            snapshots.append((stop, backend.to_numpy(params).astype(np.float64)))
+            snapshots.append((stop, problem.trim(backend.to_numpy(params)).astype(np.float64)))
     backend.sync(params)
     seconds = time.perf_counter() - start
     return Descent(
-        params=backend.to_numpy(params).astype(np.float64),
+        params=problem.trim(backend.to_numpy(params)).astype(np.float64),
         loss=history[-1][1],
         iterations=iterations,
         seconds=seconds,

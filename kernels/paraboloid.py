@@ -40,6 +40,15 @@ class Paraboloid:
         """Compulsory traffic of one iteration: reading and writing every coordinate."""
         return 2 * self.walkers * self.dims * itemsize
 
+    # Layout for sharding: the walkers axis of the parameters is the one to split; walkers
+    # padded with zeros stay at zero and add nothing to the loss.
+    params_point_axis = 0
+    zero_padding_form = None
+
+    def trim(self, params: np.ndarray) -> np.ndarray:
+        """The parameters of the real walkers, without padding."""
+        return params[: self.walkers]
+
     def phrased(self, form: str) -> Paraboloid:
         """One phrasing only: the gradient is 2p."""
         return self

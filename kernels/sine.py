@@ -63,6 +63,16 @@ class SineFit:
     def size(self) -> int:
         return self.points
 
+    # Layout for sharding: every data array holds the points along its last axis; the
+    # coefficients are not split (None). Zero padding along the points axis is exact for the
+    # features phrasing only (a zero column gives a zero residual).
+    params_point_axis = None
+    zero_padding_form = "features"
+
+    def trim(self, params: np.ndarray) -> np.ndarray:
+        """The parameters without any padding (the coefficients are never padded)."""
+        return params
+
     def bytes_per_iteration(self, itemsize: int) -> int:
         """Compulsory traffic of one iteration: reading x and y once."""
         return 2 * self.points * itemsize
@@ -121,9 +131,11 @@ class SineFit:
         r = self.residual(xp, params, data)
         if self.loss_name == "sse":
             return xp.sum(r * r)
+        # Divide by the number of points rather than take a mean, so that data padded with
+        # zero columns (sharded over devices) gives the same loss.
         if self.loss_name == "mse":
-            return xp.mean(r * r)
-        return xp.mean(xp.abs(r))
+            return xp.sum(r * r) / self.points
+        return xp.sum(xp.abs(r)) / self.points
 
     def _dloss(self, xp: Any, r: Any) -> tuple[float, Any]:
         """dL/dy_pred as (constant, array): sse 2 r, mse (2/N) r, mae (1/N) sign(r). The

@@ -1,4 +1,10 @@
+import os
+
 import pytest
+
+# The sharding tests split data over 4 devices; on a CPU JAX simulates them. This must be set
+# before JAX starts, so it is set here, first; an explicit setting wins.
+os.environ.setdefault("JAX_NUM_CPU_DEVICES", "4")
 
 import backends
 

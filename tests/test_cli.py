@@ -19,6 +19,8 @@ FIT_KEYS = {
     "loss",
     "loss_history",
     "seconds",
+    "devices",
+    "processes",
 }
 
 

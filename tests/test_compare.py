@@ -79,7 +79,7 @@ def broken_loop(problem):
 def test_a_disagreeing_row_is_shown_and_exits_1(monkeypatch, tmp_path, capsys):
     import backends
 
-    def with_broken(names):
+    def with_broken(names, devices=(1,)):
         return [Contender("broken", backends.load("numpy"), broken_loop)]
 
     monkeypatch.setattr(compare, "contenders", with_broken)

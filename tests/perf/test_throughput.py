@@ -10,6 +10,7 @@ import pytest
 import backends
 from harness.baselines import step_loop, tutorial_loop
 from harness.workloads import SEED, default_iterations, learning_rate, make_problem
+from kernels import place
 
 ROWS = {  # row label -> (backend, how the loop is made)
     "tutorial": ("numpy", lambda b, p: tutorial_loop(p)),
@@ -38,13 +39,12 @@ def test_iterations(benchmark, row, problem_name, size, dtype):
     name, make = ROWS[row]
     backend = backends.load(name)
     problem = make_problem(problem_name, size)
-    problem = problem.phrased("elementwise" if row == "tutorial" else backend.gradient_form(size))
     # One K for every row of a group, so the table compares like with like; 1/20 of compare's
     # K keeps the literal tutorial loop (~100x slower) to a fraction of a second per call.
     iterations = max(1, default_iterations(problem) // 20)
     lr = learning_rate(problem)
-    data = tuple(backend.asarray(a, dtype) for a in problem.host_data())
-    params = backend.asarray(problem.initial_params(seed=SEED), dtype)
+    form = "elementwise" if row == "tutorial" else None
+    problem, data, params = place(problem, backend, dtype, problem.initial_params(SEED), form)
     loop = make(backend, problem)
     backend.sync(loop(params, data, lr, 1))  # compile and warm up outside the timing
 
