@@ -159,7 +159,7 @@ def run(args: Any) -> int:
     records = []
     with Progress(console=console, transient=True) as progress, warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a diverging row shows as disagreeing
-        for backend in {c.backend.name: c.backend for c in rows}.values():
+        for backend in map(backends.load, dict.fromkeys(c.backend.name for c in rows)):
             progress.console.log(f"measuring the streaming ceiling with {backend.name}")
             gbs = stream_gbytes_per_second(backend, args.dtype, CEILING_BYTES[backend.platform])
             best = ceilings.get(backend.platform, {}).get("gbytes_per_second", 0.0)
@@ -171,32 +171,7 @@ def run(args: Any) -> int:
             problem = make_problem(problem_name, size)
             records.append(measure_row(args, contender, problem, ceilings, references))
             progress.advance(bar)
-    for record in records:
-        tutorial = next(
-            (
-                r
-                for r in records
-                if r.backend == "tutorial" and (r.problem, r.size) == (record.problem, record.size)
-            ),
-            None,
-        )
-        if tutorial:
-            speedup = tutorial.seconds_per_iteration / record.seconds_per_iteration
-            record.speedup_vs_tutorial = speedup
-        if record.devices > 1:
-            single = next(
-                (
-                    r
-                    for r in records
-                    if r.backend == "jax"
-                    and r.devices == 1
-                    and (r.problem, r.size) == (record.problem, record.size)
-                ),
-                None,
-            )
-            if single:
-                ratio = record.iterations_per_second / single.iterations_per_second
-                record.parallel_efficiency = ratio / record.devices
+    relate(records)
     if not is_main_process():
         return a.EXIT_OK
     title = f"descent-bench compare ({args.dtype}) on {machine.cpu_model()}"
@@ -214,6 +189,20 @@ def run(args: Any) -> int:
         sys.stderr.write(f"descent-bench: disagrees with the float64 NumPy reference: {listed}\n")
         return a.EXIT_DISAGREE
     return a.EXIT_OK
+
+
+def relate(records: list[Record]) -> None:
+    """Each row's speedup over the tutorial row, and a split jax row's parallel efficiency
+    against the one-device jax row, at the same problem and size."""
+    rows = {(r.backend, r.problem, r.size): r for r in records}
+    for r in records:
+        tutorial = rows.get(("tutorial", r.problem, r.size))
+        if tutorial:
+            r.speedup_vs_tutorial = tutorial.seconds_per_iteration / r.seconds_per_iteration
+        single = rows.get(("jax", r.problem, r.size))
+        if r.devices > 1 and single:
+            speedup = r.iterations_per_second / single.iterations_per_second
+            r.parallel_efficiency = speedup / r.devices
 
 
 def measure_row(args, contender, problem, ceilings, references) -> Record:
