@@ -1,8 +1,7 @@
 """Per-iteration throughput of the descent kernel on each problem, over commits."""
 
 import backends
-from harness.workloads import SEED, default_iterations, learning_rate, make_problem
-from kernels import FORMS, place
+from kernels import FORMS
 
 from .common import BACKENDS, DTYPES, DescentBenchmark, SkipNotImplemented
 
@@ -43,29 +42,17 @@ class ShardedSineFit:
     timeout = 600
 
     def setup(self, devices, size):
-        self.backend = backends.get("jax")
-        reason = self.backend.unavailable_reason()
-        if reason is None:
-            self.backend = self.backend.sharded(devices)
-            reason = self.backend.unavailable_reason()
+        jax = backends.get("jax")
+        reason = jax.unavailable_reason()
         if reason:
-            raise SkipNotImplemented(f"jax over {devices} devices unavailable: {reason}")
-        problem = make_problem("sine", size)
-        self.iterations = default_iterations(problem)
-        self.lr = learning_rate(problem)
-        self.problem, self.data, self.params = place(
-            problem, self.backend, "float64", problem.initial_params(seed=SEED)
-        )
-        self.loop = self.backend.compile_loop(self.problem.step)
-        self.backend.sync(self.loop(self.params, self.data, self.lr, 1))
+            raise SkipNotImplemented(f"jax unavailable: {reason}")
+        self.bench = SineFit()
+        self.bench.prepare(jax.sharded(devices), size, "float64")
 
     def time_run(self, devices, size):
-        self.backend.sync(self.loop(self.params, self.data, self.lr, self.iterations))
+        self.bench.time_run("jax", size, "float64")
 
     def track_iterations_per_second(self, devices, size):
-        times = self.backend.time_calls(
-            lambda: self.loop(self.params, self.data, self.lr, self.iterations), 3
-        )
-        return self.iterations / sorted(times)[1]
+        return self.bench.track_iterations_per_second("jax", size, "float64")
 
     track_iterations_per_second.unit = "iterations/s"

@@ -49,10 +49,14 @@ class DescentBenchmark(abc.ABC):
     form = None  # how the sine fit phrases its gradient; None: the backend's measured choice
 
     def setup(self, backend, size, dtype):
-        self.backend = backends.get(backend)
-        reason = self.backend.unavailable_reason()
+        self.prepare(backends.get(backend), size, dtype)
+
+    def prepare(self, backend, size, dtype):
+        """Everything ``setup`` does, for a backend object (e.g. jax over several devices)."""
+        self.backend = backend
+        reason = backend.unavailable_reason()
         if reason:
-            raise SkipNotImplemented(f"{backend} unavailable: {reason}")
+            raise SkipNotImplemented(f"{backend.label} unavailable: {reason}")
         problem = make_problem(self.problem_name, size)
         self.iterations = default_iterations(problem)
         self.lr = learning_rate(problem)

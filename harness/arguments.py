@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -113,3 +114,26 @@ def glue_negative_values(argv: list[str], options: set[str]) -> list[str]:
             out.append(argv[i])
             i += 1
     return out
+
+
+def check_output_path(option: str, path: str | None, suffixes: tuple[str, ...]) -> None:
+    """An output file's suffix and folder, checked before any work starts."""
+    if path is None:
+        return
+    if Path(path).suffix.lower() not in suffixes:
+        raise UsageError(f"--{option} file must end in {', '.join(suffixes)}, got {path!r}")
+    if not Path(path).resolve().parent.is_dir():
+        raise UsageError(f"--{option} directory does not exist: {str(Path(path).parent)!r}")
+
+
+def check_plot_path(path: str | None) -> None:
+    """``check_output_path`` for --plot, and that matplotlib is there to draw it."""
+    from .plots import PLOT_SUFFIXES
+
+    check_output_path("plot", path, PLOT_SUFFIXES)
+    if path is None:
+        return
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError("--plot needs matplotlib (pip install 'descent-bench[plot]')") from None

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 import backends
@@ -85,21 +84,6 @@ def usable_backend(name: str, devices: int = 1) -> backends.Backend:
         raise UsageError(f"backend {name!r} cannot run here: {exc}") from None
 
 
-def check_plot_path(path: str | None) -> None:
-    if path is None:
-        return
-    from .plots import PLOT_SUFFIXES
-
-    if Path(path).suffix.lower() not in PLOT_SUFFIXES:
-        raise UsageError(f"--plot file must end in {', '.join(PLOT_SUFFIXES)}, got {path!r}")
-    if not Path(path).resolve().parent.is_dir():
-        raise UsageError(f"--plot directory does not exist: {str(Path(path).parent)!r}")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise UsageError("--plot needs matplotlib (pip install 'descent-bench[plot]')") from None
-
-
 def run_info(args: Any) -> int:
     statuses = backends.available()
     if args.json:
@@ -123,7 +107,7 @@ def make_problem(args: Any) -> tuple[Any, Any]:
 def run_fit(args: Any) -> int:
     join_distributed(args)
     backend = usable_backend(args.backend, args.devices)
-    check_plot_path(args.plot)
+    a.check_plot_path(args.plot)
     try:
         problem, initial = make_problem(args)
     except ValueError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -127,12 +126,8 @@ def check(args: Any) -> tuple[list[str], dict[str, list[int]]]:
     sizes = {p: args.sizes or DEFAULT_SIZES[p] for p in args.problems}
     if "sine" in sizes and min(sizes["sine"]) < 4:
         raise a.UsageError("--sizes: the sine fit (degree 3) needs at least 4 points")
-    for option, suffixes in (("json", (".json",)), ("plot", (".png", ".pdf", ".svg"))):
-        path = getattr(args, option)
-        if path and Path(path).suffix.lower() not in suffixes:
-            raise a.UsageError(f"--{option} file must end in {', '.join(suffixes)}, got {path!r}")
-        if path and not Path(path).resolve().parent.is_dir():
-            raise a.UsageError(f"--{option} directory does not exist: {str(Path(path).parent)!r}")
+    a.check_output_path("json", args.json, (".json",))
+    a.check_plot_path(args.plot)
     return names, sizes
 
 

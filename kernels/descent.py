@@ -48,7 +48,7 @@ def place(
     phrasing for which that padding is exact (``zero_padding_form``).
     """
     backend.load()
-    if backend.n_devices > 1 and getattr(problem, "zero_padding_form", None):
+    if backend.n_devices > 1 and problem.zero_padding_form:
         form = problem.zero_padding_form
     problem = problem.phrased(form or backend.gradient_form(problem.size))
     data = tuple(backend.put(a, dtype, axis=a.ndim - 1) for a in problem.host_data())

@@ -167,3 +167,13 @@ def test_show_rejects_what_is_not_a_compare_result(tmp_path, capsys, content):
     code = main(["show", str(path)])
     err = capsys.readouterr().err
     assert (code, len(err.splitlines())) == (2, 1)
+
+
+def test_plot_without_matplotlib_is_refused_before_measuring(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    monkeypatch.setattr(compare, "measure_row", lambda *args: pytest.fail("measured"))
+    code = main([*SMALL, "--backends", "numpy", "--plot", "r.png"])
+    err = capsys.readouterr().err
+    assert (code, len(err.splitlines()), "matplotlib" in err) == (2, 1, True)
