@@ -1,24 +1,37 @@
-"""The array-API shim: one small backend object per array library.
+"""The array-API shim: one small backend object per array library, and the registry.
 
-Importing this package imports neither jax nor cupy: each backend loads its library the
-first time it is used. Adding a backend is one module and one entry in ``_REGISTRY``.
+Importing this package imports neither jax nor cupy: each backend loads its library the first
+time it is used. ``_REGISTRY`` is the only list of backends: the command line, the measurement
+suite, the tests, the asv suite and the pytest-benchmark suite all read it through ``names``.
+Adding a backend is one module and one line there (``register`` does it at run time).
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .base import Backend, BackendUnavailable
+from descent_bench.backends.base import Backend, BackendUnavailable
 
-__all__ = ["Backend", "BackendStatus", "BackendUnavailable", "available", "get", "names"]
+__all__ = [
+    "Backend",
+    "BackendStatus",
+    "BackendUnavailable",
+    "available",
+    "get",
+    "load",
+    "names",
+    "register",
+    "unregister",
+]
 
 # name -> "module:class", imported on demand.
-_REGISTRY = {
-    "numpy": "backends.numpy_backend:NumpyBackend",
-    "jax": "backends.jax_backend:JaxBackend",
-    "cupy": "backends.cupy_backend:CupyBackend",
-    "strict": "backends.strict_backend:StrictBackend",
+_REGISTRY: dict[str, str | Callable[[], Backend]] = {
+    "numpy": "descent_bench.backends.numpy_backend:NumpyBackend",
+    "jax": "descent_bench.backends.jax:JaxBackend",
+    "cupy": "descent_bench.backends.cupy_backend:CupyBackend",
+    "strict": "descent_bench.backends.strict_backend:StrictBackend",
 }
 _INSTANCES: dict[str, Backend] = {}
 
@@ -30,6 +43,7 @@ class BackendStatus:
     reason: str | None
     version: str | None
     devices: tuple[str, ...]
+    accelerators: tuple[str, ...]
 
 
 def names() -> list[str]:
@@ -37,13 +51,27 @@ def names() -> list[str]:
     return list(_REGISTRY)
 
 
+def register(name: str, factory: Callable[[], Backend]) -> None:
+    """Add a backend made by ``factory`` (e.g. its class) under ``name``."""
+    _REGISTRY[name] = factory
+    _INSTANCES.pop(name, None)
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+    _INSTANCES.pop(name, None)
+
+
 def get(name: str) -> Backend:
     """The backend called ``name`` (not yet loaded). ``KeyError`` names the known ones."""
     if name not in _REGISTRY:
         raise KeyError(f"unknown backend {name!r} (choose from {', '.join(_REGISTRY)})")
     if name not in _INSTANCES:
-        module, cls = _REGISTRY[name].split(":")
-        _INSTANCES[name] = getattr(importlib.import_module(module), cls)()
+        entry = _REGISTRY[name]
+        if isinstance(entry, str):
+            module, cls = entry.split(":")
+            entry = getattr(importlib.import_module(module), cls)
+        _INSTANCES[name] = entry()
     return _INSTANCES[name]
 
 
@@ -58,6 +86,15 @@ def available() -> list[BackendStatus]:
     for name in _REGISTRY:
         backend = get(name)
         reason = backend.unavailable_reason()
-        devices = tuple(backend.devices()) if reason is None else ()
-        statuses.append(BackendStatus(name, reason is None, reason, backend.version(), devices))
+        usable = reason is None
+        statuses.append(
+            BackendStatus(
+                name,
+                usable,
+                reason,
+                backend.version(),
+                tuple(backend.devices()) if usable else (),
+                tuple(backend.accelerators()) if usable else (),
+            )
+        )
     return statuses

@@ -1,16 +1,21 @@
-"""What every backend provides: one small object per array library."""
+"""What every backend provides: one small object per array library.
+
+A backend is the array library's namespace (with the kernel's extra primitives, ``ops``), its
+device(s), host<->device moves, ``sync`` and the K-step loop, and the capabilities the harness
+asks about instead of checking names: several devices, several processes, accelerators to
+list, and the naive loop a user of the library writes first.
+"""
 
 from __future__ import annotations
 
 import importlib.metadata
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-# A step maps (xp, params, data, lr) to the next params; it is pure array-API code.
-Step = Callable[[Any, Any, Sequence[Any], float], Any]
+from descent_bench.kernels import Array, Data, Loop, Ops, Problem, Step
 
 
 class BackendUnavailable(RuntimeError):
@@ -18,28 +23,43 @@ class BackendUnavailable(RuntimeError):
 
 
 class Backend:
-    """One array library: its namespace, device, host<->device moves, sync and K-step loop.
+    """One array library.
 
     Subclasses set ``name``, ``distribution`` (the package whose version is reported) and
-    implement ``_load`` (import the library, raise ``BackendUnavailable`` if it cannot run).
-    Nothing is imported until a method needs the library.
+    implement ``_load`` (import the library, raise ``BackendUnavailable`` if it cannot run),
+    ``xp`` and ``device``. Nothing is imported until a method needs the library.
     """
 
-    name: str = ""
-    distribution: str = ""
-    n_devices: int = 1  # devices one array may be split over
+    name: ClassVar[str] = ""
+    distribution: ClassVar[str] = ""
     # How the backend executes K iterations, for tables and docs.
-    loop_kind: str = "Python loop of eager steps"
+    loop_kind: ClassVar[str] = "Python loop of eager steps"
+    # Measured by ``compare`` when no --backends are named (the conformance backend is not).
+    in_default_compare: ClassVar[bool] = True
+    # Label of the naive loop a user of this library writes first, measured as a baseline row
+    # beside the backend's own loop (``naive_loop``); None where the backend's loop is that.
+    naive_label: ClassVar[str | None] = None
+    # Whether ``sharded(n)`` can split data over n > 1 devices, and whether
+    # ``join_processes`` can join a run of several processes (hosts).
+    splits_over_devices: ClassVar[bool] = False
+    joins_processes: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._loaded = False
-        self.label = self.name  # the row name in tables
 
-    def sharded(self, n_devices: int) -> Backend:
-        """This backend over ``n_devices`` devices; only jax splits data over several."""
-        if n_devices == 1:
-            return self
-        raise BackendUnavailable(f"{self.name} runs on one device; --devices > 1 needs jax")
+    @property
+    def n_devices(self) -> int:
+        """Devices one array may be split over."""
+        return 1
+
+    @property
+    def label(self) -> str:
+        """The row name in tables: the name, with the device count where data is split."""
+        return self.name if self.n_devices == 1 else f"{self.name}-{self.n_devices}dev"
+
+    def fresh(self) -> Backend:
+        """A new object of this backend with nothing compiled or cached yet."""
+        return type(self)()
 
     # -- availability -------------------------------------------------------------------
     def _load(self) -> None:
@@ -65,11 +85,23 @@ class Backend:
         except importlib.metadata.PackageNotFoundError:
             return None
 
-    # -- arrays ---------------------------------------------------------------------------
-    @property
-    def xp(self) -> Any:
-        """The array-API namespace of this backend."""
-        raise NotImplementedError
+    # -- devices and processes -------------------------------------------------------------
+    def sharded(self, n_devices: int) -> Backend:
+        """This backend over ``n_devices`` devices (itself for one)."""
+        if n_devices == 1:
+            return self
+        raise BackendUnavailable(f"{self.name} runs on one device; --devices > 1 needs jax")
+
+    def join_processes(self, coordinator: str, num_processes: int, process_id: int) -> None:
+        """Join a run spanning several processes (hosts), before any other use."""
+        raise BackendUnavailable(f"{self.name} runs in one process")
+
+    def process_count(self) -> int:
+        return 1
+
+    def process_index(self) -> int:
+        """This process's index in a multi-process run; only process 0 reports."""
+        return 0
 
     @property
     def device(self) -> Any:
@@ -78,21 +110,41 @@ class Backend:
     def devices(self) -> list[str]:
         return [str(self.device)]
 
+    def accelerators(self) -> list[str]:
+        """The accelerators (GPUs) among ``devices()``, for the machine description."""
+        return []
+
+    @property
+    def platform(self) -> str:
+        """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
+        return "cpu"
+
+    # -- arrays ---------------------------------------------------------------------------
+    @property
+    def xp(self) -> Any:
+        """The array-API namespace of this backend."""
+        raise NotImplementedError
+
+    @property
+    def ops(self) -> Ops:
+        """The namespace with the kernel's extra primitives (standard-only by default)."""
+        return Ops(self.xp)
+
     def prepare(self, dtype: str) -> None:
         """Get ready to compute in ``dtype`` ('float32' or 'float64')."""
         self.load()
 
-    def asarray(self, host: np.ndarray, dtype: str) -> Any:
+    def asarray(self, host: np.ndarray, dtype: str) -> Array:
         """Copy a host NumPy array to this backend's device, cast to ``dtype``."""
         self.prepare(dtype)
         return self.xp.asarray(np.asarray(host, dtype=dtype), device=self.device)
 
-    def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Any:
+    def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Array:
         """Like ``asarray``; ``axis`` is the array's points axis (None: none), which a backend
         spanning several devices splits over them. One device: ``asarray``."""
         return self.asarray(host, dtype)
 
-    def to_numpy(self, array: Any) -> np.ndarray:
+    def to_numpy(self, array: Array) -> np.ndarray:
         return np.asarray(array)
 
     def sync(self, result: Any) -> Any:
@@ -109,34 +161,38 @@ class Backend:
         return times
 
     # -- execution ------------------------------------------------------------------------
-    @property
-    def platform(self) -> str:
-        """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
-        return "cpu"
-
     def gradient_form(self, size: int) -> str:
         """How a problem of ``size`` (points, walkers) phrases its gradient here
         (``kernels.FORMS``), chosen by measurement: see docs/performance.md."""
         return "elementwise"
 
-    # Label of the naive loop a user would write first with this library, measured as a
-    # baseline row beside the backend's own loop; None where the backend's loop is that one.
-    naive_label: str | None = None
-
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """``fn`` compiled for this backend where the library compiles (jit), else ``fn``."""
         return fn
 
-    def compile_loop(self, step: Step) -> Callable[[Any, Sequence[Any], float, int], Any]:
+    def compile_loop(self, step: Step) -> Loop:
         """Return ``run(params, data, lr, k)`` that applies ``step`` k times."""
-        xp = self.xp
+        ops = self.ops
 
-        def run(params: Any, data: Sequence[Any], lr: float, k: int) -> Any:
+        def run(params: Array, data: Data, lr: float, k: int) -> Array:
             for _ in range(k):
-                params = step(xp, params, data, lr)
+                params = step(ops, params, data, lr)
+            return params
+
+        return run
+
+    def naive_loop(self, problem: Problem) -> Loop:
+        """One compiled step called k times from Python: what a user writes before a
+        compiled loop (the ``naive_label`` row)."""
+        ops = self.ops
+        step = self.compile_step(lambda params, data, lr: problem.step(ops, params, data, lr))
+
+        def run(params: Array, data: Sequence[Any], lr: float, k: int) -> Array:
+            for _ in range(k):
+                params = step(params, data, lr)
             return params
 
         return run
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r}>"
+        return f"<{type(self).__name__} {self.label!r}>"

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import Backend, BackendUnavailable
+from descent_bench.backends.base import Backend, BackendUnavailable
 
 
 class CupyBackend(Backend):
@@ -35,6 +35,9 @@ class CupyBackend(Backend):
     def platform(self) -> str:
         return "gpu"
 
+    def accelerators(self) -> list[str]:
+        return self.devices()
+
     def version(self) -> str | None:
         try:
             import cupy
@@ -57,7 +60,7 @@ class CupyBackend(Backend):
     def devices(self) -> list[str]:
         import cupy
 
-        names = []
+        names: list[str] = []
         for i in range(cupy.cuda.runtime.getDeviceCount()):
             props = cupy.cuda.runtime.getDeviceProperties(i)
             names.append(f"cuda:{i} {props['name'].decode()}")

@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from .base import Backend, BackendUnavailable
+from descent_bench.backends.base import Backend, BackendUnavailable
 
 
 class StrictBackend(Backend):
     name = "strict"
     distribution = "array-api-strict"
+    in_default_compare = False  # it proves correctness, not speed
 
     def _load(self) -> None:
         try:

@@ -1,58 +1,59 @@
-"""Per-iteration throughput of the descent kernel on each problem, over commits."""
+"""Per-iteration throughput of the descent kernel on each problem, over commits.
 
-import backends
-from kernels import FORMS
+One class per registered problem, made from the registry (a new problem gets its benchmarks
+without a change here).
+"""
 
-from .common import BACKENDS, DTYPES, DescentBenchmark, SkipNotImplemented
-
-
-class SineFit(DescentBenchmark):
-    problem_name = "sine"
-    params = (BACKENDS, [2000, 200_000, 10_000_000], DTYPES)
+from benchmarks.common import BACKENDS, DTYPES, DescentBenchmark, build
+from descent_bench import bench
 
 
-class Paraboloid(DescentBenchmark):
-    problem_name = "paraboloid"
-    params = (BACKENDS, [1, 1000, 1_000_000], DTYPES)
+def _problem_benchmark(name):
+    return type(
+        bench.class_name(name),
+        (DescentBenchmark,),
+        {
+            "problem_name": name,
+            "params": (BACKENDS, bench.sizes(name), DTYPES),
+            "__doc__": f"The {name} problem: backend x size x dtype.",
+        },
+    )
+
+
+for _name in bench.problem_names():
+    globals()[bench.class_name(_name)] = _problem_benchmark(_name)
 
 
 class SineFitForms:
     """Each phrasing of the sine gradient on each backend, so a regression in the path a
     backend does not choose today still shows (``time_run`` of K compiled iterations)."""
 
-    params = (BACKENDS, list(FORMS), [2000, 1_000_000])
+    params = (BACKENDS, bench.gradient_forms(), [2000, 1_000_000])
     param_names = ("backend", "form", "size")
     timeout = 600
 
     def setup(self, backend, form, size):
-        self.bench = SineFit()
-        self.bench.form = form
-        self.bench.setup(backend, size, "float64")
+        self.workload = build("sine", size, "float64", backend, form=form)
 
     def time_run(self, backend, form, size):
-        self.bench.time_run(backend, size, "float64")
+        self.workload.run()
 
 
 class ShardedSineFit:
-    """The jax backend with the points split over 1, 2 or 4 devices (on a CPU, simulated
-    devices need JAX_NUM_CPU_DEVICES=4 in asv's environment; otherwise skipped)."""
+    """The backends that split data over devices, over 1, 2 or 4 devices (on a CPU, jax's
+    simulated devices need JAX_NUM_CPU_DEVICES=4 in asv's environment; otherwise skipped)."""
 
-    params = ([1, 2, 4], [4003, 1_000_003])
-    param_names = ("devices", "size")
+    params = (bench.backend_names(splitting=True), [1, 2, 4], [4003, 1_000_003])
+    param_names = ("backend", "devices", "size")
     timeout = 600
 
-    def setup(self, devices, size):
-        jax = backends.get("jax")
-        reason = jax.unavailable_reason()
-        if reason:
-            raise SkipNotImplemented(f"jax unavailable: {reason}")
-        self.bench = SineFit()
-        self.bench.prepare(jax.sharded(devices), size, "float64")
+    def setup(self, backend, devices, size):
+        self.workload = build("sine", size, "float64", backend, devices=devices)
 
-    def time_run(self, devices, size):
-        self.bench.time_run("jax", size, "float64")
+    def time_run(self, backend, devices, size):
+        self.workload.run()
 
-    def track_iterations_per_second(self, devices, size):
-        return self.bench.track_iterations_per_second("jax", size, "float64")
+    def track_iterations_per_second(self, backend, devices, size):
+        return self.workload.measure().iterations_per_second
 
     track_iterations_per_second.unit = "iterations/s"

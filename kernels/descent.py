@@ -1,8 +1,8 @@
 """``descend``: plain gradient descent, params <- params - lr * grad loss(params).
 
-The loop itself belongs to the backend (``Backend.compile_loop``): an eager Python loop, or one
-compiled program for K steps. ``descend`` runs it between checkpoints, where it reads the loss
-back to the host; the iterations in between never leave the device.
+The loop itself belongs to the backend (``Executor.compile_loop``): an eager Python loop, or
+one compiled program for K steps. ``descend`` runs it between checkpoints, where it reads the
+loss back to the host; the iterations in between never leave the device.
 """
 
 from __future__ import annotations
@@ -10,37 +10,41 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from descent_bench.kernels.outcome import Descent, Diverged
+from descent_bench.kernels.problem import Array, Data, Loop, Ops, Problem, Step
 
-class Diverged(ArithmeticError):
-    """The loss became non-finite; ``iteration`` is the first iterate whose loss is."""
-
-    def __init__(self, iteration: int, loss: float, advice: str = "") -> None:
-        message = f"diverged: loss is {loss} at iteration {iteration}"
-        super().__init__(f"{message}; {advice}" if advice else message)
-        self.iteration = iteration
-        self.loss = loss
+P = TypeVar("P", bound=Problem)
 
 
-@dataclass
-class Descent:
-    """The outcome of a run. Iteration t means the iterate after t updates (t=0: the start)."""
+class Executor(Protocol):
+    """What the kernel needs of a backend (``descent_bench.backends.Backend`` is one)."""
 
-    params: np.ndarray
-    loss: float
-    iterations: int
-    seconds: float
-    history: list[tuple[int, float]] = field(default_factory=list)
-    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    @property
+    def n_devices(self) -> int: ...
+
+    @property
+    def ops(self) -> Ops: ...
+
+    def load(self) -> Any: ...
+
+    def gradient_form(self, size: int) -> str: ...
+
+    def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Array: ...
+
+    def to_numpy(self, array: Array) -> np.ndarray: ...
+
+    def sync(self, result: Any) -> Any: ...
+
+    def compile_loop(self, step: Step) -> Loop: ...
 
 
 def place(
-    problem: Any, backend: Any, dtype: str, initial: np.ndarray, form: str | None = None
-) -> tuple[Any, tuple[Any, ...], Any]:
+    problem: P, backend: Executor, dtype: str, initial: np.ndarray, form: str | None = None
+) -> tuple[P, Data, Array]:
     """The problem phrased for ``backend``, and its data and start on the backend's device(s).
 
     ``form`` overrides the backend's choice of phrasing. A backend spanning several devices
@@ -62,8 +66,8 @@ def checkpoints_every(every: int, iterations: int, offset: int = 0) -> list[int]
 
 
 def descend(
-    problem: Any,
-    backend: Any,
+    problem: Problem,
+    backend: Executor,
     *,
     dtype: str = "float64",
     iterations: int | None = None,
@@ -89,7 +93,7 @@ def descend(
         raise ValueError(f"lr must be a finite number > 0, got {lr}")
     host_params = problem.initial_params(seed) if initial is None else initial
     problem, data, params = place(problem, backend, dtype, host_params, form)
-    xp = backend.xp
+    ops = backend.ops
     run = backend.compile_loop(problem.step)
     stops = sorted({t for t in checkpoints if 0 <= t <= iterations} | {iterations})
 
@@ -101,10 +105,9 @@ def descend(
         previous = params
         if stop > done:
             params = run(params, data, lr, stop - done)
-        loss = float(problem.loss(xp, params, data))
+        loss = float(problem.loss(ops, params, data))
         if not math.isfinite(loss):
-            first = _first_nonfinite(problem, run, xp, previous, data, lr, done, stop)
-            raise Diverged(*first)
+            raise Diverged(*_first_nonfinite(problem, run, ops, previous, data, lr, done, stop))
         done = stop
         history.append((stop, loss))
         if keep_params:
@@ -121,11 +124,20 @@ def descend(
     )
 
 
-def _first_nonfinite(problem, run, xp, params, data, lr, done, stop) -> tuple[int, float]:
+def _first_nonfinite(
+    problem: Problem,
+    run: Loop,
+    ops: Ops,
+    params: Array,
+    data: Data,
+    lr: float,
+    done: int,
+    stop: int,
+) -> tuple[int, float]:
     """Replay from the last finite checkpoint one step at a time to find where it broke."""
     for t in range(done + 1, stop + 1):
         params = run(params, data, lr, 1)
-        loss = float(problem.loss(xp, params, data))
+        loss = float(problem.loss(ops, params, data))
         if not math.isfinite(loss):
             return t, loss
     return stop, math.nan  # unreachable for a deterministic backend

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+
+from descent_bench.kernels.outcome import Descent
+from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
 
 LOSSES = ("sse", "mse", "mae")
 # How the gradient is phrased (the same iterates either way, up to rounding):
 # "elementwise": Horner's rule on x and d + 1 sums; data (x, y), 2 N numbers read per step.
 # "features": the powers x^j as a (d + 1) x N matrix and two matrix-vector products (BLAS).
 FORMS = ("elementwise", "features")
+
+
+def _check_domain(domain: Sequence[float]) -> None:
+    lo, hi = domain
+    if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
+        raise ValueError(f"domain must be finite with LO < HI, got {lo},{hi}")
 
 
 @dataclass(frozen=True)
@@ -37,13 +47,37 @@ class SineFit:
     loss_name: str = "sse"
     form: str = "elementwise"
 
-    name = "sine"
-    default_lr = 1e-6
-    default_iterations = 2000
-    default_print_every = 100
+    name: ClassVar[str] = "sine"
+    size_label: ClassVar[str] = "points"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("points", "int", 2000, "evenly spaced x in the domain", minimum=1),
+        Option("degree", "int", 3, "degree of the polynomial", minimum=0),
+        Option(
+            "domain",
+            "reals",
+            (-math.pi, math.pi),
+            "the x interval (numbers or multiples of pi)",
+            count=2,
+            metavar="LO,HI",
+            check=_check_domain,
+        ),
+        Option("loss", "choice", "sse", "loss of the residuals", choices=LOSSES),
+    )
+    start_option: ClassVar[Option] = Option(
+        "init", "reals", None, "initial coefficients, constant term first", metavar="C0,C1,..."
+    )
+    default_sizes: ClassVar[tuple[int, ...]] = (2000, 20_000, 200_000, 2_000_000, 10_000_000)
+    benchmark_sizes: ClassVar[tuple[int, ...]] = (2000, 200_000, 10_000_000)
+    default_lr: ClassVar[float] = 1e-6
+    default_iterations: ClassVar[int] = 2000
+    default_print_every: ClassVar[int] = 100
+    keeps_params: ClassVar[bool] = False
+    divergence_hint: ClassVar[str] = (
+        "the sse loss is stable only for lr below about 3.5e-6 * 2000/points; or use --loss mse"
+    )
+    plot_panels: ClassVar[int] = 2
 
     def __post_init__(self) -> None:
-        lo, hi = self.domain
         if self.points < 1:
             raise ValueError(f"points must be a positive integer, got {self.points}")
         if self.degree < 0:
@@ -52,22 +86,39 @@ class SineFit:
             raise ValueError(
                 f"degree must be less than points (got degree {self.degree}, points {self.points})"
             )
-        if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-            raise ValueError(f"domain must be finite with LO < HI, got {lo},{hi}")
+        _check_domain(self.domain)
         if self.form not in FORMS:
             raise ValueError(f"unknown form {self.form!r} (choose from {', '.join(FORMS)})")
         if self.loss_name not in LOSSES:
             raise ValueError(f"unknown loss {self.loss_name!r} (choose from {', '.join(LOSSES)})")
 
+    @classmethod
+    def at_size(cls, size: int) -> SineFit:
+        return cls(points=size)
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> SineFit:
+        given = {o.name: values.get(o.name, o.default) for o in cls.options}
+        return cls(given["points"], given["degree"], tuple(given["domain"]), given["loss"])
+
     @property
     def size(self) -> int:
         return self.points
 
+    @property
+    def elements(self) -> int:
+        return self.points
+
+    def stable_lr(self) -> float:
+        """The tutorial's lr, scaled by 2000/N above N = 2000 where sse would diverge (the
+        largest Hessian eigenvalue grows as 2 N mean(x^6))."""
+        return self.default_lr * min(1.0, 2000 / self.points)
+
     # Layout for sharding: every data array holds the points along its last axis; the
     # coefficients are not split (None). Zero padding along the points axis is exact for the
     # features phrasing only (a zero column gives a zero residual).
-    params_point_axis = None
-    zero_padding_form = "features"
+    params_point_axis: ClassVar[int | None] = None
+    zero_padding_form: ClassVar[str | None] = "features"
 
     def trim(self, params: np.ndarray) -> np.ndarray:
         """The parameters without any padding (the coefficients are never padded)."""
@@ -104,10 +155,10 @@ class SineFit:
             return powers, np.sin(x)
         return x, np.sin(x)
 
-    def initial_params(self, seed: int = 0, init: Any = None) -> np.ndarray:
-        """``init`` (constant term first) or standard-normal draws from ``seed``."""
-        if init is not None:
-            params = np.asarray(init, dtype=np.float64)
+    def initial_params(self, seed: int = 0, start: Sequence[float] | None = None) -> np.ndarray:
+        """``start`` (constant term first) or standard-normal draws from ``seed``."""
+        if start is not None:
+            params = np.asarray(start, dtype=np.float64)
             if params.shape != (self.n_params,):
                 raise ValueError(
                     f"init needs {self.n_params} coefficients for degree {self.degree}, "
@@ -117,7 +168,7 @@ class SineFit:
         return np.random.default_rng(seed).standard_normal(self.n_params)
 
     # -- device side: pure array-API code ---------------------------------------------------
-    def residual(self, xp: Any, params: Any, data: Any) -> Any:
+    def residual(self, ops: Ops, params: Array, data: Data) -> Array:
         """y_pred - y: Horner's rule on x (no ``x ** j``), or one matmul with the powers."""
         a, y = data
         if self.form == "features":
@@ -127,8 +178,9 @@ class SineFit:
             y_pred = y_pred * a + params[j]
         return y_pred - y
 
-    def loss(self, xp: Any, params: Any, data: Any) -> Any:
-        r = self.residual(xp, params, data)
+    def loss(self, ops: Ops, params: Array, data: Data) -> Array:
+        xp = ops.xp
+        r = self.residual(ops, params, data)
         if self.loss_name == "sse":
             return xp.sum(r * r)
         # Divide by the number of points rather than take a mean, so that data padded with
@@ -137,39 +189,74 @@ class SineFit:
             return xp.sum(r * r) / self.points
         return xp.sum(xp.abs(r)) / self.points
 
-    def _dloss(self, xp: Any, r: Any) -> tuple[float, Any]:
+    def _dloss(self, ops: Ops, r: Array) -> tuple[float, Array]:
         """dL/dy_pred as (constant, array): sse 2 r, mse (2/N) r, mae (1/N) sign(r). The
         constant is applied after the reduction, to d + 1 numbers instead of N."""
         if self.loss_name == "sse":
             return 2.0, r
         if self.loss_name == "mse":
             return 2.0 / self.points, r
-        return 1.0 / self.points, xp.sign(r)
+        return 1.0 / self.points, ops.xp.sign(r)
 
-    def _moments(self, xp: Any, g: Any, data: Any) -> Any:
+    def _moments(self, ops: Ops, g: Array, data: Data) -> Array:
         """sum_i g_i x_i^j for j = 0..d: the chain rule's last factor."""
         a, _ = data
         if self.form == "features":
             return a @ g
-        sums = [xp.sum(g)]
-        for _ in range(self.degree):
-            g = g * a
-            sums.append(xp.sum(g))
-        return xp.stack(sums)
+        return ops.power_moments(g, a, self.degree)
 
-    def gradient(self, xp: Any, params: Any, data: Any) -> Any:
+    def gradient(self, ops: Ops, params: Array, data: Data) -> Array:
         """dL/dc by the chain rule: dL/dy_pred, then sum of dL/dy_pred * x^j."""
-        constant, g = self._dloss(xp, self.residual(xp, params, data))
-        return constant * self._moments(xp, g, data)
+        constant, g = self._dloss(ops, self.residual(ops, params, data))
+        return constant * self._moments(ops, g, data)
 
-    def step(self, xp: Any, params: Any, data: Any, lr: Any) -> Any:
-        constant, g = self._dloss(xp, self.residual(xp, params, data))
-        return params - (lr * constant) * self._moments(xp, g, data)
+    def step(self, ops: Ops, params: Array, data: Data, lr: Any) -> Array:
+        constant, g = self._dloss(ops, self.residual(ops, params, data))
+        return params - (lr * constant) * self._moments(ops, g, data)
 
-    def describe(self, params: np.ndarray) -> str:
-        """``y = a + b x + c x^2 + ...`` as the tutorial prints its result."""
+    # -- presentation -------------------------------------------------------------------
+    def progress_stops(self, iterations: int, every: int) -> list[int]:
+        """The tutorial prints after t = 99, 199, ... updates (its loop index t)."""
+        return list(range(every - 1, iterations + 1, every)) if every > 0 else []
+
+    def progress_line(self, t: int, loss: float, params: np.ndarray | None) -> str:
+        return f"{t} {loss}"
+
+    def summary(self, params: np.ndarray) -> str:
+        """``Result: y = a + b x + c x^2 + ...`` as the tutorial prints its result."""
         terms = [f"{params[0]}"]
         for j in range(1, self.n_params):
             power = "x" if j == 1 else f"x^{j}"
             terms.append(f"{params[j]} {power}")
-        return "y = " + " + ".join(terms)
+        return "Result: y = " + " + ".join(terms)
+
+    def draw(self, result: Descent, axes: Sequence[Any], title: str) -> None:
+        """sin(x) and the fitted polynomial (the tutorial's picture) beside the loss curve."""
+        fit_ax, loss_ax = axes
+        x = np.linspace(self.domain[0], self.domain[1], self.points)
+        fitted = np.polynomial.polynomial.polyval(x, result.params)
+        fit_ax.plot(x, np.sin(x), label="sin(x)", lw=2)
+        fit_ax.plot(x, fitted, "--", label="fitted polynomial", lw=2)
+        fit_ax.set(xlabel="x", ylabel="y", title=title)
+        fit_ax.legend()
+        iterations, losses = zip(*result.history, strict=True)
+        loss_ax.plot(iterations, losses, marker=".")
+        loss_ax.set(xlabel="iteration", ylabel=f"loss ({self.loss_name})", yscale="log")
+        loss_ax.set_title("loss")
+
+    def tutorial_loop(self) -> Loop | None:
+        """The tutorial's literal NumPy loop (``x ** j``, Python-float coefficients); it
+        computes the sse gradient only."""
+        return tutorial_sine_loop if self.loss_name == "sse" else None
+
+
+def tutorial_sine_loop(params: Array, data: Data, lr: float, k: int) -> Array:
+    """The PyTorch warm-up's loop body, for any degree: y_pred = sum c_j x**j, sse gradients."""
+    x, y = data
+    coefficients = [c.item() for c in params]
+    for _ in range(k):
+        y_pred = sum(c * x**j for j, c in enumerate(coefficients))
+        grad_y_pred = 2.0 * (y_pred - y)
+        grads = [(grad_y_pred * x**j).sum() for j in range(len(coefficients))]
+        coefficients = [c - lr * g for c, g in zip(coefficients, grads, strict=True)]
+    return np.array(coefficients, dtype=x.dtype)

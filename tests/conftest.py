@@ -6,19 +6,11 @@ import pytest
 # before JAX starts, so it is set here, first; an explicit setting wins.
 os.environ.setdefault("JAX_NUM_CPU_DEVICES", "4")
 
-import backends
+from availability import backend_param
+from descent_bench import backends
 
 
-def backend_params():
-    """Every known backend, with a stable id; one that can't run here is a visible skip."""
-    params = []
-    for name in backends.names():
-        reason = backends.get(name).unavailable_reason()
-        marks = [pytest.mark.skip(reason=f"{name} unavailable: {reason}")] if reason else []
-        params.append(pytest.param(name, id=name, marks=marks))
-    return params
-
-
-@pytest.fixture(params=backend_params())
+@pytest.fixture(params=[backend_param(name) for name in backends.names()])
 def backend(request):
+    """Every registered backend, with a stable id; one that can't run here is a visible skip."""
     return backends.load(request.param)

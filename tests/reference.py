@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from harness.agreement import descent_tolerance  # noqa: F401  (shared derivation)
+from descent_bench.measurement.agreement import descent_tolerance  # noqa: F401  (shared derivation)
 
 
 def sine_data(points, domain=(-math.pi, math.pi)):

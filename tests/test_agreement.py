@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import kernels
 import reference as ref
+from descent_bench import kernels
 
 ITERATIONS = 300
 SINE_CASES = [(1, 0), (7, 3), (2000, 3), (2001, 3)]  # (points, degree)

@@ -8,13 +8,16 @@ import sys
 import numpy as np
 import pytest
 
-import backends
+from descent_bench import backends
 
 KERNELS = pathlib.Path(__file__).parents[1] / "kernels"
 
 
 def test_importing_backends_imports_neither_jax_nor_cupy():
-    code = "import sys, backends, kernels; print('jax' in sys.modules, 'cupy' in sys.modules)"
+    code = (
+        "import sys; from descent_bench import backends, kernels; "
+        "print('jax' in sys.modules, 'cupy' in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
@@ -36,7 +39,7 @@ def test_round_trip_keeps_values_and_dtype(backend, dtype):
 
 
 def test_compiled_loop_runs_k_steps(backend):
-    run = backend.compile_loop(lambda xp, p, data, lr: p + lr * data[0])
+    run = backend.compile_loop(lambda ops, p, data, lr: p + lr * data[0])
     out = run(
         backend.asarray(np.zeros(3), "float64"), (backend.asarray(np.ones(3), "float64"),), 0.5, 6
     )

@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
-from harness.cli import main
+from descent_bench.cli import main
 
 FIT_KEYS = {
+    "version",
     "problem",
     "backend",
     "device",
@@ -113,7 +114,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv):
 
 
 def test_unusable_backend_says_why(capsys, monkeypatch):
-    import backends
+    from descent_bench import backends
 
     def unavailable():
         raise backends.BackendUnavailable("no CUDA device is available")
@@ -136,7 +137,7 @@ def test_divergence_names_iteration_and_exits_3(capsys):
 
 def test_console_script_reports_bad_input_without_traceback():
     proc = subprocess.run(
-        [sys.executable, "-m", "harness.cli", "fit", "sine", "--lr", "-1"],
+        [sys.executable, "-m", "descent_bench.cli", "fit", "sine", "--lr", "-1"],
         capture_output=True,
         text=True,
         check=False,

@@ -1,16 +1,19 @@
 """descent-bench compare: the JSON document, agreement, exit codes, atomic files."""
 
 import json
+import pathlib
 
 import numpy as np
 import pytest
 
-from harness import compare
-from harness.cli import main
-from harness.measure import Contender
+from descent_bench import __version__
+from descent_bench.cli import main
+from descent_bench.measurement import suite
+from descent_bench.measurement.contenders import Contender
 
 RECORD_KEYS = {
     "backend",
+    "library",
     "device",
     "problem",
     "size",
@@ -43,8 +46,8 @@ def test_compare_exits_0_when_every_row_agrees(small_run):
 
 def test_compare_json_schema(small_run):
     _, doc = small_run
-    assert doc["schema"] == "descent-bench/compare/1"
-    assert {"cpu", "gpu", "libraries", "commit"} <= set(doc["machine"])
+    assert (doc["schema"], doc["version"]) == ("descent-bench/compare/2", __version__)
+    assert {"cpu", "gpu", "libraries", "commit", "descent_bench"} <= set(doc["machine"])
     assert all(RECORD_KEYS <= set(r) for r in doc["records"])
 
 
@@ -77,12 +80,12 @@ def broken_loop(problem):
 
 
 def test_a_disagreeing_row_is_shown_and_exits_1(monkeypatch, tmp_path, capsys):
-    import backends
+    from descent_bench import backends
 
     def with_broken(names, devices=(1,)):
         return [Contender("broken", backends.load("numpy"), broken_loop)]
 
-    monkeypatch.setattr(compare, "contenders", with_broken)
+    monkeypatch.setattr(suite, "contenders", with_broken)
     path = tmp_path / "r.json"
     code = main([*SMALL, "--problems", "sine", "--json", str(path)])
     records = json.loads(path.read_text())["records"]
@@ -101,14 +104,14 @@ def test_interrupted_run_leaves_no_file(monkeypatch, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(compare, "measure_row", interrupted)
+    monkeypatch.setattr(suite, "measure_row", interrupted)
     path = tmp_path / "r.json"
     code = main([*SMALL, "--backends", "numpy", "--json", str(path)])
     assert (code, list(tmp_path.iterdir())) == (130, [])
 
 
 def test_json_write_is_atomic_on_failure(tmp_path):
-    from harness.files import write_json
+    from descent_bench.output.files import write_json
 
     path = tmp_path / "r.json"
     with pytest.raises(TypeError):
@@ -133,7 +136,7 @@ BAD = {
 
 @pytest.mark.parametrize("argv", BAD.values(), ids=BAD.keys())
 def test_bad_input_is_one_line_and_exit_2(capsys, argv):
-    import backends
+    from descent_bench import backends
 
     if argv == ["--backends", "cupy"] and backends.get("cupy").unavailable_reason() is None:
         pytest.skip("cupy can run here")
@@ -143,7 +146,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv):
 
 
 def test_reference_is_float64_numpy():
-    from harness.workloads import make_problem, reference_params
+    from descent_bench.measurement.workloads import make_problem, reference_params
 
     ref = reference_params(make_problem("paraboloid", 3), 10)
     start = make_problem("paraboloid", 3).initial_params(seed=0)
@@ -160,6 +163,15 @@ def test_show_reprints_a_saved_run_as_markdown(small_run, tmp_path, capsys):
     assert (code, len(lines)) == (0, 2 + len(doc["records"]))
 
 
+def test_show_reads_the_committed_version_1_results(capsys):
+    path = pathlib.Path(__file__).parents[1] / "results" / "cpu" / "compare.json"
+    code = main(["show", str(path), "--markdown"])
+    lines = capsys.readouterr().out.splitlines()
+    records = json.loads(path.read_text())["records"]
+    assert (code, len(lines)) == (0, 2 + len(records))
+    assert lines[2].startswith(f"| *{records[0]['backend']}* | {records[0]['problem']} |")
+
+
 @pytest.mark.parametrize("content", ["not json", '{"schema": "other"}'], ids=["bad", "schema"])
 def test_show_rejects_what_is_not_a_compare_result(tmp_path, capsys, content):
     path = tmp_path / "x.json"
@@ -173,7 +185,7 @@ def test_plot_without_matplotlib_is_refused_before_measuring(monkeypatch, capsys
     import sys
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
-    monkeypatch.setattr(compare, "measure_row", lambda *args: pytest.fail("measured"))
+    monkeypatch.setattr(suite, "measure_row", lambda *args: pytest.fail("measured"))
     code = main([*SMALL, "--backends", "numpy", "--plot", "r.png"])
     err = capsys.readouterr().err
     assert (code, len(err.splitlines()), "matplotlib" in err) == (2, 1, True)

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-import kernels
 import reference as ref
+from descent_bench import kernels
 
 
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
@@ -45,7 +45,7 @@ def test_snapshots_hold_the_iterates(backend):
 
 @pytest.mark.parametrize("lr", [0.0, -1.0, math.inf, math.nan])
 def test_bad_learning_rate_is_rejected(lr):
-    import backends
+    from descent_bench import backends
 
     with pytest.raises(ValueError, match="lr must be"):
         kernels.descend(kernels.Paraboloid(), backends.load("numpy"), lr=lr)

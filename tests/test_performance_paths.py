@@ -4,18 +4,16 @@ import logging
 
 import pytest
 
-import backends
-import kernels
-from harness.measure import Contender, measure
-from harness.workloads import make_problem
+from availability import require
+from descent_bench import backends, kernels
+from descent_bench.measurement.contenders import own_loop
+from descent_bench.measurement.timing import measure
+from descent_bench.measurement.workloads import make_problem
 
 
 @pytest.fixture
 def jax_backend():
-    reason = backends.get("jax").unavailable_reason()
-    if reason:
-        pytest.skip(f"jax unavailable: {reason}")
-    return backends.load("jax")
+    return require("jax")
 
 
 def loop_compilations(caplog):
@@ -27,7 +25,7 @@ def test_jax_compiles_the_loop_once_per_shape_and_dtype(jax_backend, caplog, dty
     import jax
 
     problem = make_problem("sine", 2003)  # a shape no other test compiles
-    row = Contender("jax", jax_backend, lambda p: jax_backend.compile_loop(p.step))
+    row = own_loop(jax_backend)
     jax.config.update("jax_log_compiles", True)
     try:
         with caplog.at_level(logging.WARNING):
@@ -60,7 +58,7 @@ def test_both_phrasings_give_the_same_gradient():
     for form in kernels.FORMS:
         phrased = problem.phrased(form)
         data = tuple(numpy.asarray(a, "float64") for a in phrased.host_data())
-        grads.append(phrased.gradient(numpy.xp, params, data))
+        grads.append(phrased.gradient(numpy.ops, params, data))
     assert grads[0] == pytest.approx(grads[1], rel=1e-12)
 
 

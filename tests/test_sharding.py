@@ -9,21 +9,17 @@ import sys
 import numpy as np
 import pytest
 
-import backends
-import kernels
 import reference as ref
-from harness.cli import main
+from availability import require
+from descent_bench import backends, kernels
+from descent_bench.cli import main
 
 ITERATIONS = 200
 SHARDED_FIT = "fit sine --backend jax --devices 4 --points 4003 --json".split()
 
 
 def sharded(n):
-    jax_backend = backends.get("jax")
-    reason = jax_backend.unavailable_reason() or jax_backend.sharded(n).unavailable_reason()
-    if reason:
-        pytest.skip(f"jax over {n} devices unavailable: {reason}")
-    return jax_backend.sharded(n).load()
+    return require("jax", devices=n)
 
 
 @pytest.mark.parametrize("devices", [2, 3, 4])
@@ -114,7 +110,7 @@ def test_two_processes_give_the_single_device_answer(tmp_path):
     port = free_port()
     argv = [
         "-m",
-        "harness.cli",
+        "descent_bench.cli",
         *SHARDED_FIT,
         "--iterations",
         "300",

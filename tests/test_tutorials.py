@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-import kernels
+from descent_bench import kernels
 
 ARTICLE_EPOCH_0 = [5.988, -2.994]
 ARTICLE_BEST = [0.00026968555624761565, -0.00013484277812380783]
@@ -35,7 +35,7 @@ def test_paraboloid_article_best_guess(backend):
 
 
 def test_paraboloid_article_best_guess_exact_on_numpy():
-    import backends
+    from descent_bench import backends
 
     assert article_run(backends.load("numpy")).params[0].tolist() == ARTICLE_BEST
 

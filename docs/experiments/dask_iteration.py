@@ -14,8 +14,7 @@ import dask
 import dask.array as da
 import numpy as np
 
-import backends
-import kernels
+from descent_bench import backends, kernels
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 CHUNKS = 4

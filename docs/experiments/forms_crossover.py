@@ -6,10 +6,10 @@ Prints µs per iteration for each form (3 timed calls of compare's default K, me
 
 import sys
 
-import backends
-import kernels
-from harness.measure import Contender, measure
-from harness.workloads import default_iterations, learning_rate, make_problem
+from descent_bench import backends, kernels
+from descent_bench.measurement.contenders import Contender
+from descent_bench.measurement.timing import measure
+from descent_bench.measurement.workloads import default_iterations, make_problem
 
 dtype = sys.argv[1] if len(sys.argv) > 1 else "float64"
 for name in ("numpy", "jax"):
@@ -23,7 +23,7 @@ for name in ("numpy", "jax"):
                 row,
                 problem,
                 dtype,
-                learning_rate(problem),
+                problem.stable_lr(),
                 problem.initial_params(),
                 default_iterations(problem),
                 repeat=3,

@@ -11,7 +11,7 @@ import time
 import jax
 import jax.numpy as jnp
 
-import kernels
+from descent_bench import kernels
 
 jax.config.update("jax_enable_x64", True)
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
@@ -38,7 +38,7 @@ for form in kernels.FORMS:
         def loop(c, data, lr, k, unroll=unroll, problem=problem):
             def body(_, c):
                 for _ in range(unroll):
-                    c = problem.step(jnp, c, data, lr)
+                    c = problem.step(kernels.Ops(jnp), c, data, lr)
                 return c
 
             return jax.lax.fori_loop(0, k // unroll, body, c)

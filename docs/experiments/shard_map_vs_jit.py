@@ -11,8 +11,8 @@ import jax
 import jax.numpy as jnp
 from jax.sharding import PartitionSpec as P
 
-import backends
-import kernels
+from descent_bench import backends, kernels
+from descent_bench.backends.jax import sharding
 
 jax.config.update("jax_enable_x64", True)
 K = 200
@@ -38,7 +38,7 @@ for n in (2, 4):
         mapped = jax.jit(
             jax.shard_map(
                 local_loop,
-                mesh=backend.mesh,
+                mesh=sharding.mesh(n),
                 in_specs=(P(), P(None, "points"), P("points"), P(), P()),
                 out_specs=P(),
             )

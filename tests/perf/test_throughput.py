@@ -1,51 +1,66 @@
 """pytest-benchmark: the backends side by side for each problem, size and dtype.
 
-The normal test run executes each once as a smoke test (``--benchmark-disable`` in
-pyproject's addopts). Time them with ``python -m pytest tests/perf --benchmark-enable``.
+The rows are the comparison's contenders (the tutorial, each registered backend's own loop
+and its naive loop), read from the registries. The normal test run executes each once as a
+smoke test (``--benchmark-disable`` in pyproject's addopts). Time them with
+``python -m pytest tests/perf --benchmark-enable``.
 """
 
 import numpy as np
 import pytest
 
-import backends
-from harness.baselines import step_loop, tutorial_loop
-from harness.workloads import SEED, default_iterations, learning_rate, make_problem
-from kernels import place
-
-ROWS = {  # row label -> (backend, how the loop is made)
-    "tutorial": ("numpy", lambda b, p: tutorial_loop(p)),
-    "numpy": ("numpy", lambda b, p: b.compile_loop(p.step)),
-    "jax": ("jax", lambda b, p: b.compile_loop(p.step)),
-    "jax-step": ("jax", step_loop),
-    "cupy": ("cupy", lambda b, p: b.compile_loop(p.step)),
-    "cupy-eager": ("cupy", step_loop),
-}
-CASES = [("sine", 2000), ("sine", 200_000), ("paraboloid", 1000), ("paraboloid", 100_000)]
+from availability import skip_mark
+from descent_bench import backends
+from descent_bench.kernels import PROBLEMS, place
+from descent_bench.measurement import contenders
+from descent_bench.measurement.workloads import SEED, default_iterations, make_problem
 
 
 def row_params():
-    params = []
-    for label, (name, _) in ROWS.items():
-        reason = backends.get(name).unavailable_reason()
-        marks = [pytest.mark.skip(reason=f"{name} unavailable: {reason}")] if reason else []
-        params.append(pytest.param(label, id=label, marks=marks))
-    return params
+    """(label, backend name, how the row is made), the tutorial first."""
+    rows = [pytest.param((contenders.TUTORIAL, "numpy", "tutorial"), id=contenders.TUTORIAL)]
+    for name in backends.names():
+        backend = backends.get(name)
+        made = [(name, "own")]
+        if backend.naive_label is not None:
+            made.append((backend.naive_label, "naive"))
+        rows += [
+            pytest.param((label, name, kind), id=label, marks=skip_mark(name))
+            for label, kind in made
+        ]
+    return rows
+
+
+def contender(name, kind):
+    if kind == "tutorial":
+        return contenders.tutorial()
+    backend = backends.load(name)
+    return contenders.own_loop(backend) if kind == "own" else contenders.naive(backend)
+
+
+# The first two sizes asv tracks for each problem: a quick table.
+CASES = [(name, size) for name, p in PROBLEMS.items() for size in p.benchmark_sizes[:2]]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize(("problem_name", "size"), CASES, ids=str)
 @pytest.mark.parametrize("row", row_params())
 def test_iterations(benchmark, row, problem_name, size, dtype):
-    name, make = ROWS[row]
-    backend = backends.load(name)
+    label, name, kind = row
+    row_contender = contender(name, kind)
+    backend = row_contender.backend
     problem = make_problem(problem_name, size)
+    loop = row_contender.make_loop(problem)
+    if loop is None:
+        pytest.skip(f"{label} has no loop for {problem_name}")
     # One K for every row of a group, so the table compares like with like; 1/20 of compare's
     # K keeps the literal tutorial loop (~100x slower) to a fraction of a second per call.
     iterations = max(1, default_iterations(problem) // 20)
-    lr = learning_rate(problem)
-    form = "elementwise" if row == "tutorial" else None
-    problem, data, params = place(problem, backend, dtype, problem.initial_params(SEED), form)
-    loop = make(backend, problem)
+    lr = problem.stable_lr()
+    problem, data, params = place(
+        problem, backend, dtype, problem.initial_params(SEED), row_contender.form
+    )
+    loop = row_contender.make_loop(problem)
     backend.sync(loop(params, data, lr, 1))  # compile and warm up outside the timing
 
     benchmark.group = f"{problem_name} size={size} {dtype}"

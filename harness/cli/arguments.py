@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -83,7 +84,7 @@ def domain(text: str) -> tuple[float, float]:
     return lo, hi
 
 
-def name_list(allowed: list[str]):
+def name_list(allowed: list[str]) -> Callable[[str], list[str]]:
     """A comma-separated subset of ``allowed``."""
 
     def parse(text: str) -> list[str]:
@@ -128,7 +129,7 @@ def check_output_path(option: str, path: str | None, suffixes: tuple[str, ...]) 
 
 def check_plot_path(path: str | None) -> None:
     """``check_output_path`` for --plot, and that matplotlib is there to draw it."""
-    from .plots import PLOT_SUFFIXES
+    from descent_bench.output.plots import PLOT_SUFFIXES
 
     check_output_path("plot", path, PLOT_SUFFIXES)
     if path is None:

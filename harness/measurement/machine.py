@@ -1,4 +1,4 @@
-"""What a result was measured on: processor, GPUs, library versions, commit."""
+"""What a result was measured on: processor, accelerators, library versions, commit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import backends
+from descent_bench import __version__
+from descent_bench.backends import BackendStatus
 
 
 def cpu_model() -> str:
@@ -37,23 +38,16 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def describe(statuses: list[backends.BackendStatus]) -> dict[str, Any]:
-    gpus = sorted({d for s in statuses if s.usable and s.name == "cupy" for d in s.devices})
-    gpus += sorted(
-        {
-            d
-            for s in statuses
-            if s.usable and s.name == "jax"
-            for d in s.devices
-            if not d.startswith("cpu") and not d.startswith("TFRT_CPU")
-        }
-    )
+def describe(statuses: list[BackendStatus]) -> dict[str, Any]:
+    """The machine block of a result: every backend's accelerators, versions and more."""
+    gpus = list(dict.fromkeys(d for s in statuses if s.usable for d in s.accelerators))
     return {
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "gpu": gpus or None,
         "platform": platform.platform(),
         "python": platform.python_version(),
+        "descent_bench": __version__,
         "libraries": {s.name: s.version for s in statuses},
         "commit": git_commit(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

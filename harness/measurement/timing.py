@@ -10,24 +10,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from kernels import place
-
-
-@dataclass(frozen=True)
-class Contender:
-    """A row of the table: a label, the backend whose arrays it uses, and its K-step loop."""
-
-    label: str
-    backend: Any
-    make_loop: Callable[[Any], Callable[..., Any]]
-    baseline: bool = False
-    form: str | None = None  # how the problem phrases its gradient; None: the backend's choice
+from descent_bench.backends import Backend
+from descent_bench.kernels import Loop, Problem, place
+from descent_bench.measurement.contenders import Contender
 
 
 @dataclass
@@ -49,7 +38,7 @@ class Timing:
 
 def measure(
     contender: Contender,
-    problem: Any,
+    problem: Problem,
     dtype: str,
     lr: float,
     initial: np.ndarray,
@@ -62,7 +51,10 @@ def measure(
     backend = contender.backend
     problem, data, params = place(problem, backend, dtype, initial, contender.form)
     backend.sync((params, data))
-    loop = contender.make_loop(problem)
+    made = contender.make_loop(problem)
+    if made is None:
+        raise ValueError(f"{contender.label} has no loop for {problem.name}")
+    loop: Loop = made
 
     start = time.perf_counter()
     first_result = backend.sync(loop(params, data, lr, 1))
@@ -91,7 +83,7 @@ def measure(
     )
 
 
-def stream_gbytes_per_second(backend: Any, dtype: str, nbytes: int, repeat: int = 9) -> float:
+def stream_gbytes_per_second(backend: Backend, dtype: str, nbytes: int, repeat: int = 9) -> float:
     """This device's streaming ceiling as the backend sees it: a read-reduction (sum) of a
     large array, compulsory bytes over the median time."""
     itemsize = np.dtype(dtype).itemsize

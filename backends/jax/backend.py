@@ -1,0 +1,178 @@
+"""JAX under ``jit``: K steps run as one compiled ``lax.fori_loop``, on one device or split
+over several (``sharded``).
+
+float64: JAX computes in float32 unless x64 is switched on. This backend switches it on
+(``jax.config.update("jax_enable_x64", True)``) the first time float64 is asked for, not at
+import, so float32 users keep JAX's defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from descent_bench.backends.base import Backend, BackendUnavailable
+from descent_bench.backends.jax import sharding
+from descent_bench.kernels import Array, Data, Loop, Step
+
+
+class JaxBackend(Backend):
+    name = "jax"
+    distribution = "jax"
+    loop_kind = "jax.jit of lax.fori_loop over K steps (one compiled program)"
+    naive_label = "jax-step"
+    splits_over_devices = True
+    joins_processes = True
+    # Measured crossover of the two gradient phrasings on XLA:CPU (docs/performance.md).
+    features_up_to = 50_000
+
+    def __init__(self, n_devices: int = 1) -> None:
+        super().__init__()
+        self._n_devices = n_devices
+        self._loops: dict[tuple[Any, Any], Loop] = {}
+
+    @property
+    def n_devices(self) -> int:
+        return self._n_devices
+
+    def fresh(self) -> JaxBackend:
+        return JaxBackend(self.n_devices)
+
+    def _load(self) -> None:
+        try:
+            import jax
+        except ImportError as exc:
+            raise BackendUnavailable(
+                "jax is not installed (pip install 'descent-bench[jax]')"
+            ) from exc
+        if self.n_devices == 1:
+            return  # no device is touched yet: several processes must join first
+        found = len(jax.devices())
+        if found < self.n_devices:
+            raise BackendUnavailable(
+                f"{self.n_devices} devices asked for, jax sees {found} "
+                f"({jax.devices()[0].platform}); on a CPU simulate more with "
+                f"JAX_NUM_CPU_DEVICES={self.n_devices} "
+                f"(or XLA_FLAGS=--xla_force_host_platform_device_count={self.n_devices})"
+            )
+
+    # -- devices and processes -------------------------------------------------------------
+    def sharded(self, n_devices: int) -> JaxBackend:
+        """This backend over the first ``n_devices`` devices (itself for the same count)."""
+        return self if n_devices == self.n_devices else JaxBackend(n_devices)
+
+    def join_processes(self, coordinator: str, num_processes: int, process_id: int) -> None:
+        try:
+            sharding.initialize_distributed(coordinator, num_processes, process_id)
+        except ImportError:
+            raise BackendUnavailable(
+                "jax is not installed (pip install 'descent-bench[jax]')"
+            ) from None
+
+    def process_count(self) -> int:
+        import jax
+
+        return jax.process_count()
+
+    def process_index(self) -> int:
+        import jax
+
+        return jax.process_index()
+
+    @property
+    def device(self) -> Any:
+        import jax
+
+        first = jax.devices()[0]
+        if self.n_devices == 1:
+            return first
+        return f"{first.platform} x{self.n_devices} ({jax.process_count()} process(es))"
+
+    def devices(self) -> list[str]:
+        import jax
+
+        return [str(d) for d in jax.devices()[: self.n_devices if self.n_devices > 1 else None]]
+
+    def accelerators(self) -> list[str]:
+        import jax
+
+        return [str(d) for d in jax.devices() if d.platform != "cpu"]
+
+    @property
+    def platform(self) -> str:
+        import jax
+
+        platform = jax.devices()[0].platform
+        return "gpu" if platform in ("gpu", "cuda", "rocm") else platform
+
+    # -- arrays ---------------------------------------------------------------------------
+    @property
+    def xp(self) -> Any:
+        import jax.numpy
+
+        return jax.numpy
+
+    def prepare(self, dtype: str) -> None:
+        self.load()
+        if dtype == "float64":
+            import jax
+
+            if not jax.config.read("jax_enable_x64"):
+                jax.config.update("jax_enable_x64", True)
+
+    def asarray(self, host: np.ndarray, dtype: str) -> Array:
+        import jax
+
+        self.prepare(dtype)
+        if self.n_devices > 1:
+            return sharding.put_split(host, dtype, None, self.n_devices)
+        return jax.device_put(np.asarray(host, dtype=dtype), self.device)
+
+    def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Array:
+        if self.n_devices == 1:
+            return self.asarray(host, dtype)
+        self.prepare(dtype)
+        return sharding.put_split(host, dtype, axis, self.n_devices)
+
+    def to_numpy(self, array: Array) -> np.ndarray:
+        return sharding.gather(array) if self.n_devices > 1 else np.asarray(array)
+
+    def sync(self, result: Any) -> Any:
+        import jax
+
+        return jax.block_until_ready(result)
+
+    # -- execution ------------------------------------------------------------------------
+    def gradient_form(self, size: int) -> str:
+        """Small N: one fused matrix-vector product pair is fastest (fewer, larger kernels).
+        Large N: XLA streams x and y through Horner's rule instead of a (d+1) x N matrix."""
+        return "features" if size <= self.features_up_to else "elementwise"
+
+    def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        import jax
+
+        return jax.jit(fn)
+
+    def compile_loop(self, step: Step) -> Loop:
+        """One jitted program per step; jit itself caches it per shape and dtype.
+
+        ``params``, ``data``, ``lr`` and ``k`` are all traced arguments, so neither a new
+        learning rate nor a new iteration count recompiles.
+        """
+        # Bound methods compare their instance by identity; key on the (frozen, comparable)
+        # problem instead, so equal problems share one program.
+        key = (getattr(step, "__func__", step), getattr(step, "__self__", None))
+        run = self._loops.get(key)
+        if run is None:
+            import jax
+
+            ops = self.ops
+
+            def loop(params: Array, data: Data, lr: Any, k: Any) -> Array:
+                return jax.lax.fori_loop(0, k, lambda _, p: step(ops, p, data, lr), params)
+
+            run = jax.jit(loop)
+            self._loops[key] = run
+        return run

@@ -1,0 +1,7 @@
+"""``python -m descent_bench.cli``: the same as the ``descent-bench`` command."""
+
+import sys
+
+from descent_bench.cli.main import main
+
+sys.exit(main())

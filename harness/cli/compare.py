@@ -1,0 +1,144 @@
+"""``descent-bench compare`` (every backend and baseline side by side, checked for agreement)
+and ``descent-bench show`` (a saved comparison again)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress, TaskID
+
+from descent_bench import backends
+from descent_bench.cli import arguments as a
+from descent_bench.cli.processes import add_device_options, join_processes
+from descent_bench.kernels import PROBLEMS
+from descent_bench.measurement import machine, suite
+from descent_bench.measurement.suite import Settings, SettingsError
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("compare", help="measure every backend and baseline side by side")
+    p.add_argument(
+        "--backends",
+        type=a.name_list(backends.names()),
+        help="comma-separated (default: every usable one meant for comparison, not strict)",
+    )
+    p.add_argument("--problems", type=a.name_list(list(PROBLEMS)), default=list(PROBLEMS))
+    labels = ", ".join(f"{name}: {p.size_label}" for name, p in PROBLEMS.items())
+    p.add_argument(
+        "--sizes", type=a.positive_int_list, help=f"{labels} (default: each problem's own)"
+    )
+    p.add_argument("--dtype", choices=suite.DTYPES, default="float64")
+    p.add_argument(
+        "--iterations",
+        type=a.positive_int,
+        help="K per timed call (default: 2000, fewer at large sizes)",
+    )
+    p.add_argument("--repeat", type=a.positive_int, default=5)
+    p.add_argument("--json", metavar="FILE", help="write the results (atomically)")
+    p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
+    add_device_options(p, many=True)
+    p.set_defaults(run=run)
+
+
+def add_show_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("show", help="print a saved compare run (--json FILE) again")
+    p.add_argument("file", help="a JSON file written by compare --json")
+    p.add_argument("--markdown", action="store_true", help="a Markdown table instead")
+    p.set_defaults(run=show)
+
+
+def settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        backends=None if args.backends is None else tuple(args.backends),
+        problems=tuple(args.problems),
+        sizes=None if args.sizes is None else tuple(args.sizes),
+        dtype=args.dtype,
+        iterations=args.iterations,
+        repeat=args.repeat,
+        device_counts=tuple(args.devices),
+    )
+
+
+class ProgressBar:
+    """The suite's observer: a transient rich progress bar on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.bar: TaskID | None = None
+
+    def note(self, message: str) -> None:
+        self.progress.console.log(message)
+
+    def begin(self, total: int) -> None:
+        self.bar = self.progress.add_task("compare", total=total)
+
+    def row(self, description: str) -> None:
+        if self.bar is not None:
+            self.progress.update(self.bar, description=description)
+
+    def done_row(self) -> None:
+        if self.bar is not None:
+            self.progress.advance(self.bar)
+
+
+def stdout_console() -> Console:
+    return Console(width=None if sys.stdout.isatty() else 220)
+
+
+def run(args: argparse.Namespace) -> int:
+    from descent_bench.output.document import document
+    from descent_bench.output.files import write_json
+    from descent_bench.output.table import table
+
+    if args.coordinator is not None or args.num_processes is not None:
+        names = args.backends or backends.names()
+        join_processes(args, [backends.get(n) for n in names])
+    try:
+        plan = suite.plan(settings(args))
+    except SettingsError as exc:
+        raise a.UsageError(f"--{exc.setting}: {exc}") from None
+    a.check_output_path("json", args.json, (".json",))
+    a.check_plot_path(args.plot)
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        result = suite.run(plan, ProgressBar(progress))
+    if not result.main_process:
+        return a.EXIT_OK
+    title = f"descent-bench compare ({args.dtype}) on {machine.cpu_model()}"
+    stdout_console().print(table(result.records, title))
+    if args.json:
+        write_json(args.json, document(result, machine.describe(backends.available())))
+    if args.plot:
+        from descent_bench.output.plots import plot_compare
+
+        plot_compare(result.records, args.plot, title)
+    disagreeing = [r for r in result.records if not r.agrees]
+    if disagreeing:
+        listed = ", ".join(f"{r.backend} {r.problem} {r.size}" for r in disagreeing)
+        sys.stderr.write(f"descent-bench: disagrees with the float64 NumPy reference: {listed}\n")
+        return a.EXIT_DISAGREE
+    return a.EXIT_OK
+
+
+def show(args: argparse.Namespace) -> int:
+    from descent_bench.output.document import NotAComparison, load
+    from descent_bench.output.markdown import markdown
+    from descent_bench.output.table import table
+
+    try:
+        saved = load(Path(args.file).read_text())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise a.UsageError(f"cannot read {args.file!r}: {exc}") from None
+    except NotAComparison as exc:
+        raise a.UsageError(f"{args.file!r}: {exc}") from None
+    if args.markdown:
+        print(markdown(saved.records))
+        return a.EXIT_OK
+    gpu = saved.machine.get("gpu") or ""
+    title = (
+        f"{args.file}: {saved.machine.get('cpu')} {gpu if isinstance(gpu, str) else ', '.join(gpu)}"
+    )
+    stdout_console().print(table(saved.records, title.rstrip()))
+    return a.EXIT_OK

@@ -1,0 +1,122 @@
+"""``descent-bench fit PROBLEM``: one descent, printed as the problem's tutorial prints it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from typing import Any
+
+from descent_bench import __version__, backends
+from descent_bench.backends import Backend
+from descent_bench.cli import arguments as a
+from descent_bench.cli.arguments import EXIT_OK, UsageError
+from descent_bench.cli.options import add_problem_options, problem_values
+from descent_bench.cli.processes import add_device_options, join_processes
+from descent_bench.kernels import PROBLEMS, Descent, Diverged, Problem, checkpoints_every, descend
+
+DTYPES = ("float64", "float32")
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fit = commands.add_parser("fit", help="run one descent and print it as the tutorials do")
+    problems = fit.add_subparsers(
+        dest="problem", required=True, metavar="{" + ",".join(PROBLEMS) + "}"
+    )
+    for name, problem in PROBLEMS.items():
+        sub = problems.add_parser(name, help=(problem.__doc__ or name).strip().splitlines()[0])
+        sub.add_argument("--backend", default="numpy", help=f"one of {', '.join(backends.names())}")
+        sub.add_argument("--dtype", choices=DTYPES, default="float64")
+        sub.add_argument("--iterations", type=a.positive_int, default=problem.default_iterations)
+        sub.add_argument("--lr", type=a.learning_rate, default=problem.default_lr)
+        sub.add_argument("--seed", type=a.non_negative_int, default=0)
+        sub.add_argument(
+            "--print-every",
+            type=a.non_negative_int,
+            default=problem.default_print_every,
+            help="0 prints no progress",
+        )
+        sub.add_argument("--json", action="store_true", help="print one JSON object instead")
+        sub.add_argument("--plot", metavar="FILE.png", help="save a picture (needs matplotlib)")
+        add_device_options(sub, many=False)
+        add_problem_options(sub, problem)
+    fit.set_defaults(run=run)
+
+
+def usable_backend(name: str, devices: int = 1) -> Backend:
+    try:
+        return backends.load(name).sharded(devices).load()
+    except KeyError:
+        known = ", ".join(backends.names())
+        raise UsageError(f"unknown backend {name!r} (choose from {known})") from None
+    except backends.BackendUnavailable as exc:
+        raise UsageError(f"backend {name!r} cannot run here: {exc}") from None
+
+
+def make_problem(args: argparse.Namespace) -> tuple[Problem, Any]:
+    """The problem and its host start, from the parsed options (``UsageError`` on bad ones)."""
+    kind = PROBLEMS[args.problem]
+    try:
+        problem = kind.from_options(problem_values(args, kind))
+        return problem, problem.initial_params(args.seed, getattr(args, kind.start_option.name))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.backend in backends.names():
+        join_processes(args, [backends.get(args.backend)])
+    backend = usable_backend(args.backend, args.devices)
+    a.check_plot_path(args.plot)
+    problem, initial = make_problem(args)
+    shown = problem.progress_stops(args.iterations, args.print_every)
+    curve = checkpoints_every(max(1, args.iterations // 200), args.iterations)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # overflow: divergence is reported
+            result = descend(
+                problem,
+                backend,
+                dtype=args.dtype,
+                iterations=args.iterations,
+                lr=args.lr,
+                initial=initial,
+                checkpoints=set(shown) | set(curve),
+                keep_params=problem.keeps_params,
+            )
+    except Diverged as exc:
+        raise Diverged(exc.iteration, exc.loss, f"lower --lr ({problem.divergence_hint})") from None
+    if backend.process_index() != 0:  # only the first process of several reports
+        return EXIT_OK
+    if args.plot:
+        from descent_bench.output.plots import plot_fit
+
+        plot_fit(problem, result, args.plot, f"{problem.name} on {backend.label} ({args.dtype})")
+    if args.json:
+        print(json.dumps(fit_record(args, problem, backend, result)))
+        return EXIT_OK
+    losses, snapshots = dict(result.history), dict(result.snapshots)
+    for t in shown:
+        print(problem.progress_line(t, losses[t], snapshots.get(t)))
+    print(problem.summary(result.params))
+    return EXIT_OK
+
+
+def fit_record(
+    args: argparse.Namespace, problem: Problem, backend: Backend, result: Descent
+) -> dict[str, Any]:
+    return {
+        "version": __version__,
+        "problem": problem.name,
+        "backend": backend.name,
+        "device": str(backend.device),
+        "dtype": args.dtype,
+        "iterations": result.iterations,
+        "lr": args.lr,
+        "params": result.params.tolist(),
+        "loss": result.loss,
+        "loss_history": [[t, loss] for t, loss in result.history],
+        "seconds": result.seconds,
+        "devices": backend.n_devices,
+        "processes": backend.process_count(),
+    }

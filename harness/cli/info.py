@@ -1,0 +1,32 @@
+"""``descent-bench info``: every backend, its version, devices, and whether it can run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+
+from descent_bench import __version__, backends
+from descent_bench.cli.arguments import EXIT_OK
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser("info", help="backends, versions, devices and whether usable")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    statuses = backends.available()
+    if args.json:
+        print(
+            json.dumps(
+                {"version": __version__, "backends": [asdict(s) for s in statuses]}, indent=1
+            )
+        )
+        return EXIT_OK
+    width = max(len(s.name) for s in statuses)
+    for s in statuses:
+        state = "usable" if s.usable else f"unusable: {s.reason}"
+        print(f"{s.name:{width}} {s.version or '-':12} {', '.join(s.devices) or '-':30} {state}")
+    return EXIT_OK

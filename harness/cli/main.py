@@ -1,0 +1,62 @@
+"""The ``descent-bench`` command: ``info``, ``fit``, ``compare`` and ``show``.
+
+Exit codes (``arguments``): 0 success, 1 a row disagrees with the reference, 2 bad input or a
+backend that cannot run here, 3 the descent diverged, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from descent_bench.cli import arguments as a
+from descent_bench.cli import compare, fit, info
+from descent_bench.cli.arguments import (
+    EXIT_DIVERGED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+)
+from descent_bench.cli.options import value_flags
+from descent_bench.kernels import PROBLEMS, Diverged
+
+
+def build_parser() -> a.Parser:
+    parser = a.Parser(prog="descent-bench", description=__doc__)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{info,fit,compare,show}"
+    )
+    info.add_parser(commands)
+    fit.add_parser(commands)
+    compare.add_parser(commands)
+    compare.add_show_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    argv = a.glue_negative_values(given, value_flags(PROBLEMS) | {"--lr"})
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        code: int = args.run(args)
+        return code
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"descent-bench: error: {exc}\n")
+        return EXIT_USAGE
+    except Diverged as exc:
+        sys.stderr.write(f"descent-bench: {exc}\n")
+        return EXIT_DIVERGED
+    except KeyboardInterrupt:
+        sys.stderr.write("descent-bench: interrupted; no output file was written\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Several devices and several hosts: the --devices and multi-process options."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from descent_bench.backends import Backend, BackendUnavailable
+from descent_bench.cli import arguments as a
+from descent_bench.cli.arguments import UsageError
+
+
+def add_device_options(parser: argparse.ArgumentParser, many: bool) -> None:
+    """--devices and the multi-process options (backends that split data, e.g. jax)."""
+    if many:
+        parser.add_argument(
+            "--devices",
+            type=a.positive_int_list,
+            default=[1],
+            help="split data over 1,2,4... devices: one row per count (default 1)",
+        )
+    else:
+        parser.add_argument(
+            "--devices",
+            type=a.positive_int,
+            default=1,
+            help="split the points/walkers over this many devices (default 1)",
+        )
+    parser.add_argument(
+        "--coordinator",
+        metavar="HOST:PORT",
+        help="several hosts: the coordinator's address (process 0)",
+    )
+    parser.add_argument("--num-processes", type=a.positive_int, help="several hosts: how many")
+    parser.add_argument("--process-id", type=a.non_negative_int, help="several hosts: this one")
+
+
+def join_processes(args: argparse.Namespace, chosen: Sequence[Backend]) -> None:
+    """Join a multi-process run when asked (all three options or none), through every
+    chosen backend that can; refused if none can."""
+    given = [args.coordinator, args.num_processes, args.process_id]
+    if all(v is None for v in given):
+        return
+    if any(v is None for v in given):
+        raise UsageError("--coordinator, --num-processes and --process-id go together")
+    if args.process_id >= args.num_processes:
+        raise UsageError(
+            f"--process-id must be below --num-processes ({args.num_processes}), "
+            f"got {args.process_id}"
+        )
+    joining = [b for b in chosen if b.joins_processes]
+    if not joining:
+        names = ", ".join(b.name for b in chosen)
+        raise UsageError(f"several processes need a backend that joins them; {names} cannot")
+    for backend in joining:
+        try:
+            backend.join_processes(args.coordinator, args.num_processes, args.process_id)
+        except BackendUnavailable as exc:
+            raise UsageError(f"several processes: {exc}") from None

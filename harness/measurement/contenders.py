@@ -1,0 +1,62 @@
+"""The rows of a comparison: each backend's own loop, and the code a user writes first.
+
+``tutorial``: the problem's tutorial loop on host NumPy arrays (the sine tutorial's literal
+``x ** j`` loop; the article's plain-Python lists), the unit of every speedup.
+``<backend>-step`` (e.g. ``jax-step``): the backend's naive loop, one compiled step called from
+Python. Which rows exist is asked of the backends and problems, never decided by name here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from descent_bench import backends
+from descent_bench.backends import Backend
+from descent_bench.kernels import Loop, Problem
+
+TUTORIAL = "tutorial"
+
+
+@dataclass(frozen=True)
+class Contender:
+    """A row of the table: a label, the backend whose arrays it uses, and its K-step loop
+    for a problem (None: no such loop for that problem, so no row)."""
+
+    label: str
+    backend: Backend
+    make_loop: Callable[[Problem], Loop | None]
+    baseline: bool = False
+    form: str | None = None  # how the problem phrases its gradient; None: the backend's choice
+
+
+def own_loop(backend: Backend) -> Contender:
+    """The backend's own loop (``compile_loop``), as it runs K iterations best."""
+    return Contender(backend.label, backend, lambda problem: backend.compile_loop(problem.step))
+
+
+def tutorial() -> Contender:
+    """The problem's tutorial loop, on host NumPy arrays, the gradient phrased as written."""
+    return Contender(
+        TUTORIAL, backends.load("numpy"), lambda p: p.tutorial_loop(), True, "elementwise"
+    )
+
+
+def naive(backend: Backend) -> Contender | None:
+    """The naive loop a user of ``backend``'s library writes first, if it has one."""
+    if backend.naive_label is None:
+        return None
+    return Contender(backend.naive_label, backend, backend.naive_loop, baseline=True)
+
+
+def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
+    """The tutorial, then each backend's own loop (over each device count where it splits
+    data over devices) and its naive loop."""
+    rows = [tutorial()]
+    for backend in chosen:
+        counts = device_counts if backend.splits_over_devices else (1,)
+        rows.extend(own_loop(backend.sharded(count).load()) for count in counts)
+        baseline = naive(backend)
+        if baseline is not None:
+            rows.append(baseline)
+    return rows

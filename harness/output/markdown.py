@@ -1,0 +1,20 @@
+"""The comparison as a Markdown table (baselines in italics)."""
+
+from __future__ import annotations
+
+from descent_bench.measurement.records import Record
+from descent_bench.output.cells import columns
+
+RULES = {"left": "---", "center": ":---:", "right": "---:"}
+
+
+def markdown(records: list[Record]) -> str:
+    shown = columns(records, exclude=("device",))
+    align = [RULES[c.justify] for c in shown]
+    lines = ["| " + " | ".join(c.name for c in shown) + " |", "| " + " | ".join(align) + " |"]
+    for r in records:
+        cells = [c.cell(r) for c in shown]
+        if r.baseline:
+            cells[0] = f"*{cells[0]}*"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""Pictures (matplotlib, the optional ``plot`` extra), saved atomically.
+
+A fit's picture is drawn by its problem (``Problem.draw``) on axes made here; a comparison is
+iterations/s against size, log-log, one panel per problem.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from descent_bench.kernels import PROBLEMS, Descent, Problem
+from descent_bench.measurement.records import Record
+from descent_bench.output.files import write_atomic
+
+PLOT_SUFFIXES = (".png", ".pdf", ".svg")
+
+
+def figure(ncols: int, width: float = 5.5, height: float = 4.2) -> tuple[Any, Any]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width * ncols, height), layout="constrained")
+    return fig, fig.subplots(1, ncols, squeeze=False)[0]
+
+
+def save(fig: Any, path: str) -> None:
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
+
+
+def plot_fit(problem: Problem, result: Descent, path: str, title: str) -> None:
+    """The problem's own picture of one descent."""
+    fig, axes = figure(problem.plot_panels)
+    problem.draw(result, list(axes), title)
+    save(fig, path)
+
+
+def size_label(problem_name: str) -> str:
+    problem = PROBLEMS.get(problem_name)
+    return problem.size_label if problem else "size"
+
+
+def plot_compare(records: list[Record], path: str, title: str) -> None:
+    """Iterations/s against size for every row label; disagreeing points crossed in red."""
+    problems = list(dict.fromkeys(r.problem for r in records))
+    fig, axes = figure(len(problems))
+    for ax, problem in zip(axes, problems, strict=True):
+        rows = [r for r in records if r.problem == problem]
+        for label in dict.fromkeys(r.backend for r in rows):
+            line = sorted(
+                ((r.size, r.iterations_per_second, r) for r in rows if r.backend == label),
+                key=lambda item: item[0],
+            )
+            sizes, rates = [s for s, _, _ in line], [v for _, v, _ in line]
+            ax.plot(sizes, rates, "--" if line[0][2].baseline else "-", marker="o", label=label)
+            bad = [(s, v) for s, v, r in line if not r.agrees]
+            if bad:
+                ax.plot(*zip(*bad, strict=True), "x", color="red", ms=12, mew=3)
+        ax.set(
+            xscale="log",
+            yscale="log",
+            title=f"{problem} ({rows[0].dtype})",
+            xlabel=size_label(problem),
+            ylabel="iterations / s",
+        )
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    save(fig, path)

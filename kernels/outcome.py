@@ -1,0 +1,29 @@
+"""What a descent gives back: its outcome, or the iteration where it diverged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class Diverged(ArithmeticError):
+    """The loss became non-finite; ``iteration`` is the first iterate whose loss is."""
+
+    def __init__(self, iteration: int, loss: float, advice: str = "") -> None:
+        message = f"diverged: loss is {loss} at iteration {iteration}"
+        super().__init__(f"{message}; {advice}" if advice else message)
+        self.iteration = iteration
+        self.loss = loss
+
+
+@dataclass
+class Descent:
+    """The outcome of a run. Iteration t means the iterate after t updates (t=0: the start)."""
+
+    params: np.ndarray
+    loss: float
+    iterations: int
+    seconds: float
+    history: list[tuple[int, float]] = field(default_factory=list)
+    snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)

@@ -1,0 +1,187 @@
+"""The Problem contract: what a problem gives the descent loop, the harness and the reports.
+
+A problem is a frozen dataclass at one size. Its class carries what the harness would otherwise
+hard-code per problem: its name, its options as plain data (``Option``; the command line turns
+them into flags), default sizes and the learning rate that stays stable as the size grows, the
+tutorial-style printout, the size label and its picture. ``kernels.PROBLEMS`` lists the problem
+classes; nothing else does.
+
+Device-side methods (``loss``, ``gradient``, ``step``) receive ``Ops``: the array-API namespace
+``ops.xp`` plus the few primitives the standard lacks, each with a standard-only fallback that
+a backend may replace with a faster one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Protocol, Self
+
+import numpy as np
+
+from descent_bench.kernels.outcome import Descent
+
+# Arrays of any array-API library: the kernel never needs to know which.
+Array = Any
+Data = tuple[Array, ...]
+# run(params, data, lr, k) -> params after k steps.
+Loop = Callable[[Array, Data, float, int], Array]
+
+
+@dataclass(frozen=True)
+class Ops:
+    """The array-API namespace and the primitives a step may use beyond it.
+
+    Every primitive here is written against the standard alone; a backend that has a faster
+    way (one fused pass, a library call) returns a subclass from ``Backend.ops``. A kernel
+    calls ``ops.power_moments`` and never asks which it got.
+    """
+
+    xp: Any
+
+    def power_moments(self, g: Array, x: Array, degree: int) -> Array:
+        """sum_i g_i x_i^j for j = 0..degree, as one array of degree + 1 numbers.
+
+        Standard-only: degree + 1 sums, multiplying by x in between (no ``x ** j``).
+        """
+        xp = self.xp
+        sums = [xp.sum(g)]
+        for _ in range(degree):
+            g = g * x
+            sums.append(xp.sum(g))
+        return xp.stack(sums)
+
+
+# A step maps (ops, params, data, lr) to the next params; it is pure array-API code.
+Step = Callable[[Ops, Array, Data, Any], Array]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting of a problem, as plain data: the command line makes a flag of it.
+
+    ``kind`` says how text becomes a value: ``int``, ``real`` (a number or a multiple of pi),
+    ``reals`` (comma-separated numbers; ``count`` of them when fixed) or ``choice`` (one of
+    ``choices``). ``minimum`` bounds an ``int``. ``check`` raises ``ValueError`` with a
+    one-line message for values the kind alone does not rule out.
+    """
+
+    name: str
+    kind: Literal["int", "real", "reals", "choice"]
+    default: Any
+    help: str
+    minimum: int | None = None
+    count: int | None = None
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+    check: Callable[[Any], None] | None = None
+
+    def validate(self, value: Any) -> Any:
+        """``value`` if this option allows it, else ``ValueError`` naming the option."""
+        if self.kind == "int" and self.minimum is not None and value < self.minimum:
+            bound = "a positive integer" if self.minimum == 1 else f"an integer >= {self.minimum}"
+            raise ValueError(f"{self.name} must be {bound}, got {value}")
+        if self.kind == "reals" and self.count is not None and len(value) != self.count:
+            raise ValueError(f"{self.name} needs {self.count} numbers, got {len(value)}")
+        if self.kind == "choice" and value not in self.choices:
+            raise ValueError(
+                f"unknown {self.name} {value!r} (choose from {', '.join(self.choices)})"
+            )
+        if self.check is not None:
+            self.check(value)
+        return value
+
+
+class Problem(Protocol):
+    """What ``descend``, the measurement suite and the reports use of a problem."""
+
+    # -- the problem family, on the class -------------------------------------------------
+    name: ClassVar[str]
+    size_label: ClassVar[str]  # what ``size`` counts: "points", "walkers", ...
+    options: ClassVar[tuple[Option, ...]]  # constructor fields settable from the command line
+    start_option: ClassVar[Option]  # the starting parameters, e.g. --init or --start
+    default_sizes: ClassVar[tuple[int, ...]]  # compare's sizes
+    benchmark_sizes: ClassVar[tuple[int, ...]]  # asv's sizes
+    default_lr: ClassVar[float]
+    default_iterations: ClassVar[int]
+    default_print_every: ClassVar[int]
+    keeps_params: ClassVar[bool]  # the printout needs the parameters at each checkpoint
+    divergence_hint: ClassVar[str]
+    plot_panels: ClassVar[int]  # axes ``draw`` fills
+
+    @classmethod
+    def at_size(cls, size: int) -> Self:
+        """The problem with ``size`` points/walkers and every other option at its default."""
+        ...
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> Self:
+        """The problem from ``options`` values by name (missing ones take their default)."""
+        ...
+
+    # -- one instance ---------------------------------------------------------------------
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def coupled_params(self) -> int:
+        """Parameters whose rounding errors mix in one update (for the agreement tolerance)."""
+        ...
+
+    @property
+    def elements(self) -> int:
+        """Array elements one iteration streams through."""
+        ...
+
+    # Layout for sharding: the parameters' axis split over devices (None: replicated), and
+    # the gradient phrasing for which zero padding of the data is exact (None: any).
+    params_point_axis: ClassVar[int | None]
+    zero_padding_form: ClassVar[str | None]
+
+    def stable_lr(self) -> float:
+        """The tutorial's lr, scaled where the problem's curvature grows with its size."""
+        ...
+
+    def bytes_per_iteration(self, itemsize: int) -> int:
+        """Compulsory memory traffic of one iteration."""
+        ...
+
+    def phrased(self, form: str) -> Self:
+        """The same problem with its gradient phrased as ``form``."""
+        ...
+
+    def host_data(self) -> tuple[np.ndarray, ...]: ...
+
+    def initial_params(self, seed: int = 0, start: Sequence[float] | None = None) -> np.ndarray:
+        """``start`` (the ``start_option`` value) or a start drawn from ``seed``."""
+        ...
+
+    def trim(self, params: np.ndarray) -> np.ndarray:
+        """The parameters without padding added for several devices."""
+        ...
+
+    def loss(self, ops: Ops, params: Array, data: Data) -> Array: ...
+
+    def gradient(self, ops: Ops, params: Array, data: Data) -> Array: ...
+
+    def step(self, ops: Ops, params: Array, data: Data, lr: Any) -> Array: ...
+
+    # -- presentation as plain data -------------------------------------------------------
+    def progress_stops(self, iterations: int, every: int) -> list[int]:
+        """The iterations the tutorial prints (t = number of updates done)."""
+        ...
+
+    def progress_line(self, t: int, loss: float, params: np.ndarray | None) -> str: ...
+
+    def summary(self, params: np.ndarray) -> str:
+        """The last line of the tutorial's printout."""
+        ...
+
+    def draw(self, result: Descent, axes: Sequence[Any], title: str) -> None:
+        """The tutorial's picture on ``plot_panels`` matplotlib axes (given, never created)."""
+        ...
+
+    def tutorial_loop(self) -> Loop | None:
+        """The tutorial's own loop on host NumPy arrays, the baseline of every speedup, or
+        None where the tutorial has none for this variant."""
+        ...
