@@ -4,7 +4,7 @@ One class per registered problem, made from the registry (a new problem gets its
 without a change here).
 """
 
-from benchmarks.common import BACKENDS, DTYPES, DescentBenchmark, build
+from benchmarks.common import BACKENDS, DTYPES, DescentBenchmark, build, unit
 from descent_bench import bench
 
 
@@ -53,7 +53,6 @@ class ShardedSineFit:
     def time_run(self, backend, devices, size):
         self.workload.run()
 
+    @unit("iterations/s")
     def track_iterations_per_second(self, backend, devices, size):
         return self.workload.measure().iterations_per_second
-
-    track_iterations_per_second.unit = "iterations/s"

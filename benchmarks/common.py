@@ -23,6 +23,16 @@ BACKENDS = bench.backend_names()
 DTYPES = list(bench.DTYPES)
 
 
+def unit(name):
+    """asv's ``unit`` of a ``track_*`` benchmark."""
+
+    def mark(track):
+        track.unit = name
+        return track
+
+    return mark
+
+
 def build(problem, size, dtype, backend, devices=1, form=None):
     """The workload, or a skip that says why it cannot run here."""
     try:
@@ -55,24 +65,20 @@ class DescentBenchmark(abc.ABC):
         """K iterations as the backend runs them best."""
         self.workload.run()
 
+    @unit("iterations/s")
     def track_iterations_per_second(self, backend, size, dtype):
         return self.workload.measure().iterations_per_second
 
-    track_iterations_per_second.unit = "iterations/s"
-
+    @unit("GB/s")
     def track_gbytes_per_second(self, backend, size, dtype):
         return self.workload.measure().gbytes_per_second
 
-    track_gbytes_per_second.unit = "GB/s"
-
+    @unit("seconds")
     def track_compile_seconds(self, backend, size, dtype):
         """First call on a fresh backend object (nothing cached) minus a steady call."""
         return self.workload.measure(fresh=True).compile_seconds
 
-    track_compile_seconds.unit = "seconds"
-
+    @unit("relative")
     def track_max_rel_diff(self, backend, size, dtype):
         """Distance from the float64 NumPy reference after K iterations."""
         return self.workload.measure().max_rel_diff
-
-    track_max_rel_diff.unit = "relative"

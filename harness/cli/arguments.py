@@ -11,7 +11,7 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -24,6 +24,10 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"descent-bench: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+if TYPE_CHECKING:  # what a command module adds its parser to (not subscriptable at run time)
+    Commands = argparse._SubParsersAction[Parser]
 
 
 def positive_int(text: str) -> int:

@@ -18,7 +18,7 @@ from descent_bench.measurement import machine, suite
 from descent_bench.measurement.suite import Settings, SettingsError
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: a.Commands) -> None:
     p = commands.add_parser("compare", help="measure every backend and baseline side by side")
     p.add_argument(
         "--backends",
@@ -43,7 +43,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(run=run)
 
 
-def add_show_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_show_parser(commands: a.Commands) -> None:
     p = commands.add_parser("show", help="print a saved compare run (--json FILE) again")
     p.add_argument("file", help="a JSON file written by compare --json")
     p.add_argument("--markdown", action="store_true", help="a Markdown table instead")

@@ -18,7 +18,7 @@ from descent_bench.kernels import PROBLEMS, Descent, Diverged, Problem, checkpoi
 DTYPES = ("float64", "float32")
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: a.Commands) -> None:
     fit = commands.add_parser("fit", help="run one descent and print it as the tutorials do")
     problems = fit.add_subparsers(
         dest="problem", required=True, metavar="{" + ",".join(PROBLEMS) + "}"

@@ -7,10 +7,11 @@ import json
 from dataclasses import asdict
 
 from descent_bench import __version__, backends
+from descent_bench.cli import arguments as a
 from descent_bench.cli.arguments import EXIT_OK
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: a.Commands) -> None:
     p = commands.add_parser("info", help="backends, versions, devices and whether usable")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)

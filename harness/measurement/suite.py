@@ -157,7 +157,7 @@ def plan(settings: Settings) -> Plan:
     chosen = chosen_backends(settings.backends)
     check_device_counts(chosen, settings.device_counts)
     rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)))
-    tasks = []
+    tasks: list[Task] = []
     for name in settings.problems:
         if name not in PROBLEMS:
             known = ", ".join(PROBLEMS)

@@ -1,0 +1,120 @@
+"""The layout's promises: one import namespace, imports that run one way, no circles."""
+
+import ast
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).parents[1]
+# Repository folder -> the package it installs as (pyproject's package-dir).
+FOLDERS = {
+    "kernels": "descent_bench.kernels",
+    "backends": "descent_bench.backends",
+    "harness": "descent_bench",
+}
+# Each layer may import itself and the layers listed after it, nothing else of the project.
+ALLOWED = {
+    "kernels": {"kernels"},
+    "backends": {"backends", "kernels"},
+    "root": set(),
+    "measurement": {"measurement", "backends", "kernels", "root"},
+    "output": {"output", "measurement", "kernels", "root"},
+    "bench": {"measurement", "backends", "kernels", "root"},
+    "cli": {"cli", "output", "measurement", "backends", "kernels", "root"},
+}
+
+
+def module_name(path):
+    folder = path.relative_to(ROOT).parts[0]
+    parts = [FOLDERS[folder], *path.relative_to(ROOT / folder).with_suffix("").parts]
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def layer(module):
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "root"
+    return parts[1]
+
+
+MODULES = {
+    module_name(p): p
+    for folder in FOLDERS
+    for p in sorted((ROOT / folder).rglob("*.py"))
+    if "__pycache__" not in p.parts
+}
+
+
+def imported(path):
+    """Every module ``path`` imports, at its top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: relative import"
+            for alias in node.names:
+                whole = f"{node.module}.{alias.name}"
+                names.add(whole if whole in MODULES else node.module)
+    return names
+
+
+GRAPH = {m: {n for n in imported(p) if n in MODULES} for m, p in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_run_from_a_higher_layer_to_a_lower_one(module):
+    upward = {n for n in GRAPH[module] if layer(n) not in ALLOWED[layer(module)] | {layer(module)}}
+    assert not upward, f"{module} imports {sorted(upward)}"
+
+
+def test_no_module_imports_the_folder_names():
+    for module, path in MODULES.items():
+        bad = {n for n in imported(path) if n.split(".")[0] in {*FOLDERS, "benchmarks"}}
+        assert not bad, f"{module} imports {sorted(bad)}"
+
+
+def test_only_the_command_line_parses_arguments():
+    parsing = {m for m, p in MODULES.items() if "argparse" in imported(p)}
+    assert parsing and all(layer(m) == "cli" for m in parsing), sorted(parsing)
+
+
+def test_imports_form_no_circle():
+    done, path = set(), []
+
+    def visit(module):
+        if module in path:
+            cycle = [*path[path.index(module) :], module]
+            pytest.fail("import circle: " + " -> ".join(cycle))
+        if module in done:
+            return
+        path.append(module)
+        for other in sorted(GRAPH[module]):
+            visit(other)
+        path.pop()
+        done.add(module)
+
+    for module in sorted(GRAPH):
+        visit(module)
+
+
+def test_benchmarks_import_only_the_stable_module():
+    for path in (ROOT / "benchmarks").glob("*.py"):
+        project = {n for n in imported(path) if n.startswith("descent_bench")}
+        assert project <= {"descent_bench", "descent_bench.bench"}, (path.name, project)
+
+
+def test_the_install_puts_only_descent_bench_on_the_import_path(tmp_path):
+    code = (
+        "import importlib.util as u, descent_bench.kernels, descent_bench.backends; "
+        "print(descent_bench.kernels.PROBLEMS is not None, "
+        "[n for n in ('kernels', 'backends', 'harness', 'benchmarks') if u.find_spec(n)])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.split(None, 1) == ["True", "[]\n"]

@@ -1,0 +1,213 @@
+"""A new problem or backend is one module plus one registry line: both are added here, from
+this file alone, and show up in fit, info, compare, the suite and the asv parameters."""
+
+import importlib
+import json
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from descent_bench import backends, kernels
+from descent_bench.backends.base import Backend
+from descent_bench.cli import main
+from descent_bench.measurement import suite
+
+
+@dataclass(frozen=True)
+class Quadratic:
+    """Minimise f(p) = (p - target)^2 for each of ``walkers`` numbers."""
+
+    walkers: int = 1
+    target: float = 1.5
+
+    name: ClassVar[str] = "quadratic"
+    size_label: ClassVar[str] = "walkers"
+    options: ClassVar[tuple[kernels.Option, ...]] = (
+        kernels.Option("walkers", "int", 1, "numbers descending at once", minimum=1),
+        kernels.Option("target", "real", 1.5, "the minimum"),
+    )
+    start_option: ClassVar[kernels.Option] = kernels.Option("start", "real", None, "the start")
+    default_sizes: ClassVar[tuple[int, ...]] = (1, 100)
+    benchmark_sizes: ClassVar[tuple[int, ...]] = (100,)
+    default_lr: ClassVar[float] = 0.1
+    default_iterations: ClassVar[int] = 200
+    default_print_every: ClassVar[int] = 50
+    keeps_params: ClassVar[bool] = False
+    divergence_hint: ClassVar[str] = "lr must be below 1"
+    plot_panels: ClassVar[int] = 1
+    params_point_axis: ClassVar[int | None] = 0
+    zero_padding_form: ClassVar[str | None] = None
+    coupled_params: ClassVar[int] = 1
+
+    @classmethod
+    def at_size(cls, size):
+        return cls(walkers=size)
+
+    @classmethod
+    def from_options(cls, values):
+        return cls(values.get("walkers", 1), values.get("target", 1.5))
+
+    @property
+    def size(self):
+        return self.walkers
+
+    @property
+    def elements(self):
+        return self.walkers
+
+    def stable_lr(self):
+        return self.default_lr
+
+    def bytes_per_iteration(self, itemsize):
+        return 2 * self.walkers * itemsize
+
+    def phrased(self, form):
+        return self
+
+    def host_data(self):
+        return ()
+
+    def initial_params(self, seed=0, start=None):
+        if start is not None:
+            return np.full(self.walkers, float(start))
+        return np.random.default_rng(seed).uniform(-5, 5, self.walkers)
+
+    def trim(self, params):
+        return params[: self.walkers]
+
+    def loss(self, ops, params, data):
+        r = params - self.target
+        return ops.xp.sum(r * r) / self.walkers
+
+    def gradient(self, ops, params, data):
+        return 2.0 * (params - self.target)
+
+    def step(self, ops, params, data, lr):
+        return params - lr * self.gradient(ops, params, data)
+
+    def progress_stops(self, iterations, every):
+        return list(range(every, iterations + 1, every)) if every else []
+
+    def progress_line(self, t, loss, params):
+        return f"after {t}: {loss}"
+
+    def summary(self, params):
+        return f"closest: {params.tolist()}"
+
+    def draw(self, result, axes, title):
+        (ax,) = axes
+        ax.plot(*zip(*result.history, strict=True))
+        ax.set_title(title)
+
+    def tutorial_loop(self):
+        return None
+
+
+class ListBackend(Backend):
+    """A made-up library: NumPy's namespace under another name."""
+
+    name = "listy"
+    distribution = "numpy"
+
+    def _load(self):
+        pass
+
+    @property
+    def xp(self):
+        import array_api_compat.numpy
+
+        return array_api_compat.numpy
+
+    @property
+    def device(self):
+        return "cpu"
+
+
+@pytest.fixture
+def quadratic(monkeypatch):
+    monkeypatch.setitem(kernels.PROBLEMS, Quadratic.name, Quadratic)
+    return Quadratic
+
+
+@pytest.fixture
+def listy():
+    backends.register(ListBackend.name, ListBackend)
+    yield ListBackend.name
+    backends.unregister(ListBackend.name)
+
+
+def test_a_registered_problem_fits_with_its_own_options(quadratic, capsys):
+    argv = ["fit", "quadratic", "--walkers", "3", "--target", "-2", "--start", "4", "--json"]
+    code = main(argv)
+    record = json.loads(capsys.readouterr().out)
+    assert (code, record["problem"], len(record["params"])) == (0, "quadratic", 3)
+    np.testing.assert_allclose(record["params"], -2 + 6 * 0.8**200, rtol=1e-12)
+
+
+def test_a_registered_problem_prints_its_own_progress(quadratic, capsys):
+    code = main(["fit", "quadratic", "--iterations", "100"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split(":")[0] for line in lines] == ["after 50", "after 100", "closest"]
+
+
+def test_a_registered_problem_refuses_its_bad_options_in_one_line(quadratic, capsys):
+    code = main(["fit", "quadratic", "--walkers", "0"])
+    err = capsys.readouterr().err
+    assert (code, len(err.splitlines()), "walkers" in err) == (2, 1, True)
+
+
+def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
+    path = tmp_path / "r.json"
+    argv = ["compare", "--problems", "quadratic", "--backends", "numpy,jax", "--repeat", "1"]
+    code = main([*argv, "--sizes", "5", "--iterations", "30", "--json", str(path)])
+    records = json.loads(path.read_text())["records"]
+    assert code == 0
+    assert {(r["backend"], r["problem"], r["size"]) for r in records} == {
+        ("numpy", "quadratic", 5),
+        ("jax", "quadratic", 5),
+        ("jax-step", "quadratic", 5),
+    }
+    assert all(r["agrees"] for r in records)
+
+
+def test_the_suite_measures_a_registered_problem_at_its_default_sizes(quadratic):
+    settings = suite.Settings(backends=("numpy",), problems=("quadratic",), repeat=1)
+    result = suite.run(suite.plan(settings))
+    assert [(r.problem, r.size, r.agrees) for r in result.records] == [
+        ("quadratic", 1, True),
+        ("quadratic", 100, True),
+    ]
+
+
+def test_a_registered_backend_is_listed_by_info(listy, capsys):
+    assert main(["info", "--json"]) == 0
+    listed = {b["name"]: b["usable"] for b in json.loads(capsys.readouterr().out)["backends"]}
+    assert listed[listy] is True
+
+
+def test_a_registered_backend_is_compared_and_agrees(listy, tmp_path):
+    path = tmp_path / "r.json"
+    argv = ["compare", "--backends", listy, "--problems", "sine", "--sizes", "2000"]
+    code = main([*argv, "--iterations", "20", "--repeat", "1", "--json", str(path)])
+    records = json.loads(path.read_text())["records"]
+    assert code == 0
+    assert [(r["backend"], r["agrees"]) for r in records] == [("tutorial", True), (listy, True)]
+
+
+def test_registrations_reach_the_asv_parameters(listy, quadratic):
+    import benchmarks.bench_descent
+    import benchmarks.common
+
+    try:
+        importlib.reload(benchmarks.common)
+        module = importlib.reload(benchmarks.bench_descent)
+        assert listy in module.SineFit.params[0]
+        assert module.Quadratic.params == ([*backends.names()], [100], ["float64", "float32"])
+    finally:
+        backends.unregister(listy)
+        kernels.PROBLEMS.pop("quadratic")
+        importlib.reload(benchmarks.common)
+        importlib.reload(benchmarks.bench_descent)
