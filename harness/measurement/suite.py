@@ -45,10 +45,10 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     """What to measure. None means the default: every usable backend meant for comparison,
-    each problem's default sizes, K from the workload."""
+    every problem, each problem's default sizes, K from the workload."""
 
     backends: tuple[str, ...] | None = None
-    problems: tuple[str, ...] = tuple(PROBLEMS)
+    problems: tuple[str, ...] | None = None  # None: every registered problem
     sizes: tuple[int, ...] | None = None
     dtype: str = "float64"
     iterations: int | None = None
@@ -158,7 +158,7 @@ def plan(settings: Settings) -> Plan:
     check_device_counts(chosen, settings.device_counts)
     rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)))
     tasks: list[Task] = []
-    for name in settings.problems:
+    for name in settings.problems or tuple(PROBLEMS):
         if name not in PROBLEMS:
             known = ", ".join(PROBLEMS)
             raise SettingsError("problems", f"unknown problem {name!r} (choose from {known})")

@@ -13,6 +13,7 @@ from availability import skip_mark
 from descent_bench import backends
 from descent_bench.kernels import PROBLEMS, place
 from descent_bench.measurement import contenders
+from descent_bench.measurement.records import gbytes_per_second
 from descent_bench.measurement.workloads import SEED, default_iterations, make_problem
 
 
@@ -72,4 +73,4 @@ def test_iterations(benchmark, row, problem_name, size, dtype):
         per_iteration = benchmark.stats.stats.median / iterations
         nbytes = problem.bytes_per_iteration(np.dtype(dtype).itemsize)
         benchmark.extra_info["iterations_per_second"] = 1 / per_iteration
-        benchmark.extra_info["gbytes_per_second"] = nbytes / per_iteration / 1e9
+        benchmark.extra_info["gbytes_per_second"] = gbytes_per_second(nbytes, per_iteration)
