@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 def gbytes_per_second(bytes_per_iteration: int, seconds_per_iteration: float) -> float:
@@ -10,7 +10,7 @@ def gbytes_per_second(bytes_per_iteration: int, seconds_per_iteration: float) ->
     return bytes_per_iteration / seconds_per_iteration / 1e9
 
 
-@dataclass
+@dataclass(frozen=True)
 class Record:
     backend: str  # the row's label: a backend, a backend over N devices, or a baseline
     library: str  # the registered backend whose arrays the row uses
@@ -36,19 +36,27 @@ class Record:
 
 
 def relate(records: list[Record], unit_label: str) -> list[Record]:
-    """Each row's speedup over the ``unit_label`` row (the tutorial), and a split row's
-    parallel efficiency against the same library's one-device row, at the same problem and
-    size. Returns the records, filled in."""
+    """The records with each row's speedup over the ``unit_label`` row (the tutorial), and a
+    split row's parallel efficiency against the same library's one-device row, at the same
+    problem and size."""
     by_label = {(r.backend, r.problem, r.size): r for r in records}
     single = {
         (r.library, r.problem, r.size): r for r in records if r.devices == 1 and not r.baseline
     }
+    related = []
     for r in records:
         unit = by_label.get((unit_label, r.problem, r.size))
-        if unit:
-            r.speedup_vs_tutorial = unit.seconds_per_iteration / r.seconds_per_iteration
         one = single.get((r.library, r.problem, r.size))
+        efficiency = None
         if r.devices > 1 and one:
-            speedup = r.iterations_per_second / one.iterations_per_second
-            r.parallel_efficiency = speedup / r.devices
-    return records
+            efficiency = r.iterations_per_second / one.iterations_per_second / r.devices
+        related.append(
+            replace(
+                r,
+                speedup_vs_tutorial=(
+                    unit.seconds_per_iteration / r.seconds_per_iteration if unit else None
+                ),
+                parallel_efficiency=efficiency,
+            )
+        )
+    return related

@@ -1,8 +1,9 @@
 """A comparison as a versioned JSON document, and a loader for every version written so far.
 
-Version 2 adds descent-bench's own version, the ``library`` of each record and the fields
-that version 1 files may lack (``devices``, ``parallel_efficiency``); a version 1 file loads
-with those filled in as a one-device run.
+Version 2 adds descent-bench's own version, the settings of the run, the ``library`` of each
+record and the fields that version 1 files may lack (``devices``, ``parallel_efficiency``); a
+version 1 file loads with those filled in as a one-device run. Fields added later do not bump
+the schema: the loader ignores fields it does not know.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class SavedRun:
     schema: str
     version: str | None  # descent-bench's version that wrote it (None before version 2)
     machine: dict[str, Any]
+    settings: dict[str, Any] | None  # what was asked for (None before version 2)
     ceilings: dict[str, Any]
     records: list[Record]
 
@@ -42,6 +44,7 @@ def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
             "processes": result.processes,
             "devices_per_row": sorted({r.devices for r in result.records}),
         },
+        "settings": asdict(result.settings),
         "ceilings": {platform: asdict(c) for platform, c in result.ceilings.items()},
         "records": [asdict(r) for r in result.records],
     }
@@ -71,12 +74,14 @@ def _load_v1(doc: dict[str, Any]) -> SavedRun:
         )
         for raw in doc["records"]
     ]
-    return SavedRun(doc["schema"], None, doc["machine"], doc["ceilings"], records)
+    return SavedRun(doc["schema"], None, doc["machine"], None, doc["ceilings"], records)
 
 
 def _load_v2(doc: dict[str, Any]) -> SavedRun:
     records = [_record(raw, {}) for raw in doc["records"]]
-    return SavedRun(doc["schema"], doc["version"], doc["machine"], doc["ceilings"], records)
+    return SavedRun(
+        doc["schema"], doc["version"], doc["machine"], doc["settings"], doc["ceilings"], records
+    )
 
 
 LOADERS: dict[str, Callable[[dict[str, Any]], SavedRun]] = {
