@@ -29,6 +29,7 @@ __all__ = [
 # name -> "module:class", imported on demand.
 _REGISTRY: dict[str, str | Callable[[], Backend]] = {
     "numpy": "descent_bench.backends.numpy_backend:NumpyBackend",
+    "numba": "descent_bench.backends.numba_backend:NumbaBackend",
     "jax": "descent_bench.backends.jax:JaxBackend",
     "cupy": "descent_bench.backends.cupy_backend:CupyBackend",
     "strict": "descent_bench.backends.strict_backend:StrictBackend",

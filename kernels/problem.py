@@ -34,17 +34,27 @@ class Ops:
 
     Every primitive here is written against the standard alone; a backend that has a faster
     way (one fused pass, a library call) returns a subclass from ``Backend.ops``. A kernel
-    calls ``ops.power_moments`` and never asks which it got.
+    calls ``ops.residual_moments`` and never asks which it got.
     """
 
     xp: Any
 
-    def power_moments(self, g: Array, x: Array, degree: int) -> Array:
-        """sum_i g_i x_i^j for j = 0..degree, as one array of degree + 1 numbers.
+    def residual_moments(self, coeffs: Array, x: Array, y: Array, sign: bool) -> Array:
+        """sum_i g_i x_i^j for j = 0..d (d + 1 = len(coeffs)), where r = p(x) - y is the
+        residual of the polynomial with ``coeffs`` (constant first) and g = r, or sign(r)
+        with ``sign``: the chain rule's last factor, from the residual's inputs, so that a
+        backend can compute it in one pass over x and y.
 
-        Standard-only: degree + 1 sums, multiplying by x in between (no ``x ** j``).
+        Standard-only: Horner's rule for r (no ``x ** j``), then d + 1 sums, multiplying by
+        x in between; each sum is its own pass over memory.
         """
         xp = self.xp
+        degree = coeffs.shape[0] - 1
+        y_pred = coeffs[degree]
+        for j in range(degree - 1, -1, -1):
+            y_pred = y_pred * x + coeffs[j]
+        r = y_pred - y
+        g = xp.sign(r) if sign else r
         sums = [xp.sum(g)]
         for _ in range(degree):
             g = g * x

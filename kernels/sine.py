@@ -189,30 +189,30 @@ class SineFit:
             return xp.sum(r * r) / self.points
         return xp.sum(xp.abs(r)) / self.points
 
-    def _dloss(self, ops: Ops, r: Array) -> tuple[float, Array]:
-        """dL/dy_pred as (constant, array): sse 2 r, mse (2/N) r, mae (1/N) sign(r). The
+    def _dloss_constant(self) -> float:
+        """dL/dy_pred = constant * g with g = r (sse: 2, mse: 2/N) or sign(r) (mae: 1/N). The
         constant is applied after the reduction, to d + 1 numbers instead of N."""
         if self.loss_name == "sse":
-            return 2.0, r
+            return 2.0
         if self.loss_name == "mse":
-            return 2.0 / self.points, r
-        return 1.0 / self.points, ops.xp.sign(r)
+            return 2.0 / self.points
+        return 1.0 / self.points
 
-    def _moments(self, ops: Ops, g: Array, data: Data) -> Array:
+    def _moments(self, ops: Ops, params: Array, data: Data) -> Array:
         """sum_i g_i x_i^j for j = 0..d: the chain rule's last factor."""
-        a, _ = data
+        a, y = data
+        sign = self.loss_name == "mae"
         if self.form == "features":
-            return a @ g
-        return ops.power_moments(g, a, self.degree)
+            r = self.residual(ops, params, data)
+            return a @ (ops.xp.sign(r) if sign else r)
+        return ops.residual_moments(params, a, y, sign)
 
     def gradient(self, ops: Ops, params: Array, data: Data) -> Array:
         """dL/dc by the chain rule: dL/dy_pred, then sum of dL/dy_pred * x^j."""
-        constant, g = self._dloss(ops, self.residual(ops, params, data))
-        return constant * self._moments(ops, g, data)
+        return self._dloss_constant() * self._moments(ops, params, data)
 
     def step(self, ops: Ops, params: Array, data: Data, lr: Any) -> Array:
-        constant, g = self._dloss(ops, self.residual(ops, params, data))
-        return params - (lr * constant) * self._moments(ops, g, data)
+        return params - (lr * self._dloss_constant()) * self._moments(ops, params, data)
 
     # -- presentation -------------------------------------------------------------------
     def progress_stops(self, iterations: int, every: int) -> list[int]:

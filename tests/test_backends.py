@@ -47,7 +47,7 @@ def test_compiled_loop_runs_k_steps(backend):
 
 
 def test_unknown_backend_names_the_known_ones():
-    with pytest.raises(KeyError, match="numpy, jax, cupy, strict"):
+    with pytest.raises(KeyError, match=", ".join(backends.names())):
         backends.get("torch")
 
 

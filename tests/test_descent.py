@@ -49,3 +49,25 @@ def test_bad_learning_rate_is_rejected(lr):
 
     with pytest.raises(ValueError, match="lr must be"):
         kernels.descend(kernels.Paraboloid(), backends.load("numpy"), lr=lr)
+
+
+def first_nonfinite_sse_iteration(points, lr, limit):
+    """The reference's first iteration whose sse loss is not finite (None: none by limit)."""
+    x, y = ref.sine_data(points)
+    vander = x[:, None] ** np.arange(4)
+    c = kernels.SineFit(points).initial_params(seed=0)
+    with np.errstate(all="ignore"):
+        for t in range(1, limit + 1):
+            c = c - lr * (vander.T @ (2 * (vander @ c - y)))
+            if not np.isfinite(np.sum((vander @ c - y) ** 2)):
+                return t
+    return None
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_sine_divergence_is_found_where_the_reference_diverges(backend):
+    # sse at 1e5 points with the tutorial's lr: unstable (lr must scale by 2000/N).
+    want = first_nonfinite_sse_iteration(100_000, 1e-6, 300)
+    with pytest.raises(kernels.Diverged) as info:
+        kernels.descend(kernels.SineFit(100_000), backend, iterations=300, lr=1e-6)
+    assert want is not None and abs(info.value.iteration - want) <= 1
