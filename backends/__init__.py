@@ -26,13 +26,14 @@ __all__ = [
     "unregister",
 ]
 
-# name -> "module:class", imported on demand.
+# name -> "module:class", imported on demand. Append new backends at the end: asv names a
+# benchmark's parameters by their position in this list, over every commit it measures.
 _REGISTRY: dict[str, str | Callable[[], Backend]] = {
     "numpy": "descent_bench.backends.numpy_backend:NumpyBackend",
-    "numba": "descent_bench.backends.numba_backend:NumbaBackend",
     "jax": "descent_bench.backends.jax:JaxBackend",
     "cupy": "descent_bench.backends.cupy_backend:CupyBackend",
     "strict": "descent_bench.backends.strict_backend:StrictBackend",
+    "numba": "descent_bench.backends.numba_backend:NumbaBackend",
 }
 _INSTANCES: dict[str, Backend] = {}
 

@@ -61,6 +61,12 @@ class Backend:
         """A new object of this backend with nothing compiled or cached yet."""
         return type(self)()
 
+    def standard_only(self) -> Backend | None:
+        """This backend with the kernel's primitives in their standard-only form, measured as
+        a row of its own so the gain of a faster primitive stays visible; None where this
+        backend's primitives are the standard ones (or another row already is that)."""
+        return None
+
     # -- availability -------------------------------------------------------------------
     def _load(self) -> None:
         raise NotImplementedError

@@ -54,7 +54,7 @@ def test_compare_json_schema(small_run):
 def test_compare_covers_backends_and_baselines_at_each_size(small_run):
     _, doc = small_run
     rows = {(r["backend"], r["problem"], r["size"]) for r in doc["records"]}
-    labels = ("tutorial", "numpy", "jax", "jax-step")
+    labels = ("tutorial", "numpy", "jax", "jax-standard", "jax-step")
     assert rows == {(b, p, s) for b in labels for p in ("sine", "paraboloid") for s in (7, 2000)}
 
 

@@ -168,6 +168,7 @@ def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
     assert {(r["backend"], r["problem"], r["size"]) for r in records} == {
         ("numpy", "quadratic", 5),
         ("jax", "quadratic", 5),
+        ("jax-standard", "quadratic", 5),
         ("jax-step", "quadratic", 5),
     }
     assert all(r["agrees"] for r in records)

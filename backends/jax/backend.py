@@ -15,7 +15,8 @@ import numpy as np
 
 from descent_bench.backends.base import Backend, BackendUnavailable
 from descent_bench.backends.jax import sharding
-from descent_bench.kernels import Array, Data, Loop, Step
+from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
+from descent_bench.kernels import Array, Data, Loop, Ops, Step
 
 
 class JaxBackend(Backend):
@@ -28,17 +29,26 @@ class JaxBackend(Backend):
     # Measured crossover of the two gradient phrasings on XLA:CPU (docs/performance.md).
     features_up_to = 50_000
 
-    def __init__(self, n_devices: int = 1) -> None:
+    def __init__(self, n_devices: int = 1, fused: bool = True) -> None:
         super().__init__()
         self._n_devices = n_devices
+        self._fused = fused
         self._loops: dict[tuple[Any, Any], Loop] = {}
 
     @property
     def n_devices(self) -> int:
         return self._n_devices
 
+    @property
+    def label(self) -> str:
+        return super().label + ("" if self._fused else "-standard")
+
     def fresh(self) -> JaxBackend:
-        return JaxBackend(self.n_devices)
+        return JaxBackend(self.n_devices, self._fused)
+
+    def standard_only(self) -> JaxBackend | None:
+        """This backend computing with the standard-only primitives and default options."""
+        return JaxBackend(self.n_devices, fused=False) if self._fused else None
 
     def _load(self) -> None:
         try:
@@ -61,7 +71,7 @@ class JaxBackend(Backend):
     # -- devices and processes -------------------------------------------------------------
     def sharded(self, n_devices: int) -> JaxBackend:
         """This backend over the first ``n_devices`` devices (itself for the same count)."""
-        return self if n_devices == self.n_devices else JaxBackend(n_devices)
+        return self if n_devices == self.n_devices else JaxBackend(n_devices, self._fused)
 
     def join_processes(self, coordinator: str, num_processes: int, process_id: int) -> None:
         try:
@@ -114,6 +124,16 @@ class JaxBackend(Backend):
 
         return jax.numpy
 
+    @property
+    def ops(self) -> Ops:
+        """The residual moments as one variadic reduction (``fused``), or standard-only."""
+        return VariadicOps(self.xp) if self._fused else Ops(self.xp)
+
+    def compiler_options(self) -> dict[str, Any] | None:
+        """XLA options for the compiled loop: fast math on the CPU, where the one-pass
+        reduction needs it to vectorise (docs/performance.md)."""
+        return CPU_COMPILER_OPTIONS if self._fused and self.platform == "cpu" else None
+
     def prepare(self, dtype: str) -> None:
         self.load()
         if dtype == "float64":
@@ -153,7 +173,7 @@ class JaxBackend(Backend):
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import jax
 
-        return jax.jit(fn)
+        return jax.jit(fn, compiler_options=self.compiler_options())
 
     def compile_loop(self, step: Step) -> Loop:
         """One jitted program per step; jit itself caches it per shape and dtype.
@@ -173,6 +193,6 @@ class JaxBackend(Backend):
             def loop(params: Array, data: Data, lr: Any, k: Any) -> Array:
                 return jax.lax.fori_loop(0, k, lambda _, p: step(ops, p, data, lr), params)
 
-            run = jax.jit(loop)
+            run = jax.jit(loop, compiler_options=self.compiler_options())
             self._loops[key] = run
         return run

@@ -51,11 +51,14 @@ def naive(backend: Backend) -> Contender | None:
 
 def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
     """The tutorial, then each backend's own loop (over each device count where it splits
-    data over devices) and its naive loop."""
+    data over devices), its standard-only variant and its naive loop."""
     rows = [tutorial()]
     for backend in chosen:
         counts = device_counts if backend.splits_over_devices else (1,)
         rows.extend(own_loop(backend.sharded(count).load()) for count in counts)
+        standard = backend.standard_only()
+        if standard is not None:
+            rows.append(own_loop(standard.load()))
         baseline = naive(backend)
         if baseline is not None:
             rows.append(baseline)
