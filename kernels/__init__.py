@@ -8,7 +8,16 @@ measurement suite, the reports and the asv suite all read it from here.
 from descent_bench.kernels.descent import Executor, checkpoints_every, descend, place
 from descent_bench.kernels.outcome import Descent, Diverged
 from descent_bench.kernels.paraboloid import Paraboloid
-from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option, Problem, Step
+from descent_bench.kernels.problem import (
+    Array,
+    Data,
+    Loop,
+    Ops,
+    Option,
+    PolynomialDescent,
+    Problem,
+    Step,
+)
 from descent_bench.kernels.sine import FORMS, LOSSES, SineFit
 
 PROBLEMS: dict[str, type[Problem]] = {
@@ -29,6 +38,7 @@ __all__ = [
     "Ops",
     "Option",
     "Paraboloid",
+    "PolynomialDescent",
     "Problem",
     "SineFit",
     "Step",

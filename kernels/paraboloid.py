@@ -166,6 +166,9 @@ class Paraboloid:
     def tutorial_loop(self) -> Loop | None:
         return tutorial_paraboloid_loop
 
+    def polynomial_descent(self) -> None:
+        return None
+
 
 def tutorial_paraboloid_loop(params: Array, data: Data, lr: float, k: int) -> Array:
     """The article's compute_step on Python lists, one walker after another."""

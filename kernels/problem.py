@@ -102,6 +102,16 @@ class Option:
         return value
 
 
+@dataclass(frozen=True)
+class PolynomialDescent:
+    """A step of the form c <- c - lr * constant * sum_i g_i x_i^j, with g = r or sign(r)
+    (``sign``) and r = p_c(x) - y over data (x, y): all a fused reference loop needs to know
+    of a problem to run its descent without the kernel."""
+
+    constant: float
+    sign: bool
+
+
 class Problem(Protocol):
     """What ``descend``, the measurement suite and the reports use of a problem."""
 
@@ -194,4 +204,9 @@ class Problem(Protocol):
     def tutorial_loop(self) -> Loop | None:
         """The tutorial's own loop on host NumPy arrays, the baseline of every speedup, or
         None where the tutorial has none for this variant."""
+        ...
+
+    def polynomial_descent(self) -> PolynomialDescent | None:
+        """The step as a ``PolynomialDescent`` over the elementwise data (x, y), for the
+        fused reference loop; None where the step is not of that form."""
         ...

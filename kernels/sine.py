@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from descent_bench.kernels.outcome import Descent
-from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
+from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option, PolynomialDescent
 
 LOSSES = ("sse", "mse", "mae")
 # How the gradient is phrased (the same iterates either way, up to rounding):
@@ -243,6 +243,9 @@ class SineFit:
         loss_ax.plot(iterations, losses, marker=".")
         loss_ax.set(xlabel="iteration", ylabel=f"loss ({self.loss_name})", yscale="log")
         loss_ax.set_title("loss")
+
+    def polynomial_descent(self) -> PolynomialDescent:
+        return PolynomialDescent(self._dloss_constant(), sign=self.loss_name == "mae")
 
     def tutorial_loop(self) -> Loop | None:
         """The tutorial's literal NumPy loop (``x ** j``, Python-float coefficients); it

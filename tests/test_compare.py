@@ -8,7 +8,7 @@ import pytest
 
 from descent_bench import __version__
 from descent_bench.cli import main
-from descent_bench.measurement import suite
+from descent_bench.measurement import native, suite
 from descent_bench.measurement.contenders import Contender
 
 RECORD_KEYS = {
@@ -55,7 +55,10 @@ def test_compare_covers_backends_and_baselines_at_each_size(small_run):
     _, doc = small_run
     rows = {(r["backend"], r["problem"], r["size"]) for r in doc["records"]}
     labels = ("tutorial", "numpy", "jax", "jax-standard", "jax-step")
-    assert rows == {(b, p, s) for b in labels for p in ("sine", "paraboloid") for s in (7, 2000)}
+    want = {(b, p, s) for b in labels for p in ("sine", "paraboloid") for s in (7, 2000)}
+    if native.unavailable_reason() is None:  # the C reference, for the polynomial descent
+        want |= {("c-fused", "sine", s) for s in (7, 2000)}
+    assert rows == want
 
 
 def test_tutorial_row_is_the_unit_of_speedup(small_run):

@@ -104,6 +104,9 @@ class Quadratic:
     def tutorial_loop(self):
         return None
 
+    def polynomial_descent(self):
+        return None
+
 
 class ListBackend(Backend):
     """A made-up library: NumPy's namespace under another name."""
@@ -195,7 +198,10 @@ def test_a_registered_backend_is_compared_and_agrees(listy, tmp_path):
     code = main([*argv, "--iterations", "20", "--repeat", "1", "--json", str(path)])
     records = json.loads(path.read_text())["records"]
     assert code == 0
-    assert [(r["backend"], r["agrees"]) for r in records] == [("tutorial", True), (listy, True)]
+    assert [(r["backend"], r["agrees"]) for r in records if r["backend"] != "c-fused"] == [
+        ("tutorial", True),
+        (listy, True),
+    ]
 
 
 def test_registrations_reach_the_asv_parameters(listy, quadratic):

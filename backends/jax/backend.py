@@ -166,8 +166,12 @@ class JaxBackend(Backend):
 
     # -- execution ------------------------------------------------------------------------
     def gradient_form(self, size: int) -> str:
-        """Small N: one fused matrix-vector product pair is fastest (fewer, larger kernels).
-        Large N: XLA streams x and y through Horner's rule instead of a (d+1) x N matrix."""
+        """With the one-pass moments: elementwise at every size (docs/performance.md).
+        Standard-only: small N: one fused matrix-vector product pair is fastest (fewer,
+        larger kernels); large N: XLA streams x and y through Horner's rule instead of a
+        (d+1) x N matrix."""
+        if self._fused:
+            return "elementwise"
         return "features" if size <= self.features_up_to else "elementwise"
 
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -3,7 +3,9 @@
 ``tutorial``: the problem's tutorial loop on host NumPy arrays (the sine tutorial's literal
 ``x ** j`` loop; the article's plain-Python lists), the unit of every speedup.
 ``<backend>-step`` (e.g. ``jax-step``): the backend's naive loop, one compiled step called from
-Python. Which rows exist is asked of the backends and problems, never decided by name here.
+Python. ``c-fused``: the problem's descent in C, one pass per step, where it is a polynomial
+descent and a C compiler is there: the limit the other rows are held against. Which rows
+exist is asked of the backends and problems, never decided by name here.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from dataclasses import dataclass
 
 from descent_bench import backends
 from descent_bench.backends import Backend
-from descent_bench.kernels import Loop, Problem
+from descent_bench.kernels import Array, Data, Loop, Problem
+from descent_bench.measurement import native
 
 TUTORIAL = "tutorial"
+C_FUSED = "c-fused"
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,26 @@ def tutorial() -> Contender:
     )
 
 
+def fused_c_loop(problem: Problem) -> Loop | None:
+    """The problem's descent as the C reference loop, or None (not a polynomial descent, or
+    no C compiler here)."""
+    descent = problem.polynomial_descent()
+    if descent is None or native.unavailable_reason() is not None:
+        return None
+    library = native.load()
+
+    def run(params: Array, data: Data, lr: float, k: int) -> Array:
+        x, y = data
+        return library.moment_descent(params, x, y, lr * descent.constant, k, descent.sign)
+
+    return run
+
+
+def fused_c() -> Contender:
+    """The C reference, on host NumPy arrays laid out as the elementwise phrasing's (x, y)."""
+    return Contender(C_FUSED, backends.load("numpy"), fused_c_loop, True, "elementwise")
+
+
 def naive(backend: Backend) -> Contender | None:
     """The naive loop a user of ``backend``'s library writes first, if it has one."""
     if backend.naive_label is None:
@@ -52,7 +76,7 @@ def naive(backend: Backend) -> Contender | None:
 def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
     """The tutorial, then each backend's own loop (over each device count where it splits
     data over devices), its standard-only variant and its naive loop."""
-    rows = [tutorial()]
+    rows = [tutorial(), fused_c()]
     for backend in chosen:
         counts = device_counts if backend.splits_over_devices else (1,)
         rows.extend(own_loop(backend.sharded(count).load()) for count in counts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,12 +84,51 @@ def measure(
     )
 
 
-def stream_gbytes_per_second(backend: Backend, dtype: str, nbytes: int, repeat: int = 9) -> float:
-    """This device's streaming ceiling as the backend sees it: a read-reduction (sum) of a
-    large array, compulsory bytes over the median time."""
+@dataclass(frozen=True)
+class StreamRead:
+    """A way to read a large array once (a sum): one source of a streaming ceiling."""
+
+    name: str
+    platform: str
+    nbytes: int  # bytes one call reads
+    read_once: Callable[[], float]  # seconds of one call, synced inside
+
+
+def backend_stream_read(backend: Backend, dtype: str, nbytes: int) -> StreamRead:
+    """The backend's own sum of a large array on its device, compiled and warmed up."""
     itemsize = np.dtype(dtype).itemsize
     array = backend.asarray(np.ones(nbytes // itemsize), dtype)
     total = backend.compile_step(backend.xp.sum)
     backend.sync(total(array))
-    times = backend.time_calls(lambda: total(array), repeat)
-    return (nbytes // itemsize) * itemsize / statistics.median(times) / 1e9
+    read = (nbytes // itemsize) * itemsize
+    return StreamRead(
+        backend.name, backend.platform, read, lambda: backend.time_calls(lambda: total(array), 1)[0]
+    )
+
+
+def c_stream_read(dtype: str, nbytes: int) -> StreamRead | None:
+    """The C reference's vectorised single-thread read of a host array (None: no compiler)."""
+    from descent_bench.measurement import native
+
+    if native.unavailable_reason() is not None:
+        return None
+    library = native.load()
+    array = np.ones(nbytes // np.dtype(dtype).itemsize, dtype=dtype)
+    library.stream_sum(array)
+
+    def read_once() -> float:
+        start = time.perf_counter()
+        library.stream_sum(array)
+        return time.perf_counter() - start
+
+    return StreamRead("c-stream", "cpu", array.nbytes, read_once)
+
+
+def stream_gbytes_per_second(reads: list[StreamRead], repeat: int = 9) -> dict[str, float]:
+    """Each source's GB/s, compulsory bytes over its median time, the sources timed in
+    turn, round after round, so that a burst of load hits them alike."""
+    times: dict[str, list[float]] = {r.name: [] for r in reads}
+    for _ in range(repeat):
+        for read in reads:
+            times[read.name].append(read.read_once())
+    return {r.name: r.nbytes / statistics.median(times[r.name]) / 1e9 for r in reads}
