@@ -45,3 +45,16 @@ def test_residual_moments_keep_the_input_dtype(backend, dtype):
     coeffs = backend.asarray(np.ones(4), dtype)
     out = backend.to_numpy(backend.ops.residual_moments(coeffs, x, x, False))
     assert (out.shape, out.dtype) == ((4,), np.dtype(dtype))
+
+
+@pytest.mark.parametrize("points", [8191, 8192, 12_289, 100_003])
+@pytest.mark.parametrize("sign", [False, True])
+def test_residual_moments_of_large_inputs_equal_the_fallback(backend, points, sign):
+    """Sizes where a backend may reduce in blocks or rows, with and without a tail."""
+    x = np.linspace(-np.pi, np.pi, points)
+    coeffs = np.array([0.3, -0.2, 0.1, 0.05])
+    args = [backend.asarray(a, "float64") for a in (coeffs, x, np.sin(x))]
+    got = backend.to_numpy(backend.ops.residual_moments(*args, sign))
+    want = backend.to_numpy(standard(backend).residual_moments(*args, sign))
+    bound = [np.sum(np.abs(x) ** j) * 4 for j in range(4)]
+    np.testing.assert_array_less(np.abs(got - want), 1e-13 * np.asarray(bound))
