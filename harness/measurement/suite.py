@@ -22,7 +22,7 @@ from descent_bench.measurement.agreement import agrees, max_rel_diff
 from descent_bench.measurement.contenders import TUTORIAL, Contender, contenders
 from descent_bench.measurement.records import Record, gbytes_per_second, relate
 from descent_bench.measurement.timing import (
-    backend_stream_read,
+    backend_stream_reads,
     c_stream_read,
     measure,
     stream_gbytes_per_second,
@@ -178,11 +178,14 @@ def plan(settings: Settings) -> Plan:
 
 def measure_ceilings(plan: Plan, observer: Observer) -> dict[str, Ceiling]:
     """Each platform's streaming ceiling: the fastest read of a large array, by any backend
-    of the run or (on the CPU) the C reference's vectorised read, timed in turn."""
+    of the run (flat, or in rows) or (on the CPU) the C reference's vectorised read, all
+    timed in turn."""
     dtype = plan.settings.dtype
     seen = dict.fromkeys(c.backend.name for c in plan.contenders)
     reads = [
-        backend_stream_read(b, dtype, CEILING_BYTES[b.platform]) for b in map(backends.load, seen)
+        read
+        for b in map(backends.load, seen)
+        for read in backend_stream_reads(b, dtype, CEILING_BYTES[b.platform])
     ]
     if any(r.platform == "cpu" for r in reads):
         c_read = c_stream_read(dtype, CEILING_BYTES["cpu"])

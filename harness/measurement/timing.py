@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descent_bench.backends import Backend
-from descent_bench.kernels import Loop, Problem, place
+from descent_bench.kernels import Array, Loop, Problem, place
 from descent_bench.measurement.contenders import Contender
 
 
@@ -94,16 +94,36 @@ class StreamRead:
     read_once: Callable[[], float]  # seconds of one call, synced inside
 
 
-def backend_stream_read(backend: Backend, dtype: str, nbytes: int) -> StreamRead:
-    """The backend's own sum of a large array on its device, compiled and warmed up."""
+ROW = 4096  # points per row of the row-wise read
+
+
+def backend_stream_reads(backend: Backend, dtype: str, nbytes: int) -> list[StreamRead]:
+    """The backend's own sums of a large array on its device, compiled and warmed up: one
+    flat sum, and one over rows of ``ROW`` (which a library may split between threads)."""
+    xp = backend.xp
     itemsize = np.dtype(dtype).itemsize
-    array = backend.asarray(np.ones(nbytes // itemsize), dtype)
-    total = backend.compile_step(backend.xp.sum)
-    backend.sync(total(array))
-    read = (nbytes // itemsize) * itemsize
-    return StreamRead(
-        backend.name, backend.platform, read, lambda: backend.time_calls(lambda: total(array), 1)[0]
-    )
+    count = nbytes // itemsize // ROW * ROW
+    array = backend.asarray(np.ones(count), dtype)
+
+    def by_rows(a: Array) -> Array:
+        return xp.sum(xp.sum(xp.reshape(a, (-1, ROW)), axis=1))
+
+    sums = {
+        backend.name: backend.compile_step(xp.sum),
+        f"{backend.name}-rows": backend.compile_step(by_rows),
+    }
+    reads = []
+    for name, total in sums.items():
+        backend.sync(total(array))
+        reads.append(
+            StreamRead(name, backend.platform, count * itemsize, _timer(backend, total, array))
+        )
+    return reads
+
+
+def _timer(backend: Backend, total: Callable[[Array], Array], array: Array) -> Callable[[], float]:
+    """Seconds of one synced call of ``total(array)``."""
+    return lambda: backend.time_calls(lambda: total(array), 1)[0]
 
 
 def c_stream_read(dtype: str, nbytes: int) -> StreamRead | None:
