@@ -39,6 +39,21 @@ class SineFitForms:
         self.workload.run()
 
 
+class StandardOnlySineFit:
+    """Each backend that has a faster primitive, computing with the array API standard alone
+    instead, so the primitive's gain is tracked and the standard path cannot rot."""
+
+    params = (BACKENDS, [2000, 200_000])
+    param_names = ("backend", "size")
+    timeout = 600
+
+    def setup(self, backend, size):
+        self.workload = build("sine", size, "float64", backend, standard=True)
+
+    def time_run(self, backend, size):
+        self.workload.run()
+
+
 class ShardedSineFit:
     """The backends that split data over devices, over 1, 2 or 4 devices (on a CPU, jax's
     simulated devices need JAX_NUM_CPU_DEVICES=4 in asv's environment; otherwise skipped)."""

@@ -33,10 +33,10 @@ def unit(name):
     return mark
 
 
-def build(problem, size, dtype, backend, devices=1, form=None):
+def build(problem, size, dtype, backend, **options):
     """The workload, or a skip that says why it cannot run here."""
     try:
-        return bench.Workload.build(problem, size, dtype, backend, devices=devices, form=form)
+        return bench.Workload.build(problem, size, dtype, backend, **options)
     except bench.Unavailable as exc:
         raise SkipNotImplemented(str(exc)) from None
 

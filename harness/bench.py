@@ -109,12 +109,19 @@ class Workload:
         backend: str,
         devices: int = 1,
         form: str | None = None,
+        standard: bool = False,
     ) -> Workload:
-        """The workload, or ``Unavailable`` with the reason it cannot run here."""
+        """The workload, or ``Unavailable`` with the reason it cannot run here. ``standard``:
+        the backend computing the kernel's primitives with the array API standard alone."""
         if backend not in backends.names():
             raise Unavailable(f"{backend} is not a backend of this version")
         chosen = backends.get(backend)
         reason = chosen.unavailable_reason()
+        if reason is None and standard:
+            variant = chosen.standard_only()
+            if variant is None:
+                raise Unavailable(f"{backend} computes with the standard's primitives already")
+            chosen = variant
         if reason is None and devices != 1:
             try:
                 chosen = chosen.sharded(devices)

@@ -41,6 +41,8 @@ def size_label(problem_name: str) -> str:
 def plot_compare(records: list[Record], path: str, title: str) -> None:
     """Iterations/s against size for every row label; disagreeing points crossed in red."""
     problems = list(dict.fromkeys(r.problem for r in records))
+    labels = list(dict.fromkeys(r.backend for r in records))
+    colors = {label: f"C{i % 10}" for i, label in enumerate(labels)}  # one colour per row
     fig, axes = figure(len(problems))
     for ax, problem in zip(axes, problems, strict=True):
         rows = [r for r in records if r.problem == problem]
@@ -50,7 +52,8 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
                 key=lambda item: item[0],
             )
             sizes, rates = [s for s, _, _ in line], [v for _, v, _ in line]
-            ax.plot(sizes, rates, "--" if line[0][2].baseline else "-", marker="o", label=label)
+            style = "--" if line[0][2].baseline else "-"
+            ax.plot(sizes, rates, style, marker="o", label=label, color=colors[label])
             bad = [(s, v) for s, v, r in line if not r.agrees]
             if bad:
                 ax.plot(*zip(*bad, strict=True), "x", color="red", ms=12, mew=3)
