@@ -45,21 +45,23 @@ class Ops:
         with ``sign``: the chain rule's last factor, from the residual's inputs, so that a
         backend can compute it in one pass over x and y.
 
-        Standard-only: Horner's rule for r (no ``x ** j``), then d + 1 sums, multiplying by
-        x in between; each sum is its own pass over memory.
+        Standard-only: one sum per term of ``moment_terms``, each its own pass over memory.
         """
         xp = self.xp
+        return xp.stack([xp.sum(term) for term in self.moment_terms(coeffs, x, y, sign)])
+
+    def moment_terms(self, coeffs: Array, x: Array, y: Array, sign: bool) -> list[Array]:
+        """The d + 1 arrays g x^j whose sums ``residual_moments`` returns: Horner's rule for
+        r (no ``x ** j``), then g multiplied by x once per power."""
         degree = coeffs.shape[0] - 1
         y_pred = coeffs[degree]
         for j in range(degree - 1, -1, -1):
             y_pred = y_pred * x + coeffs[j]
         r = y_pred - y
-        g = xp.sign(r) if sign else r
-        sums = [xp.sum(g)]
+        terms = [self.xp.sign(r) if sign else r]
         for _ in range(degree):
-            g = g * x
-            sums.append(xp.sum(g))
-        return xp.stack(sums)
+            terms.append(terms[-1] * x)
+        return terms
 
 
 # A step maps (ops, params, data, lr) to the next params; it is pure array-API code.

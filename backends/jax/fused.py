@@ -47,17 +47,8 @@ class VariadicOps(Ops):
         from jax import lax
 
         xp = self.xp
-        degree = coeffs.shape[0] - 1
-        y_pred = coeffs[degree]
-        for j in range(degree - 1, -1, -1):
-            y_pred = y_pred * x + coeffs[j]
-        r = y_pred - y
-        g = xp.sign(r) if sign else r
-        operands = [g]
-        for _ in range(degree):
-            g = g * x
-            operands.append(g)
-        zeros = [xp.zeros((), dtype=x.dtype)] * (degree + 1)
+        operands = self.moment_terms(coeffs, x, y, sign)
+        zeros = [xp.zeros((), dtype=x.dtype)] * len(operands)
         sums = lax.reduce(
             operands, zeros, lambda a, b: tuple(u + v for u, v in zip(a, b, strict=True)), (axis,)
         )
