@@ -8,6 +8,7 @@ import, so float32 users keep JAX's defaults.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,12 @@ from descent_bench.backends.base import Backend, BackendUnavailable
 from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Ops, Step
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its type, and its message's last non-empty line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
 
 
 class JaxBackend(Backend):
@@ -51,15 +58,26 @@ class JaxBackend(Backend):
         return JaxBackend(self.n_devices, fused=False) if self._fused else None
 
     def _load(self) -> None:
+        """jax imports and starts its platform (the first ``jax.devices()``), or says why
+        not. Several processes must join (``join_processes``) before this."""
         try:
             import jax
         except ImportError as exc:
             raise BackendUnavailable(
                 "jax is not installed (pip install 'descent-bench[jax]')"
             ) from exc
-        if self.n_devices == 1:
-            return  # no device is touched yet: several processes must join first
-        found = len(jax.devices())
+        except Exception as exc:  # e.g. a malformed JAX_* environment variable
+            raise BackendUnavailable(f"jax failed to import: {one_line(exc)}") from exc
+        sharding.probe_xla_flags()
+        try:
+            found = len(jax.devices())
+        except Exception as exc:  # a platform that cannot start: plugin, driver, settings
+            platforms = os.environ.get("JAX_PLATFORMS")
+            asked = f" with JAX_PLATFORMS={platforms!r}" if platforms else ""
+            raise BackendUnavailable(
+                f"jax cannot start{asked}: {one_line(exc)} (for a GPU, is its plugin "
+                "installed? pip install 'descent-bench[cuda12]')"
+            ) from exc
         if found < self.n_devices:
             raise BackendUnavailable(
                 f"{self.n_devices} devices asked for, jax sees {found} "

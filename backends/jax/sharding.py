@@ -15,6 +15,9 @@ of the host data, and results are gathered to every process.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,36 @@ def initialize_distributed(coordinator: str, num_processes: int, process_id: int
     jax.distributed.initialize(
         coordinator_address=coordinator, num_processes=num_processes, process_id=process_id
     )
+
+
+def probe_xla_flags() -> None:
+    """XLA aborts the whole process on a flag it does not know. When ``XLA_FLAGS`` is set,
+    start jax once in a child process first (about a second, only then); if that child dies,
+    raise ``BackendUnavailable`` with its last line instead of dying here."""
+    flags = os.environ.get("XLA_FLAGS", "").strip()
+    if not flags or flags in _PROBED:
+        return
+    from descent_bench.backends.base import BackendUnavailable
+
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", "import jax; jax.devices()"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        message = f"jax could not be probed with XLA_FLAGS={flags!r}: {exc}"
+        raise BackendUnavailable(message) from None
+    if child.returncode != 0:
+        lines = [line for line in child.stderr.splitlines() if line.strip()]
+        last = lines[-1].strip() if lines else f"exit code {child.returncode}"
+        raise BackendUnavailable(f"jax cannot start with XLA_FLAGS={flags!r}: {last}")
+    _PROBED.add(flags)
+
+
+_PROBED: set[str] = set()
 
 
 def mesh(n_devices: int) -> Any:

@@ -1,0 +1,52 @@
+"""A jax that is installed but cannot start is an unusable backend with its reason, never a
+crash of commands that do not need it."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+BROKEN_JAX = {
+    "platform-without-plugin": {"JAX_PLATFORMS": "cuda"},
+    "unknown-platform": {"JAX_PLATFORMS": "bogus"},
+    "bad-x64-value": {"JAX_ENABLE_X64": "garbage"},
+    "bad-device-count": {"JAX_NUM_CPU_DEVICES": "abc"},
+    "unknown-xla-flag": {"XLA_FLAGS": "--garbage"},
+}
+
+
+def run(args, extra_env):
+    env = {**os.environ, **extra_env}
+    return subprocess.run(
+        [sys.executable, "-m", "descent_bench.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("extra_env", BROKEN_JAX.values(), ids=BROKEN_JAX.keys())
+def test_info_lists_jax_as_unusable_with_its_reason(extra_env):
+    pytest.importorskip("jax", reason="jax is not installed")
+    proc = run(["info"], extra_env)
+    jax_line = next(line for line in proc.stdout.splitlines() if line.startswith("jax "))
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False)
+    assert "unusable: jax" in jax_line
+
+
+@pytest.mark.parametrize("extra_env", BROKEN_JAX.values(), ids=BROKEN_JAX.keys())
+def test_fit_on_jax_says_why_in_one_line(extra_env):
+    pytest.importorskip("jax", reason="jax is not installed")
+    proc = run(["fit", "paraboloid", "--backend", "jax", "--iterations", "3"], extra_env)
+    assert (proc.returncode, proc.stdout, len(proc.stderr.splitlines())) == (2, "", 1)
+    assert "backend 'jax' cannot run here" in proc.stderr
+
+
+def test_numpy_only_compare_runs_beside_a_broken_jax():
+    argv = ["compare", "--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
+    proc = run([*argv, "--iterations", "5", "--repeat", "1"], BROKEN_JAX["platform-without-plugin"])
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False)
+    assert "numpy" in proc.stdout
