@@ -50,3 +50,23 @@ def test_numpy_only_compare_runs_beside_a_broken_jax():
     proc = run([*argv, "--iterations", "5", "--repeat", "1"], BROKEN_JAX["platform-without-plugin"])
     assert (proc.returncode, "Traceback" in proc.stderr) == (0, False)
     assert "numpy" in proc.stdout
+
+
+@pytest.mark.parametrize(("given", "want"), [(None, "false"), ("true", "true")])
+def test_the_command_line_turns_jax_gpu_preallocation_off_before_jax_starts(given, want):
+    code = (
+        "import os, sys\n"
+        "from descent_bench.cli import main\n"
+        "assert 'jax' not in sys.modules\n"
+        "main(['fit', 'paraboloid', '--backend', 'jax', '--iterations', '2', '--json'])\n"
+        "import jax\n"
+        "print(os.environ['XLA_PYTHON_CLIENT_PREALLOCATE'])\n"
+    )
+    pytest.importorskip("jax", reason="jax is not installed")
+    env = {k: v for k, v in os.environ.items() if k != "XLA_PYTHON_CLIENT_PREALLOCATE"}
+    if given is not None:
+        env["XLA_PYTHON_CLIENT_PREALLOCATE"] = given
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout.splitlines()[-1] == want

@@ -35,6 +35,9 @@ def build_parser() -> a.Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before jax starts: jax would otherwise take 75% of every visible GPU's memory at its
+    # first use, leaving little to CuPy in the same run (and pinning memory for `info`).
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     given = list(sys.argv[1:] if argv is None else argv)
     argv = a.glue_negative_values(given, value_flags(PROBLEMS) | {"--lr"})
     parser = build_parser()
