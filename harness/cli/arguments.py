@@ -1,19 +1,25 @@
 """Argument types and the parser: every bad value is one line naming it and what is allowed.
 
 Exit codes: 0 success, 1 a backend disagrees with the reference (compare), 2 bad input or a
-backend that cannot run here, 3 the descent diverged, 130 interrupted (Ctrl-C).
+backend that cannot run here, 3 the descent diverged, 4 a result could not be written where
+asked (it was saved elsewhere, and the message says where), 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from descent_bench.output.files import Saved
+
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_NOT_WRITTEN = 4
 
 
 class UsageError(Exception):
@@ -122,13 +128,24 @@ def glue_negative_values(argv: list[str], options: set[str]) -> list[str]:
 
 
 def check_output_path(option: str, path: str | None, suffixes: tuple[str, ...]) -> None:
-    """An output file's suffix and folder, checked before any work starts."""
+    """An output file checked before any work starts: its suffix, that it is not a folder,
+    that its folder exists, and that a file can be created there (a probe, removed again)."""
     if path is None:
         return
-    if Path(path).suffix.lower() not in suffixes:
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
         raise UsageError(f"--{option} file must end in {', '.join(suffixes)}, got {path!r}")
-    if not Path(path).resolve().parent.is_dir():
-        raise UsageError(f"--{option} directory does not exist: {str(Path(path).parent)!r}")
+    if target.is_dir():
+        raise UsageError(f"--{option} {path!r} is a directory, not a file")
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"--{option} directory does not exist: {str(target.parent)!r}")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".probe")
+    except OSError as exc:
+        raise UsageError(f"--{option} cannot write in {str(folder)!r}: {exc.strerror}") from None
+    os.close(fd)
+    os.unlink(probe)
 
 
 def check_plot_path(path: str | None) -> None:
@@ -142,3 +159,11 @@ def check_plot_path(path: str | None) -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         raise UsageError("--plot needs matplotlib (pip install 'descent-bench[plot]')") from None
+
+
+def report_saved(saved: list[Saved]) -> int:
+    """One line per output that went elsewhere; ``EXIT_NOT_WRITTEN`` if any did."""
+    moved = [s for s in saved if s.failure]
+    for s in moved:
+        sys.stderr.write(f"descent-bench: error: {s.failure}; written to {s.path!r} instead\n")
+    return EXIT_NOT_WRITTEN if moved else EXIT_OK

@@ -84,13 +84,21 @@ class ProgressBar:
             self.progress.advance(self.bar)
 
 
+class StdoutConsole(Console):
+    """Rich on stdout; a reader that went away (``| head``) ends the command as a closed
+    pipe does any Unix tool's, through ``main``, not with rich's own exit code 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def stdout_console() -> Console:
-    return Console(width=None if sys.stdout.isatty() else 220)
+    return StdoutConsole(width=None if sys.stdout.isatty() else 220)
 
 
 def run(args: argparse.Namespace) -> int:
     from descent_bench.output.document import document
-    from descent_bench.output.files import write_json
+    from descent_bench.output.files import save, write_json
     from descent_bench.output.table import table
 
     if args.coordinator is not None or args.num_processes is not None:
@@ -107,19 +115,23 @@ def run(args: argparse.Namespace) -> int:
     if not result.main_process:
         return a.EXIT_OK
     title = f"descent-bench compare ({args.dtype}) on {machine.cpu_model()}"
-    stdout_console().print(table(result.records, title))
+    # Files first: a terminal or pipe that fails while the table prints loses nothing.
+    saved = []
     if args.json:
-        write_json(args.json, document(result, machine.describe(backends.available())))
+        doc = document(result, machine.describe(backends.available()))
+        saved.append(save(args.json, lambda path: write_json(path, doc)))
     if args.plot:
         from descent_bench.output.plots import plot_compare
 
-        plot_compare(result.records, args.plot, title)
+        saved.append(save(args.plot, lambda path: plot_compare(result.records, path, title)))
+    stdout_console().print(table(result.records, title))
+    code = a.EXIT_OK
     disagreeing = [r for r in result.records if not r.agrees]
     if disagreeing:
         listed = ", ".join(f"{r.backend} {r.problem} {r.size}" for r in disagreeing)
         sys.stderr.write(f"descent-bench: disagrees with the float64 NumPy reference: {listed}\n")
-        return a.EXIT_DISAGREE
-    return a.EXIT_OK
+        code = a.EXIT_DISAGREE
+    return a.report_saved(saved) or code
 
 
 def show(args: argparse.Namespace) -> int:

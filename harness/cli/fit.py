@@ -88,18 +88,21 @@ def run(args: argparse.Namespace) -> int:
         raise Diverged(exc.iteration, exc.loss, f"lower --lr ({problem.divergence_hint})") from None
     if backend.process_index() != 0:  # only the first process of several reports
         return EXIT_OK
+    saved = []
     if args.plot:
+        from descent_bench.output.files import save
         from descent_bench.output.plots import plot_fit
 
-        plot_fit(problem, result, args.plot, f"{problem.name} on {backend.label} ({args.dtype})")
+        title = f"{problem.name} on {backend.label} ({args.dtype})"
+        saved.append(save(args.plot, lambda path: plot_fit(problem, result, path, title)))
     if args.json:
         print(json.dumps(fit_record(args, problem, backend, result)))
-        return EXIT_OK
-    losses, snapshots = dict(result.history), dict(result.snapshots)
-    for t in shown:
-        print(problem.progress_line(t, losses[t], snapshots.get(t)))
-    print(problem.summary(result.params))
-    return EXIT_OK
+    else:
+        losses, snapshots = dict(result.history), dict(result.snapshots)
+        for t in shown:
+            print(problem.progress_line(t, losses[t], snapshots.get(t)))
+        print(problem.summary(result.params))
+    return a.report_saved(saved)
 
 
 def fit_record(

@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     # Before jax starts: jax would otherwise take 75% of every visible GPU's memory at its
     # first use, leaving little to CuPy in the same run (and pinning memory for `info`).
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    # A terminal or pipe that cannot show a character (e.g. µ under PYTHONIOENCODING=ascii)
+    # gets a replacement, not a crash after the work is done.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     given = list(sys.argv[1:] if argv is None else argv)
     argv = a.glue_negative_values(given, value_flags(PROBLEMS) | {"--lr"})
     parser = build_parser()
@@ -56,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("descent-bench: interrupted; no output file was written\n")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")
+    except BrokenPipeError:  # output piped into `head` and the like: end quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush into the closed pipe
         return EXIT_OK
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,3 +33,26 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> None:
             fh.write("\n")
 
     write_atomic(path, dump)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Where an output went: the asked path, or a fallback with why the asked one failed."""
+
+    path: str
+    failure: str | None = None  # why the asked path could not be written
+
+
+def save(path: str, write: Callable[[str], None]) -> Saved:
+    """``write(target)`` to ``path``; if that fails (a full disk, a folder gone or locked
+    meanwhile), to a new file in the temporary folder instead, so that finished results are
+    not lost. ``OSError`` only if both fail."""
+    try:
+        write(path)
+        return Saved(path)
+    except OSError as exc:
+        failure = f"cannot write {path!r}: {exc.strerror or exc}"
+        fd, fallback = tempfile.mkstemp(prefix="descent-bench-", suffix=Path(path).suffix)
+        os.close(fd)
+        write(fallback)
+        return Saved(fallback, failure)

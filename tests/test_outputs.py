@@ -1,0 +1,105 @@
+"""Output files: refused before any measuring when they cannot be written, never lost after,
+and written before anything prints."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from descent_bench.cli import main
+from descent_bench.measurement import suite
+from descent_bench.output import files
+
+QUICK = ["--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
+QUICK += ["--iterations", "20", "--repeat", "1"]
+
+
+def refuse_to_measure(monkeypatch):
+    monkeypatch.setattr(suite, "measure_row", lambda *args: pytest.fail("measured"))
+
+
+def one_error_line(capsys):
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_a_directory_as_json_file_is_refused_before_measuring(monkeypatch, tmp_path, capsys):
+    refuse_to_measure(monkeypatch)
+    (tmp_path / "d.json").mkdir()
+    assert main(["compare", *QUICK, "--json", str(tmp_path / "d.json")]) == 2
+    assert "is a directory" in one_error_line(capsys)
+
+
+def test_a_folder_that_cannot_be_written_is_refused_before_measuring(monkeypatch, capsys):
+    refuse_to_measure(monkeypatch)
+    assert main(["compare", *QUICK, "--json", "/proc/r.json"]) == 2
+    assert "cannot write in '/proc'" in one_error_line(capsys)
+
+
+def test_a_read_only_folder_is_refused_before_measuring(monkeypatch, tmp_path, capsys):
+    refuse_to_measure(monkeypatch)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", denied)
+    assert main(["fit", "sine", "--iterations", "5", "--plot", str(tmp_path / "f.png")]) == 2
+    assert "Permission denied" in one_error_line(capsys)
+
+
+def test_the_probe_leaves_nothing_behind(tmp_path):
+    assert main(["compare", *QUICK, "--json", str(tmp_path / "r.json")]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_a_write_that_fails_after_measuring_keeps_the_results(monkeypatch, tmp_path, capsys):
+    asked = str(tmp_path / "r.json")
+    real = files.write_json
+
+    def disk_full(path, obj):
+        if path == asked:
+            raise OSError(28, "No space left on device")
+        real(path, obj)
+
+    monkeypatch.setattr(files, "write_json", disk_full)
+    code = main(["compare", *QUICK, "--json", asked])
+    errors = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert len(errors) == 1
+    err = errors[0]
+    fallback = err.split("written to ")[1].split("'")[1]
+    try:
+        assert (code, "No space left on device" in err) == (4, True)
+        assert json.loads(open(fallback).read())["records"]
+    finally:
+        os.unlink(fallback)
+
+
+def run_cli(args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "descent_bench.cli", *args], text=True, check=False, **kwargs
+    )
+
+
+def test_an_ascii_terminal_still_gets_the_table_and_the_file(tmp_path):
+    path = tmp_path / "r.json"
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = run_cli(["compare", *QUICK, "--json", str(path)], env=env, capture_output=True)
+    assert (proc.returncode, "Traceback" in proc.stderr, path.exists()) == (0, False, True)
+    assert "s/iter" in proc.stdout
+
+
+def test_a_closed_pipe_ends_quietly_with_the_file_written(tmp_path):
+    path = tmp_path / "r.json"
+    read, write = os.pipe()
+    os.close(read)  # nobody reads: every write to stdout fails with EPIPE
+    try:
+        proc = run_cli(
+            ["compare", *QUICK, "--json", str(path)], stdout=write, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(write)
+    assert (proc.returncode, "Traceback" in proc.stderr) == (0, False)
+    assert json.loads(path.read_text())["records"]
