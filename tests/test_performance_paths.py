@@ -58,7 +58,7 @@ def test_jax_with_the_one_pass_moments_phrases_elementwise_at_every_size(jax_bac
 
 def hlo_text(backend, problem):
     problem, data, params = kernels.place(problem, backend, "float64", problem.initial_params())
-    return backend.compile_loop(problem.step).lower(params, data, 1e-6, 10).compile().as_text()
+    return backend.program(problem.step).lower(params, data, 1e-6, 10).compile().as_text()
 
 
 def test_jax_moments_are_one_variadic_reduction(jax_backend):
@@ -66,3 +66,13 @@ def test_jax_moments_are_one_variadic_reduction(jax_backend):
     text = hlo_text(jax_backend, kernels.SineFit(points=2011, degree=3))
     tuple_of_sums = r"= \(f64\[\], f64\[\], f64\[\], f64\[\]\) reduce\("
     assert len(re.findall(tuple_of_sums, text)) == 1
+
+
+def test_jax_runs_a_count_beyond_its_int32_counter_in_pieces(jax_backend, monkeypatch):
+    from descent_bench.backends.jax import backend as jax_module
+
+    problem = kernels.Paraboloid(walkers=3)
+    whole = kernels.descend(problem, jax_backend, iterations=20, dtype="float32")
+    monkeypatch.setattr(jax_module, "MAX_TRIP", 7)  # 20 = 7 + 7 + 6
+    pieces = kernels.descend(problem, jax_backend, iterations=20, dtype="float32")
+    assert pieces.params.tolist() == whole.params.tolist()

@@ -19,6 +19,8 @@ from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Ops, Step
 
+MAX_TRIP = 2**31 - 1  # steps in one call of a compiled loop (its counter is an int32)
+
 
 def one_line(exc: BaseException) -> str:
     """An exception as one line: its type, and its message's last non-empty line."""
@@ -197,8 +199,9 @@ class JaxBackend(Backend):
 
         return jax.jit(fn, compiler_options=self.compiler_options())
 
-    def compile_loop(self, step: Step) -> Loop:
-        """One jitted program per step; jit itself caches it per shape and dtype.
+    def program(self, step: Step) -> Any:
+        """The jitted K-step program of ``step`` (``jax.jit``'s function, with ``lower``);
+        one per step, and jit itself caches it per shape and dtype.
 
         ``params``, ``data``, ``lr`` and ``k`` are all traced arguments, so neither a new
         learning rate nor a new iteration count recompiles.
@@ -206,8 +209,8 @@ class JaxBackend(Backend):
         # Bound methods compare their instance by identity; key on the (frozen, comparable)
         # problem instead, so equal problems share one program.
         key = (getattr(step, "__func__", step), getattr(step, "__self__", None))
-        run = self._loops.get(key)
-        if run is None:
+        program = self._loops.get(key)
+        if program is None:
             import jax
 
             ops = self.ops
@@ -215,6 +218,19 @@ class JaxBackend(Backend):
             def loop(params: Array, data: Data, lr: Any, k: Any) -> Array:
                 return jax.lax.fori_loop(0, k, lambda _, p: step(ops, p, data, lr), params)
 
-            run = jax.jit(loop, compiler_options=self.compiler_options())
-            self._loops[key] = run
+            program = jax.jit(loop, compiler_options=self.compiler_options())
+            self._loops[key] = program
+        return program
+
+    def compile_loop(self, step: Step) -> Loop:
+        """``program(step)``, called in pieces of at most ``MAX_TRIP`` steps: K is an int32
+        inside the program, so a larger K would overflow it."""
+        program = self.program(step)
+
+        def run(params: Array, data: Data, lr: float, k: int) -> Array:
+            while k > MAX_TRIP:
+                params = program(params, data, lr, MAX_TRIP)
+                k -= MAX_TRIP
+            return program(params, data, lr, k)
+
         return run
