@@ -6,7 +6,7 @@ measurement suite, the reports and the asv suite all read it from here.
 """
 
 from descent_bench.kernels.descent import Executor, checkpoints_every, descend, place
-from descent_bench.kernels.outcome import Descent, Diverged
+from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.paraboloid import Paraboloid
 from descent_bench.kernels.problem import (
     Array,
@@ -35,6 +35,7 @@ __all__ = [
     "Diverged",
     "Executor",
     "Loop",
+    "NonFiniteStart",
     "Ops",
     "Option",
     "Paraboloid",

@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from descent_bench.kernels.outcome import Descent, Diverged
+from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.problem import Array, Data, Loop, Ops, Problem, Step
 
 P = TypeVar("P", bound=Problem)
@@ -101,6 +101,9 @@ def descend(
     snapshots: list[tuple[int, np.ndarray]] = []
     done = 0
     start = time.perf_counter()
+    start_loss = float(problem.loss(ops, params, data))
+    if not math.isfinite(start_loss):
+        raise NonFiniteStart(start_loss, dtype)
     for stop in stops:
         previous = params
         if stop > done:

@@ -17,6 +17,18 @@ class Diverged(ArithmeticError):
         self.loss = loss
 
 
+class NonFiniteStart(ValueError):
+    """The loss is not finite before any step: no learning rate can help; the start or the
+    data is out of range for the dtype."""
+
+    def __init__(self, loss: float, dtype: str) -> None:
+        super().__init__(
+            f"the loss is {loss} at the start, before any step: the start or the data is "
+            f"not finite in {dtype}"
+        )
+        self.loss = loss
+
+
 @dataclass
 class Descent:
     """The outcome of a run. Iteration t means the iterate after t updates (t=0: the start)."""

@@ -144,3 +144,15 @@ def test_console_script_reports_bad_input_without_traceback():
         check=False,
     )
     assert (proc.returncode, proc.stdout, "Traceback" in proc.stderr) == (2, "", False)
+
+
+def test_a_non_finite_start_is_bad_input_not_a_divergence(capsys):
+    code, out, err = run(capsys, "fit", "sine", "--domain", "-1e308,1e308")
+    assert (code, out, len(err.splitlines())) == (2, "", 1)
+    assert "at the start, before any step" in err and "--domain" in err
+
+
+def test_the_readme_degree_5_example_runs(capsys):
+    argv = "fit sine --degree 5 --domain -2pi,2pi --init 0,1,0,0,0,0 --loss mse --lr 1e-8"
+    code, out, _ = run(capsys, *argv.split())
+    assert code == 0 and out.splitlines()[-1].startswith("Result: y = ")

@@ -11,9 +11,17 @@ from descent_bench import __version__, backends
 from descent_bench.backends import Backend
 from descent_bench.cli import arguments as a
 from descent_bench.cli.arguments import EXIT_OK, UsageError
-from descent_bench.cli.options import add_problem_options, problem_values
+from descent_bench.cli.options import add_problem_options, flag, problem_values
 from descent_bench.cli.processes import add_device_options, join_processes
-from descent_bench.kernels import PROBLEMS, Descent, Diverged, Problem, checkpoints_every, descend
+from descent_bench.kernels import (
+    PROBLEMS,
+    Descent,
+    Diverged,
+    NonFiniteStart,
+    Problem,
+    checkpoints_every,
+    descend,
+)
 
 DTYPES = ("float64", "float32")
 
@@ -86,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
             )
     except Diverged as exc:
         raise Diverged(exc.iteration, exc.loss, f"lower --lr ({problem.divergence_hint})") from None
+    except NonFiniteStart as exc:
+        kind = PROBLEMS[args.problem]
+        inputs = ", ".join(flag(o) for o in (*kind.options, kind.start_option))
+        raise UsageError(f"{exc}; check {inputs} and --dtype") from None
     if backend.process_index() != 0:  # only the first process of several reports
         return EXIT_OK
     saved = []
