@@ -103,3 +103,20 @@ def test_a_closed_pipe_ends_quietly_with_the_file_written(tmp_path):
         os.close(write)
     assert (proc.returncode, "Traceback" in proc.stderr) == (0, False)
     assert json.loads(path.read_text())["records"]
+
+
+def test_files_get_the_mode_the_umask_gives(tmp_path):
+    old = os.umask(0o027)
+    try:
+        files.write_json(tmp_path / "r.json", {"a": 1})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.json").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_symbolic_link_is_written_through(tmp_path):
+    (tmp_path / "real.json").write_text("{}")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    files.write_json(tmp_path / "link.json", {"a": 1})
+    assert (tmp_path / "link.json").is_symlink()
+    assert json.loads((tmp_path / "real.json").read_text()) == {"a": 1}

@@ -12,18 +12,30 @@ from typing import Any
 
 
 def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> None:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it there."""
-    target = Path(path)
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it there.
+
+    A symbolic link is written through (its target is replaced, the link stays); the file
+    gets the mode an ordinary new file would (0666 less the umask), or keeps the mode of the
+    file it replaces.
+    """
+    target = Path(path).resolve() if Path(path).is_symlink() else Path(path)
     fd, tmp = tempfile.mkstemp(
         dir=target.parent or ".", prefix=f".{target.name}.", suffix=target.suffix
     )
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: str | os.PathLike[str], obj: Any) -> None:
