@@ -98,8 +98,11 @@ class Backend:
             return self
         raise BackendUnavailable(f"{self.name} runs on one device; --devices > 1 needs jax")
 
-    def join_processes(self, coordinator: str, num_processes: int, process_id: int) -> None:
-        """Join a run spanning several processes (hosts), before any other use."""
+    def join_processes(
+        self, coordinator: str, num_processes: int, process_id: int, timeout: int = 300
+    ) -> None:
+        """Join a run spanning several processes (hosts), before any other use; give up
+        after ``timeout`` seconds without all of them."""
         raise BackendUnavailable(f"{self.name} runs in one process")
 
     def process_count(self) -> int:

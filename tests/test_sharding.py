@@ -159,6 +159,20 @@ BAD = {
         "2",
     ],
     "compare-devices-without-jax": ["compare", "--backends", "numpy", "--devices", "1,2"],
+    "coordinator-without-port": ["fit", "sine", "--coordinator", "notahost"],
+    "coordinator-port-out-of-range": ["fit", "sine", "--coordinator", "host:99999"],
+    "unresolvable-coordinator": [
+        "fit",
+        "sine",
+        "--backend",
+        "jax",
+        "--coordinator",
+        "no-such-host.invalid:1234",
+        "--num-processes",
+        "2",
+        "--process-id",
+        "1",
+    ],
 }
 
 
@@ -167,3 +181,11 @@ def test_bad_device_options_are_one_line_and_exit_2(capsys, argv):
     code = main(argv)
     out, err = capsys.readouterr()
     assert (code, out, len(err.splitlines()), "Traceback" in err) == (2, "", 1, False)
+
+
+def test_a_coordinator_that_never_answers_is_one_line_after_the_timeout(capsys):
+    argv = ["fit", "sine", "--backend", "jax", "--num-processes", "2", "--process-id", "1"]
+    code = main([*argv, "--coordinator", f"127.0.0.1:{free_port()}", "--connect-timeout", "1"])
+    out, err = capsys.readouterr()
+    assert (code, out, len(err.splitlines())) == (2, "", 1)
+    assert "did not answer within 1 s" in err

@@ -93,9 +93,11 @@ class JaxBackend(Backend):
         """This backend over the first ``n_devices`` devices (itself for the same count)."""
         return self if n_devices == self.n_devices else JaxBackend(n_devices, self._fused)
 
-    def join_processes(self, coordinator: str, num_processes: int, process_id: int) -> None:
+    def join_processes(
+        self, coordinator: str, num_processes: int, process_id: int, timeout: int = 300
+    ) -> None:
         try:
-            sharding.initialize_distributed(coordinator, num_processes, process_id)
+            sharding.initialize_distributed(coordinator, num_processes, process_id, timeout)
         except ImportError:
             raise BackendUnavailable(
                 "jax is not installed (pip install 'descent-bench[jax]')"

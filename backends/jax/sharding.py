@@ -25,12 +25,18 @@ import numpy as np
 AXIS = "points"
 
 
-def initialize_distributed(coordinator: str, num_processes: int, process_id: int) -> None:
-    """Join a multi-process JAX run (before any other JAX call in this process)."""
+def initialize_distributed(
+    coordinator: str, num_processes: int, process_id: int, timeout: int = 300
+) -> None:
+    """Join a multi-process JAX run (before any other JAX call in this process), waiting at
+    most ``timeout`` seconds for every process."""
     import jax
 
     jax.distributed.initialize(
-        coordinator_address=coordinator, num_processes=num_processes, process_id=process_id
+        coordinator_address=coordinator,
+        num_processes=num_processes,
+        process_id=process_id,
+        initialization_timeout=timeout,
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import socket
+import time
 from collections.abc import Sequence
 
 from descent_bench.backends import Backend, BackendUnavailable
@@ -28,11 +30,52 @@ def add_device_options(parser: argparse.ArgumentParser, many: bool) -> None:
         )
     parser.add_argument(
         "--coordinator",
+        type=coordinator_address,
         metavar="HOST:PORT",
         help="several hosts: the coordinator's address (process 0)",
     )
     parser.add_argument("--num-processes", type=a.positive_int, help="several hosts: how many")
     parser.add_argument("--process-id", type=a.non_negative_int, help="several hosts: this one")
+    parser.add_argument(
+        "--connect-timeout",
+        type=a.positive_int,
+        default=60,
+        metavar="SECONDS",
+        help="several hosts: how long to wait for the coordinator and the others (default 60)",
+    )
+
+
+def coordinator_address(text: str) -> str:
+    """HOST:PORT with a port in 1..65535 (the host is looked up when joining)."""
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected HOST:PORT with a port in 1..65535, got {text!r}"
+        )
+    return text
+
+
+def wait_for_coordinator(address: str, timeout: float) -> None:
+    """Until ``timeout``, try to reach the coordinator over TCP; ``UsageError`` if its host
+    does not resolve or nothing answers there."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    try:
+        socket.getaddrinfo(host, int(port))
+    except OSError as exc:
+        raise UsageError(f"--coordinator host {host!r} cannot be resolved: {exc}") from None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection((host, int(port)), timeout=1.0):
+                return
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                raise UsageError(
+                    f"--coordinator {address} did not answer within {timeout:g} s ({exc}); "
+                    "is process 0 running there? (--connect-timeout)"
+                ) from None
+            time.sleep(0.2)
 
 
 def join_processes(args: argparse.Namespace, chosen: Sequence[Backend]) -> None:
@@ -52,8 +95,12 @@ def join_processes(args: argparse.Namespace, chosen: Sequence[Backend]) -> None:
     if not joining:
         names = ", ".join(b.name for b in chosen)
         raise UsageError(f"several processes need a backend that joins them; {names} cannot")
+    if args.process_id != 0:  # process 0 starts the coordinator; the others reach it first
+        wait_for_coordinator(args.coordinator, args.connect_timeout)
     for backend in joining:
         try:
-            backend.join_processes(args.coordinator, args.num_processes, args.process_id)
+            backend.join_processes(
+                args.coordinator, args.num_processes, args.process_id, args.connect_timeout
+            )
         except BackendUnavailable as exc:
             raise UsageError(f"several processes: {exc}") from None
