@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress, TaskID
@@ -135,22 +134,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def show(args: argparse.Namespace) -> int:
-    from descent_bench.output.document import NotAComparison, load
+    from descent_bench.output.document import NotAComparison, read
     from descent_bench.output.markdown import markdown
-    from descent_bench.output.table import table
+    from descent_bench.output.table import PLAIN_ABOVE, plain_table, table
 
     try:
-        saved = load(Path(args.file).read_text())
-    except (OSError, UnicodeDecodeError) as exc:
-        raise a.UsageError(f"cannot read {args.file!r}: {exc}") from None
+        saved = read(args.file)
+    except OSError as exc:
+        raise a.UsageError(f"cannot read {args.file!r}: {exc.strerror or exc}") from None
     except NotAComparison as exc:
         raise a.UsageError(f"{args.file!r}: {exc}") from None
     if args.markdown:
         print(markdown(saved.records))
         return a.EXIT_OK
     gpu = saved.machine.get("gpu") or ""
-    title = (
-        f"{args.file}: {saved.machine.get('cpu')} {gpu if isinstance(gpu, str) else ', '.join(gpu)}"
-    )
-    stdout_console().print(table(saved.records, title.rstrip()))
+    gpus = gpu if isinstance(gpu, str) else ", ".join(map(str, gpu))
+    title = f"{args.file}: {saved.machine.get('cpu')} {gpus}".rstrip()
+    if len(saved.records) > PLAIN_ABOVE:
+        print(plain_table(saved.records))  # rich lays out large tables slowly
+    else:
+        stdout_console().print(table(saved.records, title))
     return a.EXIT_OK

@@ -8,6 +8,14 @@ from typing import Literal
 
 from descent_bench.measurement.records import Record
 
+# Control characters (C0, DEL, C1) in names read from a file would drive the terminal.
+_CONTROL = dict.fromkeys([*range(32), *range(127, 160)], "?")
+
+
+def cell_text(text: str) -> str:
+    """``text`` safe to print: control characters replaced."""
+    return text.translate(_CONTROL)
+
 
 def _fmt(value: float | None, spec: str, suffix: str = "") -> str:
     return "-" if value is None else format(value, spec) + suffix

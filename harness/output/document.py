@@ -50,13 +50,46 @@ def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _record(raw: dict[str, Any], defaults: dict[str, Any]) -> Record:
+# What each record field may hold in a file (JSON numbers: int or float; null for None).
+NUMBER = (int, float)
+FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "backend": (str,),
+    "library": (str,),
+    "device": (str,),
+    "problem": (str,),
+    "dtype": (str,),
+    "size": (int,),
+    "iterations": (int,),
+    "bytes_per_iteration": (int,),
+    "devices": (int,),
+    "agrees": (bool,),
+    "baseline": (bool,),
+    "bandwidth_fraction": (*NUMBER, type(None)),
+    "speedup_vs_tutorial": (*NUMBER, type(None)),
+    "parallel_efficiency": (*NUMBER, type(None)),
+    "spread_seconds_per_iteration": (list, tuple),
+}
+MAX_BYTES = 256 * 2**20  # a saved comparison larger than this is refused unread
+
+
+def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
+    if not isinstance(raw, dict):
+        raise NotAComparison(f"record {index} is not an object")
     known = {f.name for f in fields(Record)}
     values = {**defaults, **{k: v for k, v in raw.items() if k in known}}
     missing = known - set(values)
     if missing:
-        raise NotAComparison(f"a record lacks {', '.join(sorted(missing))}")
-    values["spread_seconds_per_iteration"] = tuple(values["spread_seconds_per_iteration"])
+        raise NotAComparison(f"record {index} lacks {', '.join(sorted(missing))}")
+    for name in known:
+        allowed = FIELD_TYPES.get(name, NUMBER)
+        value = values[name]
+        wrong_bool = isinstance(value, bool) and bool not in allowed
+        if not isinstance(value, allowed) or wrong_bool:
+            raise NotAComparison(f"record {index}: {name} is {type(value).__name__} {value!r:.40}")
+    spread = tuple(values["spread_seconds_per_iteration"])
+    if len(spread) != 2 or not all(isinstance(v, NUMBER) for v in spread):
+        raise NotAComparison(f"record {index}: spread_seconds_per_iteration is not two numbers")
+    values["spread_seconds_per_iteration"] = spread
     return Record(**values)
 
 
@@ -65,20 +98,21 @@ def _load_v1(doc: dict[str, Any]) -> SavedRun:
         _record(
             raw,
             {
-                "library": raw.get("backend", ""),
+                "library": raw.get("backend", "") if isinstance(raw, dict) else "",
                 "devices": 1,
                 "parallel_efficiency": None,
                 "spread_seconds_per_iteration": (math.nan, math.nan),
                 "harness_overhead_fraction": math.nan,
             },
+            index,
         )
-        for raw in doc["records"]
+        for index, raw in enumerate(doc["records"])
     ]
     return SavedRun(doc["schema"], None, doc["machine"], None, doc["ceilings"], records)
 
 
 def _load_v2(doc: dict[str, Any]) -> SavedRun:
-    records = [_record(raw, {}) for raw in doc["records"]]
+    records = [_record(raw, {}, index) for index, raw in enumerate(doc["records"])]
     return SavedRun(
         doc["schema"], doc["version"], doc["machine"], doc["settings"], doc["ceilings"], records
     )
@@ -90,16 +124,30 @@ LOADERS: dict[str, Callable[[dict[str, Any]], SavedRun]] = {
 }
 
 
-def load(text: str) -> SavedRun:
+def load(text: str | bytes) -> SavedRun:
     """A saved comparison from its JSON text; ``NotAComparison`` says why it is not one."""
+    if len(text) > MAX_BYTES:
+        raise NotAComparison(f"larger than {MAX_BYTES // 2**20} MiB, not a saved comparison")
     try:
         doc = json.loads(text)
     except ValueError as exc:
         raise NotAComparison(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise NotAComparison("not a compare result: nested too deeply") from None
     schema = doc.get("schema") if isinstance(doc, dict) else None
     if schema not in LOADERS:
         raise NotAComparison(f"not a compare result (schemas: {', '.join(LOADERS)})")
+    for key, kind in (("machine", dict), ("ceilings", dict), ("records", list)):
+        if not isinstance(doc.get(key), kind):
+            raise NotAComparison(f"a malformed {schema} document: no {key} {kind.__name__}")
     try:
         return LOADERS[schema](doc)
-    except (KeyError, TypeError) as exc:
-        raise NotAComparison(f"a malformed {schema} document ({exc!r})") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NotAComparison(f"a malformed {schema} document ({exc!r:.80})") from None
+
+
+def read(path: str) -> SavedRun:
+    """``load`` of a file, reading at most ``MAX_BYTES`` + 1 bytes of it (``/dev/zero`` and
+    the like end there); ``OSError`` if it cannot be read."""
+    with open(path, "rb") as fh:
+        return load(fh.read(MAX_BYTES + 1))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from descent_bench.measurement.records import Record
-from descent_bench.output.cells import columns
+from descent_bench.output.cells import cell_text, columns
 
 RULES = {"left": "---", "center": ":---:", "right": "---:"}
 
@@ -13,7 +13,7 @@ def markdown(records: list[Record]) -> str:
     align = [RULES[c.justify] for c in shown]
     lines = ["| " + " | ".join(c.name for c in shown) + " |", "| " + " | ".join(align) + " |"]
     for r in records:
-        cells = [c.cell(r) for c in shown]
+        cells = [cell_text(c.cell(r)).replace("|", "\\|") for c in shown]
         if r.baseline:
             cells[0] = f"*{cells[0]}*"
         lines.append("| " + " | ".join(cells) + " |")

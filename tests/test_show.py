@@ -1,0 +1,125 @@
+"""descent-bench show: any file at all gets a table or one line and exit 2, never a
+traceback; names from a file cannot drive the terminal."""
+
+import json
+import pathlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from descent_bench.cli import main
+
+COMMITTED = pathlib.Path(__file__).parents[1] / "results" / "cpu" / "compare.json"
+DOC = json.loads(COMMITTED.read_text())
+
+
+def show(capsys, path, *flags):
+    code = main(["show", str(path), *flags])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(capsys, path, *flags):
+    code, out, err = show(capsys, path, *flags)
+    assert (code, out, len(err.splitlines()), "Traceback" in err) == (2, "", 1, False), err
+    return err
+
+
+def with_record(tmp_path, **changes):
+    doc = json.loads(json.dumps(DOC))
+    doc["records"][0].update(changes)
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.mark.parametrize("flags", [(), ("--markdown",)], ids=["table", "markdown"])
+def test_a_record_missing_a_field(tmp_path, capsys, flags):
+    doc = json.loads(json.dumps(DOC))
+    del doc["records"][0]["agrees"]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    assert "lacks agrees" in refused(capsys, path, *flags)
+
+
+@pytest.mark.parametrize("key", ["records", "machine", "ceilings"])
+def test_a_document_without_a_part(tmp_path, capsys, key):
+    doc = dict(DOC)
+    del doc[key]
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    assert key in refused(capsys, path)
+
+
+def test_a_field_of_the_wrong_type(tmp_path, capsys):
+    assert "size is str" in refused(capsys, with_record(tmp_path, size="big"))
+
+
+def test_deep_nesting(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    path.write_text(
+        '{"schema": "descent-bench/compare/2", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    )
+    refused(capsys, path)
+
+
+def test_an_endless_file_is_read_only_up_to_the_limit(capsys):
+    assert "larger than" in refused(capsys, "/dev/zero")
+
+
+def test_a_missing_file(tmp_path, capsys):
+    assert "cannot read" in refused(capsys, tmp_path / "none.json")
+
+
+def test_markup_and_control_characters_in_names_are_shown_as_text(tmp_path, capsys):
+    path = with_record(tmp_path, backend="[bold red]x\x1b[2Jy")
+    code, out, _ = show(capsys, path)
+    assert code == 0 and "\x1b" not in out and "[bold red]x" in out
+
+
+def test_many_records_print_as_plain_text(tmp_path, capsys):
+    doc = dict(DOC, records=DOC["records"] * 60)  # 59 x 60 rows
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    code, out, _ = show(capsys, path)
+    assert (code, len(out.splitlines())) == (0, 1 + len(doc["records"]))
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=json_values,
+    schema=st.sampled_from(["descent-bench/compare/1", "descent-bench/compare/2"]),
+)
+def test_any_json_gets_a_table_or_one_line(tmp_path, capsys, value, schema):
+    doc = {"schema": schema, "machine": {}, "ceilings": {}, "records": [value]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc))
+    code, _, err = show(capsys, path)
+    assert code in (0, 2) and "Traceback" not in err
+    assert code == 0 or len(err.splitlines()) == 1
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cut=st.integers(0, len(COMMITTED.read_bytes()) - 1))
+def test_a_truncated_file_is_one_line(tmp_path, capsys, cut):
+    path = tmp_path / "r.json"
+    text = COMMITTED.read_bytes()[:cut]
+    path.write_bytes(text)
+    try:
+        json.loads(text)
+    except ValueError:
+        refused(capsys, path)
+    else:  # only a trailing newline cut off: still the whole document
+        assert show(capsys, path)[0] == 0
