@@ -78,6 +78,13 @@ class Paraboloid:
         """The curvature is 2 at every size: the article's lr always."""
         return self.default_lr
 
+    def memory_bytes(self, itemsize: int) -> int:
+        """Host: start and result in float64; device: three arrays in ``itemsize``; the
+        article's loop: a Python list of floats per walker (about 32 bytes a coordinate,
+        64 a walker)."""
+        coordinates = self.walkers * self.dims
+        return coordinates * (16 + 3 * itemsize + 32) + 64 * self.walkers
+
     def bytes_per_iteration(self, itemsize: int) -> int:
         """Compulsory traffic of one iteration: reading and writing every coordinate."""
         return 2 * self.walkers * self.dims * itemsize

@@ -168,6 +168,11 @@ class Problem(Protocol):
         """Compulsory memory traffic of one iteration."""
         ...
 
+    def memory_bytes(self, itemsize: int) -> int:
+        """An estimate of the memory a run holds at once, on the host and the device: the
+        data in float64 and in ``itemsize``, a step's temporaries, the tutorial's loop."""
+        ...
+
     def phrased(self, form: str) -> Self:
         """The same problem with its gradient phrased as ``form``."""
         ...

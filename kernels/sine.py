@@ -124,6 +124,12 @@ class SineFit:
         """The parameters without any padding (the coefficients are never padded)."""
         return params
 
+    def memory_bytes(self, itemsize: int) -> int:
+        """Host: x, y and the (d+1) x N powers in float64; device: the same in ``itemsize``;
+        a step's temporaries, d + 2 arrays of N (the tutorial's ``x ** j`` as many)."""
+        per_point = 8 * (self.degree + 3) + itemsize * (self.degree + 3) + 8 * (self.degree + 2)
+        return per_point * self.points
+
     def bytes_per_iteration(self, itemsize: int) -> int:
         """Compulsory traffic of one iteration: reading x and y once."""
         return 2 * self.points * itemsize

@@ -104,6 +104,12 @@ BAD_INPUTS = {
     "unknown-dtype": ["fit", "sine", "--dtype", "float16"],
     "unknown-loss": ["fit", "sine", "--loss", "huber"],
     "plot-suffix": ["fit", "sine", "--plot", "out.txt"],
+    "points-beyond-memory": ["fit", "sine", "--points", "10000000000"],
+    "walkers-beyond-memory": ["fit", "paraboloid", "--walkers", "10000000000"],
+    "degree-beyond-memory": ["fit", "sine", "--degree", "100000", "--points", "200000"],
+    "points-not-an-integer": ["fit", "sine", "--points", "1e20"],
+    "dims-not-an-integer": ["fit", "paraboloid", "--dims", "1e20"],
+    "too-many-progress-lines": ["fit", "sine", "--iterations", "10000000000"],
     "unknown-command": ["frobnicate"],
 }
 

@@ -134,6 +134,7 @@ BAD = {
     "unknown-dtype": ["--dtype", "int8"],
     "json-suffix": ["--json", "r.txt"],
     "json-dir": ["--json", "/nonexistent/dir/r.json"],
+    "size-beyond-memory": ["--sizes", "100000000000"],
 }
 
 

@@ -60,6 +60,9 @@ class Quadratic:
     def stable_lr(self):
         return self.default_lr
 
+    def memory_bytes(self, itemsize):
+        return 4 * self.walkers * itemsize
+
     def bytes_per_iteration(self, itemsize):
         return 2 * self.walkers * itemsize
 

@@ -22,8 +22,10 @@ from descent_bench.kernels import (
     checkpoints_every,
     descend,
 )
+from descent_bench.measurement.memory import shortfall
 
 DTYPES = ("float64", "float32")
+MAX_PRINTED = 1_000_000  # progress lines; more would only fill the host's memory
 
 
 def add_parser(commands: a.Commands) -> None:
@@ -62,10 +64,17 @@ def usable_backend(name: str, devices: int = 1) -> Backend:
 
 
 def make_problem(args: argparse.Namespace) -> tuple[Problem, Any]:
-    """The problem and its host start, from the parsed options (``UsageError`` on bad ones)."""
+    """The problem and its host start, from the parsed options (``UsageError`` on bad ones,
+    and on a size that would not fit in the free memory, before anything is allocated)."""
     kind = PROBLEMS[args.problem]
     try:
         problem = kind.from_options(problem_values(args, kind))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    too_big = shortfall(problem, args.dtype)
+    if too_big:
+        raise UsageError(f"{too_big} (check {', '.join(flag(o) for o in kind.options)})")
+    try:
         return problem, problem.initial_params(args.seed, getattr(args, kind.start_option.name))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
@@ -77,6 +86,12 @@ def run(args: argparse.Namespace) -> int:
     backend = usable_backend(args.backend, args.devices)
     a.check_plot_path(args.plot)
     problem, initial = make_problem(args)
+    if args.print_every and args.iterations // args.print_every > MAX_PRINTED:
+        lines = args.iterations // args.print_every
+        raise UsageError(
+            f"--print-every {args.print_every} with --iterations {args.iterations} prints "
+            f"{lines:,} lines; at most {MAX_PRINTED:,} (raise --print-every, or 0 for none)"
+        )
     shown = problem.progress_stops(args.iterations, args.print_every)
     curve = checkpoints_every(max(1, args.iterations // 200), args.iterations)
     try:

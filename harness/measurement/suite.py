@@ -20,6 +20,7 @@ from descent_bench.backends import Backend
 from descent_bench.kernels import PROBLEMS, Problem
 from descent_bench.measurement.agreement import agrees, max_rel_diff
 from descent_bench.measurement.contenders import TUTORIAL, Contender, contenders
+from descent_bench.measurement.memory import shortfall
 from descent_bench.measurement.records import Record, gbytes_per_second, relate
 from descent_bench.measurement.timing import (
     backend_stream_reads,
@@ -172,6 +173,10 @@ def plan(settings: Settings) -> Plan:
                 problem = make_problem(name, size)
             except ValueError as exc:
                 raise SettingsError("sizes", f"{name}: {exc}") from None
+            # The row, the float64 reference, and data the tutorial loop converts.
+            too_big = shortfall(problem, settings.dtype, copies=2)
+            if too_big:
+                raise SettingsError("sizes", too_big)
             tasks.extend(Task(problem, c) for c in rows if c.make_loop(problem) is not None)
     return Plan(settings, tuple(chosen), tuple(rows), tuple(tasks))
 
