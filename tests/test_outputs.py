@@ -120,3 +120,37 @@ def test_a_symbolic_link_is_written_through(tmp_path):
     files.write_json(tmp_path / "link.json", {"a": 1})
     assert (tmp_path / "link.json").is_symlink()
     assert json.loads((tmp_path / "real.json").read_text()) == {"a": 1}
+
+
+def test_sigterm_mid_run_leaves_no_file_and_says_so(tmp_path):
+    import signal
+    import time
+
+    argv = ["compare", "--backends", "numpy", "--problems", "sine", "--sizes", "2000000"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "descent_bench.cli", *argv, "--json", str(tmp_path / "r.json")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # imports done, measuring
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 143
+    assert err.splitlines()[-1] == "descent-bench: interrupted; no output file was written"
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_after_the_json_names_it(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="matplotlib not installed")
+    from descent_bench.output import plots
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "plot_compare", interrupted)
+    path, png = tmp_path / "r.json", tmp_path / "r.png"
+    code = main(["compare", *QUICK, "--json", str(path), "--plot", str(png)])
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert (code, path.exists(), png.exists()) == (130, True, False)
+    assert err == f"descent-bench: interrupted; written before it: {path}"

@@ -2,6 +2,6 @@
 
 import sys
 
-from descent_bench.cli.main import main
+from descent_bench.cli.entry import run
 
-sys.exit(main())
+sys.exit(run())

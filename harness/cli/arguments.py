@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 a backend disagrees with the reference (compare), 2 bad input or a
 backend that cannot run here, 3 the descent diverged, 4 a result could not be written where
-asked (it was saved elsewhere, and the message says where), 130 interrupted (Ctrl-C).
+asked (it was saved elsewhere, and the message says where), 130 interrupted (Ctrl-C), 143
+terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 from descent_bench.output.files import Saved
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_NOT_WRITTEN = 4
+EXIT_NOT_WRITTEN, EXIT_TERMINATED = 4, 143
 
 
 class UsageError(Exception):

@@ -27,9 +27,23 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[str], None]) -> 
         write(tmp)
         os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
         os.replace(tmp, target)
+        _WRITTEN.append(str(path))
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_WRITTEN: list[str] = []  # files this process has finished writing, in order
+
+
+def written() -> list[str]:
+    """The files finished so far (an interrupted command names them)."""
+    return list(_WRITTEN)
+
+
+def forget_written() -> None:
+    """Start a new command's list of finished files."""
+    _WRITTEN.clear()
 
 
 def _umask() -> int:

@@ -13,13 +13,14 @@ from descent_bench.cli import arguments as a
 from descent_bench.cli import compare, fit, info
 from descent_bench.cli.arguments import (
     EXIT_DIVERGED,
-    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
 )
 from descent_bench.cli.options import value_flags
+from descent_bench.cli.signals import exit_code, install_signal_handlers
 from descent_bench.kernels import PROBLEMS, Diverged
+from descent_bench.output import files
 
 
 def build_parser() -> a.Parser:
@@ -35,6 +36,8 @@ def build_parser() -> a.Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    install_signal_handlers()
+    files.forget_written()
     # Before jax starts: jax would otherwise take 75% of every visible GPU's memory at its
     # first use, leaving little to CuPy in the same run (and pinning memory for `info`).
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
@@ -59,9 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     except Diverged as exc:
         sys.stderr.write(f"descent-bench: {exc}\n")
         return EXIT_DIVERGED
-    except KeyboardInterrupt:
-        sys.stderr.write("descent-bench: interrupted; no output file was written\n")
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        written = files.written()
+        done = (
+            f"written before it: {', '.join(written)}" if written else "no output file was written"
+        )
+        sys.stderr.write(f"descent-bench: interrupted; {done}\n")
+        return exit_code(exc)
     except BrokenPipeError:  # output piped into `head` and the like: end quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush into the closed pipe
