@@ -9,13 +9,14 @@ and a ``Measurement`` of it by the same suite ``descent-bench compare`` uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, place
+from descent_bench.measurement import suite
 from descent_bench.measurement.agreement import agrees, max_rel_diff
 from descent_bench.measurement.contenders import own_loop
 from descent_bench.measurement.records import gbytes_per_second
@@ -39,7 +40,7 @@ __all__ = [
     "sizes",
 ]
 
-DTYPES = ("float64", "float32")
+DTYPES = suite.DTYPES
 
 
 class Unavailable(RuntimeError):
@@ -120,7 +121,10 @@ class Workload:
         if reason is None and standard:
             variant = chosen.standard_only()
             if variant is None:
-                raise Unavailable(f"{backend} computes with the standard's primitives already")
+                raise Unavailable(
+                    f"{backend} has no standard-only variant of its own (its primitives are "
+                    "the standard ones, or another backend's row is that variant)"
+                )
             chosen = variant
         if reason is None and devices != 1:
             try:
@@ -151,7 +155,7 @@ class Workload:
         compile time includes compiling."""
         backend = self.backend.fresh() if fresh else self.backend
         timing = measure(
-            own_loop(backend),
+            replace(own_loop(backend), form=self.form),
             self.problem_at_size,
             self.dtype,
             self.lr,

@@ -26,6 +26,7 @@ class Paraboloid:
     walkers: int = 1
 
     name: ClassVar[str] = "paraboloid"
+    description: ClassVar[str] = "minimise the sum of squares"
     size_label: ClassVar[str] = "walkers"
     options: ClassVar[tuple[Option, ...]] = (
         Option("dims", "int", 2, "dimensions D of f(p) = sum p_i^2", minimum=1),

@@ -119,6 +119,7 @@ class Problem(Protocol):
 
     # -- the problem family, on the class -------------------------------------------------
     name: ClassVar[str]
+    description: ClassVar[str]  # one line for the command line's help
     size_label: ClassVar[str]  # what ``size`` counts: "points", "walkers", ...
     options: ClassVar[tuple[Option, ...]]  # constructor fields settable from the command line
     start_option: ClassVar[Option]  # the starting parameters, e.g. --init or --start

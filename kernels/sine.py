@@ -48,6 +48,7 @@ class SineFit:
     form: str = "elementwise"
 
     name: ClassVar[str] = "sine"
+    description: ClassVar[str] = "fit a polynomial to sin(x)"
     size_label: ClassVar[str] = "points"
     options: ClassVar[tuple[Option, ...]] = (
         Option("points", "int", 2000, "evenly spaced x in the domain", minimum=1),

@@ -167,8 +167,8 @@ def test_show_reprints_a_saved_run_as_markdown(small_run, tmp_path, capsys):
     assert (code, len(lines)) == (0, 2 + len(doc["records"]))
 
 
-def test_show_reads_the_committed_version_1_results(capsys):
-    path = pathlib.Path(__file__).parents[1] / "results" / "cpu" / "compare.json"
+def test_show_reads_a_version_1_file(capsys):
+    path = pathlib.Path(__file__).parent / "data" / "compare-v1.json"  # written by 0.1.0
     code = main(["show", str(path), "--markdown"])
     lines = capsys.readouterr().out.splitlines()
     records = json.loads(path.read_text())["records"]
@@ -193,3 +193,57 @@ def test_plot_without_matplotlib_is_refused_before_measuring(monkeypatch, capsys
     code = main([*SMALL, "--backends", "numpy", "--plot", "r.png"])
     err = capsys.readouterr().err
     assert (code, len(err.splitlines()), "matplotlib" in err) == (2, 1, True)
+
+
+def record(label, library, devices, rate):
+    from descent_bench.measurement.records import Record
+
+    return Record(
+        label,
+        library,
+        "cpu",
+        "sine",
+        4003,
+        "float64",
+        10,
+        0.0,
+        1 / rate,
+        rate,
+        1,
+        1.0,
+        None,
+        None,
+        0.0,
+        True,
+        False,
+        devices,
+        None,
+        (1 / rate, 1 / rate),
+        0.0,
+    )
+
+
+def test_parallel_efficiency_is_against_the_libraries_own_one_device_row():
+    from descent_bench.measurement.records import relate
+
+    rows = [
+        record("jax", "jax", 1, 100.0),
+        record("jax-2dev", "jax", 2, 150.0),
+        record("jax-standard", "jax", 1, 50.0),
+    ]
+    assert relate(rows, "tutorial")[1].parallel_efficiency == pytest.approx(0.75)
+
+
+def test_a_benchmark_workload_measures_the_phrasing_it_was_built_with(monkeypatch):
+    from descent_bench import bench
+
+    seen = []
+    real = bench.measure
+
+    def spy(contender, *args, **kwargs):
+        seen.append(contender.form)
+        return real(contender, *args, **kwargs)
+
+    monkeypatch.setattr(bench, "measure", spy)
+    workload = bench.Workload.build("sine", 2000, "float64", "numpy", form="elementwise")
+    assert workload.measure(repeat=1).agrees and seen == ["elementwise"]

@@ -9,6 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from availability import unavailable_reason
 from descent_bench import backends, kernels
 from descent_bench.backends.base import Backend
 from descent_bench.cli import main
@@ -23,6 +24,7 @@ class Quadratic:
     target: float = 1.5
 
     name: ClassVar[str] = "quadratic"
+    description: ClassVar[str] = "minimise (p - target)^2"
     size_label: ClassVar[str] = "walkers"
     options: ClassVar[tuple[kernels.Option, ...]] = (
         kernels.Option("walkers", "int", 1, "numbers descending at once", minimum=1),
@@ -165,6 +167,7 @@ def test_a_registered_problem_refuses_its_bad_options_in_one_line(quadratic, cap
     assert (code, len(err.splitlines()), "walkers" in err) == (2, 1, True)
 
 
+@pytest.mark.skipif(bool(unavailable_reason("jax")), reason="jax unavailable")
 def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
     path = tmp_path / "r.json"
     argv = ["compare", "--problems", "quadratic", "--backends", "numpy,jax", "--repeat", "1"]

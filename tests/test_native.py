@@ -8,12 +8,15 @@ import reference as ref
 from descent_bench import kernels
 from descent_bench.measurement import contenders, native
 
-if native.unavailable_reason() is not None:
-    pytest.skip(f"C reference unavailable: {native.unavailable_reason()}", allow_module_level=True)
+needs_c = pytest.mark.skipif(
+    native.unavailable_reason() is not None,
+    reason=f"C reference unavailable: {native.unavailable_reason()}",
+)
 
 ITERATIONS = 300
 
 
+@needs_c
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("loss", kernels.LOSSES)
 @pytest.mark.parametrize(("points", "degree"), [(7, 3), (2001, 3), (500, 5)], ids=str)
@@ -35,6 +38,7 @@ def test_fused_c_descent_agrees_with_reference(points, degree, loss, dtype):
     )
 
 
+@needs_c
 @pytest.mark.parametrize("sign", [False, True])
 def test_fused_c_descent_keeps_nan(sign):
     x = np.linspace(-1, 1, 64)
@@ -42,6 +46,7 @@ def test_fused_c_descent_keeps_nan(sign):
     assert np.isnan(got).all()
 
 
+@needs_c
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_c_stream_read_sums_every_element(dtype):
     assert native.load().stream_sum(np.ones(1001, dtype=dtype)) == 1001.0
@@ -55,3 +60,8 @@ def test_a_missing_compiler_is_a_reason_not_a_crash(monkeypatch, tmp_path):
     monkeypatch.setenv("CC", "no-such-compiler")
     with pytest.raises(native.NativeUnavailable, match="no-such-compiler"):
         native._build("int x;", tmp_path / "x.so")
+
+
+def test_without_a_compiler_there_is_no_c_fused_row(monkeypatch):
+    monkeypatch.setattr(native, "unavailable_reason", lambda: "no C compiler")
+    assert contenders.fused_c_loop(kernels.SineFit()) is None

@@ -76,3 +76,20 @@ def test_jax_runs_a_count_beyond_its_int32_counter_in_pieces(jax_backend, monkey
     monkeypatch.setattr(jax_module, "MAX_TRIP", 7)  # 20 = 7 + 7 + 6
     pieces = kernels.descend(problem, jax_backend, iterations=20, dtype="float32")
     assert pieces.params.tolist() == whole.params.tolist()
+
+
+def test_both_phrasings_give_the_same_gradient():
+    numpy = backends.load("numpy")
+    problem = kernels.SineFit(points=501, degree=4, loss_name="mse")
+    params = problem.initial_params(seed=6)
+    grads = []
+    for form in kernels.FORMS:
+        phrased = problem.phrased(form)
+        data = tuple(numpy.asarray(a, "float64") for a in phrased.host_data())
+        grads.append(phrased.gradient(numpy.ops, params, data))
+    assert grads[0] == pytest.approx(grads[1], rel=1e-12)
+
+
+def test_unknown_form_is_rejected():
+    with pytest.raises(ValueError, match="choose from elementwise, features"):
+        kernels.SineFit().phrased("fft")

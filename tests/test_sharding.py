@@ -160,6 +160,7 @@ BAD = {
     ],
     "compare-devices-without-jax": ["compare", "--backends", "numpy", "--devices", "1,2"],
     "coordinator-without-port": ["fit", "sine", "--coordinator", "notahost"],
+    "compare-process-id-alone": ["compare", "--process-id", "0", "--backends", "numpy"],
     "coordinator-port-out-of-range": ["fit", "sine", "--coordinator", "host:99999"],
     "unresolvable-coordinator": [
         "fit",

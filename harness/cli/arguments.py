@@ -85,16 +85,6 @@ def real_list(text: str) -> list[float]:
     return values
 
 
-def domain(text: str) -> tuple[float, float]:
-    values = real_list(text)
-    if len(values) != 2:
-        raise argparse.ArgumentTypeError(f"expected LO,HI (two numbers), got {text!r}")
-    lo, hi = values
-    if not lo < hi:
-        raise argparse.ArgumentTypeError(f"expected LO < HI, got {text!r}")
-    return lo, hi
-
-
 def name_list(allowed: list[str]) -> Callable[[str], list[str]]:
     """A comma-separated subset of ``allowed``."""
 

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from descent_bench.output.files import save, write_json
     from descent_bench.output.table import table
 
-    if args.coordinator is not None or args.num_processes is not None:
+    if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
         names = args.backends or backends.names()
         join_processes(args, [backends.get(n) for n in names])
     try:

@@ -23,8 +23,8 @@ from descent_bench.kernels import (
     descend,
 )
 from descent_bench.measurement.memory import shortfall
+from descent_bench.measurement.suite import DTYPES
 
-DTYPES = ("float64", "float32")
 MAX_PRINTED = 1_000_000  # progress lines; more would only fill the host's memory
 
 
@@ -34,7 +34,7 @@ def add_parser(commands: a.Commands) -> None:
         dest="problem", required=True, metavar="{" + ",".join(PROBLEMS) + "}"
     )
     for name, problem in PROBLEMS.items():
-        sub = problems.add_parser(name, help=(problem.__doc__ or name).strip().splitlines()[0])
+        sub = problems.add_parser(name, help=problem.description)
         sub.add_argument("--backend", default="numpy", help=f"one of {', '.join(backends.names())}")
         sub.add_argument("--dtype", choices=DTYPES, default="float64")
         sub.add_argument("--iterations", type=a.positive_int, default=problem.default_iterations)

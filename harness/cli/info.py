@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    width = max(len(s.name) for s in statuses)
+    width = max(7, *(len(s.name) for s in statuses))
     for s in statuses:
         state = "usable" if s.usable else f"unusable: {s.reason}"
         print(f"{s.name:{width}} {s.version or '-':12} {', '.join(s.devices) or '-':30} {state}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -46,13 +47,16 @@ def _build(source: str, target: Path) -> None:
         src, out = Path(tmp) / "fused.c", Path(tmp) / target.name
         src.write_text(source)
         for flags in (FLAGS, tuple(f for f in FLAGS if f != "-march=native")):
-            proc = subprocess.run(
-                [compiler, *flags, "-o", str(out), str(src)],
-                capture_output=True,
-                text=True,
-                check=False,
-                timeout=120,
-            )
+            try:
+                proc = subprocess.run(
+                    [compiler, *flags, "-o", str(out), str(src)],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=120,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise NativeUnavailable(f"the C reference did not build: {exc}") from None
             if proc.returncode == 0:
                 os.replace(out, target)
                 return
@@ -99,21 +103,44 @@ class NativeLibrary:
         return c
 
 
+def _machine() -> str:
+    """What a ``-march=native`` build depends on: the architecture and the CPU's features."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        features = next(
+            (line for line in info.splitlines() if line.startswith(("flags", "Features"))), ""
+        )
+    except OSError:
+        features = ""
+    return f"{platform.machine()} {platform.processor()} {features}"
+
+
 @cache
-def load() -> NativeLibrary:
-    """The built references (built once per source and compiler, cached on disk);
-    ``NativeUnavailable`` says why not."""
+def _loaded() -> NativeLibrary | NativeUnavailable:
+    """The built references or why not, once per process (a failed build is not retried)."""
     source = _source()
-    digest = hashlib.sha256((source + os.environ.get("CC", "cc")).encode()).hexdigest()[:16]
+    key = "\n".join([source, os.environ.get("CC", "cc"), *FLAGS, _machine()])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     target = _cache_dir() / f"fused-{digest}.so"
-    if not target.exists():
-        _build(source, target)
-    return NativeLibrary(target)
+    try:
+        if not target.exists():
+            _build(source, target)
+        return NativeLibrary(target)
+    except NativeUnavailable as exc:
+        return exc
+    except OSError as exc:
+        return NativeUnavailable(f"the C reference cannot be loaded: {exc}")
+
+
+def load() -> NativeLibrary:
+    """The references, built once per source, compiler, flags and CPU, cached on disk;
+    ``NativeUnavailable`` says why not."""
+    loaded = _loaded()
+    if isinstance(loaded, NativeUnavailable):
+        raise loaded
+    return loaded
 
 
 def unavailable_reason() -> str | None:
-    try:
-        load()
-    except (NativeUnavailable, OSError) as exc:
-        return str(exc)
-    return None
+    loaded = _loaded()
+    return str(loaded) if isinstance(loaded, NativeUnavailable) else None

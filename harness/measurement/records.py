@@ -40,8 +40,11 @@ def relate(records: list[Record], unit_label: str) -> list[Record]:
     split row's parallel efficiency against the same library's one-device row, at the same
     problem and size."""
     by_label = {(r.backend, r.problem, r.size): r for r in records}
+    # A library's own one-device row (its label is its name: not a variant like jax-standard).
     single = {
-        (r.library, r.problem, r.size): r for r in records if r.devices == 1 and not r.baseline
+        (r.library, r.problem, r.size): r
+        for r in records
+        if r.devices == 1 and not r.baseline and r.backend == r.library
     }
     related = []
     for r in records:

@@ -186,10 +186,14 @@ def measure_ceilings(plan: Plan, observer: Observer) -> dict[str, Ceiling]:
     of the run (flat, or in rows) or (on the CPU) the C reference's vectorised read, all
     timed in turn."""
     dtype = plan.settings.dtype
-    seen = dict.fromkeys(c.backend.name for c in plan.contenders)
+    # One read per namespace and platform: numba's arrays are NumPy's, and so is its sum.
+    distinct: dict[tuple[int, str], Backend] = {}
+    for name in dict.fromkeys(c.backend.name for c in plan.contenders):
+        backend = backends.load(name)
+        distinct.setdefault((id(backend.xp), backend.platform), backend)
     reads = [
         read
-        for b in map(backends.load, seen)
+        for b in distinct.values()
         for read in backend_stream_reads(b, dtype, CEILING_BYTES[b.platform])
     ]
     if any(r.platform == "cpu" for r in reads):

@@ -14,10 +14,6 @@ from descent_bench.kernels import PROBLEMS, Problem
 SEED = 0
 
 
-def problem_names() -> list[str]:
-    return list(PROBLEMS)
-
-
 def make_problem(name: str, size: int) -> Problem:
     """Problem ``name`` at ``size`` (its ``size_label``) with its other options at defaults.
     ``ValueError`` names the problem or the size that is not allowed."""

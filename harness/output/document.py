@@ -135,7 +135,7 @@ def load(text: str | bytes) -> SavedRun:
     except RecursionError:
         raise NotAComparison("not a compare result: nested too deeply") from None
     schema = doc.get("schema") if isinstance(doc, dict) else None
-    if schema not in LOADERS:
+    if not isinstance(schema, str) or schema not in LOADERS:
         raise NotAComparison(f"not a compare result (schemas: {', '.join(LOADERS)})")
     for key, kind in (("machine", dict), ("ceilings", dict), ("records", list)):
         if not isinstance(doc.get(key), kind):
