@@ -123,3 +123,10 @@ def test_a_truncated_file_is_one_line(tmp_path, capsys, cut):
         refused(capsys, path)
     else:  # only a trailing newline cut off: still the whole document
         assert show(capsys, path)[0] == 0
+
+
+def test_a_narrow_terminal_gets_one_block_per_row(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, _ = show(capsys, COMMITTED)
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
+    assert "…" not in out and "µs/iter  0.86" in out

@@ -4,6 +4,7 @@ and ``descent-bench show`` (a saved comparison again)."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from rich.console import Console
@@ -14,6 +15,7 @@ from descent_bench.cli import arguments as a
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import PROBLEMS
 from descent_bench.measurement import machine, suite
+from descent_bench.measurement.records import Record
 from descent_bench.measurement.suite import Settings, SettingsError
 
 
@@ -92,13 +94,28 @@ class StdoutConsole(Console):
 
 
 def stdout_console() -> Console:
-    return StdoutConsole(width=None if sys.stdout.isatty() else 220)
+    """A terminal's own width, or ``$COLUMNS``; into a file or pipe, 220 columns."""
+    wide = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
+    return StdoutConsole(width=None if wide else 220)
+
+
+def print_records(records: list[Record], title: str) -> None:
+    """The table where it fits the terminal, else one block per row; plain text for very
+    many rows, which rich lays out slowly."""
+    from descent_bench.output.table import PLAIN_ABOVE, blocks, fits, plain_table, table
+
+    console = stdout_console()
+    if len(records) > PLAIN_ABOVE:
+        print(plain_table(records))
+    elif fits(records, console.width):
+        console.print(table(records, title))
+    else:
+        print(f"{title}\n\n{blocks(records)}")
 
 
 def run(args: argparse.Namespace) -> int:
     from descent_bench.output.document import document
     from descent_bench.output.files import save, write_json
-    from descent_bench.output.table import table
 
     if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
         names = args.backends or backends.names()
@@ -123,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         from descent_bench.output.plots import plot_compare
 
         saved.append(save(args.plot, lambda path: plot_compare(result.records, path, title)))
-    stdout_console().print(table(result.records, title))
+    print_records(result.records, title)
     code = a.EXIT_OK
     disagreeing = [r for r in result.records if not r.agrees]
     if disagreeing:
@@ -136,7 +153,6 @@ def run(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from descent_bench.output.document import NotAComparison, read
     from descent_bench.output.markdown import markdown
-    from descent_bench.output.table import PLAIN_ABOVE, plain_table, table
 
     try:
         saved = read(args.file)
@@ -150,8 +166,5 @@ def show(args: argparse.Namespace) -> int:
     gpu = saved.machine.get("gpu") or ""
     gpus = gpu if isinstance(gpu, str) else ", ".join(map(str, gpu))
     title = f"{args.file}: {saved.machine.get('cpu')} {gpus}".rstrip()
-    if len(saved.records) > PLAIN_ABOVE:
-        print(plain_table(saved.records))  # rich lays out large tables slowly
-    else:
-        stdout_console().print(table(saved.records, title))
+    print_records(saved.records, title)
     return a.EXIT_OK

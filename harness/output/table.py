@@ -40,3 +40,24 @@ def plain_table(records: list[Record]) -> str:
         ]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def blocks(records: list[Record]) -> str:
+    """One block per row, a column a line: for terminals too narrow for the table."""
+    shown = columns(records)
+    width = max(len(c.name) for c in shown)
+    out: list[str] = []
+    for r in records:
+        cells = [cell_text(c.cell(r)) for c in shown]
+        if r.baseline:
+            cells[0] += " (baseline)"
+        out.extend(f"{c.name:>{width}}  {text}" for c, text in zip(shown, cells, strict=True))
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def fits(records: list[Record], width: int) -> bool:
+    """Whether the table's rows fit in ``width`` columns (its borders and padding included)."""
+    shown = columns(records)
+    widest = [max([len(c.name)] + [len(cell_text(c.cell(r))) for r in records]) for c in shown]
+    return sum(widest) + 3 * len(shown) + 1 + len(" (baseline)") <= width
