@@ -17,6 +17,18 @@ import numpy as np
 
 from descent_bench.kernels import Array, Data, Loop, Ops, Problem, Step
 
+# Element-iterations one uninterrupted call may run: about a tenth of a second to a second
+# on a CPU, so that Ctrl-C is honoured between calls (Python handles signals only there).
+PIECE_ELEMENTS = 5 * 10**8
+
+
+def pieces(k: int, elements: int, limit: int = 2**31 - 1) -> list[int]:
+    """``k`` iterations as calls of at most ``PIECE_ELEMENTS`` element-iterations (and at
+    most ``limit`` iterations) each: equal pieces and one remainder. A timed call of
+    ``compare``'s default K is one piece."""
+    size = max(1, min(limit, PIECE_ELEMENTS // max(1, elements)))
+    return [size] * (k // size) + ([k % size] if k % size else [])
+
 
 class BackendUnavailable(RuntimeError):
     """The backend cannot run on this machine; the message says why and how to fix it."""
@@ -43,6 +55,8 @@ class Backend:
     # ``join_processes`` can join a run of several processes (hosts).
     splits_over_devices: ClassVar[bool] = False
     joins_processes: ClassVar[bool] = False
+    # Whether the K-step loop is compiled before it runs (its cost grows with the program).
+    compiles: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._loaded = False

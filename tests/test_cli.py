@@ -162,3 +162,11 @@ def test_the_readme_degree_5_example_runs(capsys):
     argv = "fit sine --degree 5 --domain -2pi,2pi --init 0,1,0,0,0,0 --loss mse --lr 1e-8"
     code, out, _ = run(capsys, *argv.split())
     assert code == 0 and out.splitlines()[-1].startswith("Result: y = ")
+
+
+def test_a_long_compile_is_announced(capsys):
+    pytest.importorskip("jax", reason="jax is not installed")
+    argv = "fit sine --backend jax --degree 101 --points 200 --iterations 1 --lr 1e-40 --json"
+    code, out, err = run(capsys, *argv.split())
+    assert code == 0 and json.loads(out)["iterations"] == 1
+    assert "compiles the loop for 102 coupled parameters" in err

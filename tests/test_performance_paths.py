@@ -68,14 +68,30 @@ def test_jax_moments_are_one_variadic_reduction(jax_backend):
     assert len(re.findall(tuple_of_sums, text)) == 1
 
 
-def test_jax_runs_a_count_beyond_its_int32_counter_in_pieces(jax_backend, monkeypatch):
+@pytest.mark.parametrize("limit", ["MAX_TRIP", "PIECE_ELEMENTS"])
+def test_jax_runs_long_loops_in_pieces_with_the_same_result(jax_backend, monkeypatch, limit):
+    """Beyond its int32 counter, and beyond the work of one uninterruptible call."""
+    from descent_bench.backends import base
     from descent_bench.backends.jax import backend as jax_module
 
-    problem = kernels.Paraboloid(walkers=3)
+    problem = kernels.Paraboloid(walkers=3)  # 6 elements + 0 data
     whole = kernels.descend(problem, jax_backend, iterations=20, dtype="float32")
-    monkeypatch.setattr(jax_module, "MAX_TRIP", 7)  # 20 = 7 + 7 + 6
+    if limit == "MAX_TRIP":
+        monkeypatch.setattr(jax_module, "MAX_TRIP", 7)  # 20 = 7 + 7 + 6
+    else:
+        monkeypatch.setattr(base, "PIECE_ELEMENTS", 6 * 7)
     pieces = kernels.descend(problem, jax_backend, iterations=20, dtype="float32")
     assert pieces.params.tolist() == whole.params.tolist()
+
+
+@pytest.mark.parametrize(
+    ("k", "elements", "want"),
+    [(2000, 4000, [2000]), (10, 2 * 10**7, [10]), (60, 2 * 10**7, [25, 25, 10]), (0, 5, [])],
+)
+def test_pieces(k, elements, want):
+    from descent_bench.backends.base import pieces
+
+    assert pieces(k, elements) == want
 
 
 def test_both_phrasings_give_the_same_gradient():
@@ -93,3 +109,36 @@ def test_both_phrasings_give_the_same_gradient():
 def test_unknown_form_is_rejected():
     with pytest.raises(ValueError, match="choose from elementwise, features"):
         kernels.SineFit().phrased("fft")
+
+
+def test_ctrl_c_stops_a_long_jax_loop_within_seconds(jax_backend):
+    """A loop of hours at 10^6 points: SIGINT is seen between pieces, not at the end."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import sys\n"
+        "from descent_bench import backends, kernels\n"
+        "jax = backends.load('jax')\n"
+        "problem = kernels.SineFit(points=10**6, loss_name='mse')\n"
+        "problem, data, params = kernels.place(problem, jax, 'float32', problem.initial_params())\n"
+        "run = jax.compile_loop(problem.step)\n"
+        "jax.sync(run(params, data, 1e-3, 1))\n"
+        "print('ready', flush=True)\n"
+        "try:\n"
+        "    jax.sync(run(params, data, 1e-3, 10**9))\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline().strip() == "ready"
+    time.sleep(1)
+    sent = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    out, _ = child.communicate(timeout=120)
+    assert out.strip() == "interrupted"  # not after hours: communicate's timeout guards that
+    assert time.monotonic() - sent < 120

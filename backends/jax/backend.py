@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable
+from descent_bench.backends.base import Backend, BackendUnavailable, pieces
 from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Ops, Step
@@ -35,6 +35,7 @@ class JaxBackend(Backend):
     naive_label = "jax-step"
     splits_over_devices = True
     joins_processes = True
+    compiles = True
     # Measured crossover of the two gradient phrasings on XLA:CPU (docs/performance.md).
     features_up_to = 50_000
 
@@ -225,14 +226,18 @@ class JaxBackend(Backend):
         return program
 
     def compile_loop(self, step: Step) -> Loop:
-        """``program(step)``, called in pieces of at most ``MAX_TRIP`` steps: K is an int32
-        inside the program, so a larger K would overflow it."""
+        """``program(step)``, called in ``pieces``: each waited for before the next, so that
+        Ctrl-C is honoured between them, and none beyond ``MAX_TRIP`` steps (K is an int32
+        inside the program). A timed call of ``compare``'s default K is one piece."""
+        import jax
+
         program = self.program(step)
 
         def run(params: Array, data: Data, lr: float, k: int) -> Array:
-            while k > MAX_TRIP:
-                params = program(params, data, lr, MAX_TRIP)
-                k -= MAX_TRIP
-            return program(params, data, lr, k)
+            elements = sum(int(a.size) for a in (params, *data))
+            *whole, last = pieces(k, elements, MAX_TRIP) or [0]
+            for piece in whole:
+                params = jax.block_until_ready(program(params, data, lr, piece))
+            return program(params, data, lr, last)
 
         return run

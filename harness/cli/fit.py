@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import warnings
 from typing import Any
 
@@ -26,6 +27,7 @@ from descent_bench.measurement.memory import shortfall
 from descent_bench.measurement.suite import DTYPES
 
 MAX_PRINTED = 1_000_000  # progress lines; more would only fill the host's memory
+LARGE_PROGRAM = 100  # coupled parameters from which a compiled loop is said to take a while
 
 
 def add_parser(commands: a.Commands) -> None:
@@ -91,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--print-every {args.print_every} with --iterations {args.iterations} prints "
             f"{lines:,} lines; at most {MAX_PRINTED:,} (raise --print-every, or 0 for none)"
+        )
+    if backend.compiles and problem.coupled_params > LARGE_PROGRAM:
+        sys.stderr.write(
+            f"descent-bench: note: {backend.name} compiles the loop for "
+            f"{problem.coupled_params} coupled parameters first; the program grows with them, "
+            "and compiling it can take minutes\n"
         )
     shown = problem.progress_stops(args.iterations, args.print_every)
     curve = checkpoints_every(max(1, args.iterations // 200), args.iterations)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from descent_bench import backends
 from descent_bench.backends import Backend
+from descent_bench.backends.base import pieces
 from descent_bench.kernels import Array, Data, Loop, Problem
 from descent_bench.measurement import native
 
@@ -56,7 +57,11 @@ def fused_c_loop(problem: Problem) -> Loop | None:
 
     def run(params: Array, data: Data, lr: float, k: int) -> Array:
         x, y = data
-        return library.moment_descent(params, x, y, lr * descent.constant, k, descent.sign)
+        for piece in pieces(k, x.size + y.size):  # Ctrl-C is seen between C calls
+            params = library.moment_descent(
+                params, x, y, lr * descent.constant, piece, descent.sign
+            )
+        return params
 
     return run
 
