@@ -154,3 +154,32 @@ def test_an_interrupt_after_the_json_names_it(monkeypatch, tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()[-1]
     assert (code, path.exists(), png.exists()) == (130, True, False)
     assert err == f"descent-bench: interrupted; written before it: {path}"
+
+
+def test_with_no_file_writable_at_all_the_table_is_still_shown(monkeypatch, tmp_path, capsys):
+    def nowhere(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    path = str(tmp_path / "r.json")
+    code_check = main(["compare", *QUICK, "--json", path])  # the path itself is fine
+    capsys.readouterr()
+    monkeypatch.setattr(files, "write_json", nowhere)
+    monkeypatch.setattr("tempfile.mkstemp", nowhere)
+    monkeypatch.setattr("descent_bench.cli.arguments.check_output_path", lambda *a: None)
+    code = main(["compare", *QUICK, "--json", path])
+    out, err = capsys.readouterr()
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert (code_check, code, "µs/iter" in out, len(errors)) == (0, 4, True, 1)
+    assert "the results are above only" in errors[0]
+
+
+def test_a_device_behind_a_symbolic_link_is_refused(tmp_path, capsys):
+    (tmp_path / "r.json").symlink_to("/dev/null")
+    assert main(["compare", *QUICK, "--json", str(tmp_path / "r.json")]) == 2
+    assert "not a regular file" in one_error_line(capsys)
+
+
+def test_a_symbolic_link_loop_is_refused(tmp_path, capsys):
+    (tmp_path / "loop.json").symlink_to(tmp_path / "loop.json")
+    assert main(["compare", *QUICK, "--json", str(tmp_path / "loop.json")]) == 2
+    one_error_line(capsys)

@@ -83,7 +83,8 @@ def test_many_records_print_as_plain_text(tmp_path, capsys):
     path = tmp_path / "r.json"
     path.write_text(json.dumps(doc))
     code, out, _ = show(capsys, path)
-    assert (code, len(out.splitlines())) == (0, 1 + len(doc["records"]))
+    lines = out.splitlines()  # title, a blank line, the header, then one line a record
+    assert (code, len(lines), lines[0].startswith(str(path))) == (0, 3 + len(doc["records"]), True)
 
 
 json_values = st.recursive(
@@ -130,3 +131,12 @@ def test_a_narrow_terminal_gets_one_block_per_row(monkeypatch, capsys):
     code, out, _ = show(capsys, COMMITTED)
     assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
     assert "…" not in out and "µs/iter  0.86" in out
+
+
+def test_a_number_too_large_for_a_float_is_one_line(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    text = json.dumps(DOC).replace(
+        '"iterations_per_second": ', '"iterations_per_second": 1' + "0" * 400 + ', "x": ', 1
+    )
+    path.write_text(text)
+    assert "too large" in refused(capsys, path)

@@ -103,6 +103,8 @@ class JaxBackend(Backend):
             raise BackendUnavailable(
                 "jax is not installed (pip install 'descent-bench[jax]')"
             ) from None
+        except Exception as exc:  # a malformed JAX_* setting, a refused join
+            raise BackendUnavailable(f"jax could not join: {one_line(exc)}") from exc
 
     def process_count(self) -> int:
         import jax

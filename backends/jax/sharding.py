@@ -16,6 +16,7 @@ of the host data, and results are gathered to every process.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -60,11 +61,21 @@ def probe_xla_flags() -> None:
     except (OSError, subprocess.TimeoutExpired) as exc:
         message = f"jax could not be probed with XLA_FLAGS={flags!r}: {exc}"
         raise BackendUnavailable(message) from None
-    if child.returncode != 0:
-        lines = [line for line in child.stderr.splitlines() if line.strip()]
-        last = lines[-1].strip() if lines else f"exit code {child.returncode}"
-        raise BackendUnavailable(f"jax cannot start with XLA_FLAGS={flags!r}: {last}")
+    fatal = re.search(r"^F\d{4} ", child.stderr, re.MULTILINE)  # XLA's own fatal log line
+    if child.returncode < 0 or child.returncode == 134 or (child.returncode and fatal):
+        message = f"jax cannot start with XLA_FLAGS={flags!r}: {cause(child.stderr)}"
+        raise BackendUnavailable(message)
+    # Any other failure is a Python error that the in-process start reports better itself.
     _PROBED.add(flags)
+
+
+def cause(stderr: str) -> str:
+    """The line of a dying XLA that says why: its first error (E) log line, else its fatal
+    (F) one (the flag help it may print after them says nothing)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"E\d{4} ", line)]
+    fatal = [line for line in lines if re.match(r"F\d{4} ", line)]
+    return (errors or fatal or lines or ["no message"])[0]
 
 
 _PROBED: set[str] = set()

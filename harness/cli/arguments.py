@@ -17,10 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from descent_bench.output.files import Saved
+from descent_bench.cli import signals
+from descent_bench.output.files import Saved, resolved
 
-EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_NOT_WRITTEN, EXIT_TERMINATED = 4, 143
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_NOT_WRITTEN = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_TERMINATED = signals.EXIT_INTERRUPTED, signals.EXIT_TERMINATED
+NAME_MAX = 255  # bytes in one file name on common file systems
 
 
 class UsageError(Exception):
@@ -126,17 +128,27 @@ def check_output_path(option: str, path: str | None, suffixes: tuple[str, ...]) 
     target = Path(path)
     if target.suffix.lower() not in suffixes:
         raise UsageError(f"--{option} file must end in {', '.join(suffixes)}, got {path!r}")
-    if target.is_dir():
-        raise UsageError(f"--{option} {path!r} is a directory, not a file")
-    folder = target.resolve().parent
-    if not folder.is_dir():
-        raise UsageError(f"--{option} directory does not exist: {str(target.parent)!r}")
     try:
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".probe")
+        real = resolved(path)
+        folder = real.resolve().parent
+    except OSError as exc:
+        raise UsageError(f"--{option} {exc}") from None
+    if real.is_dir():
+        raise UsageError(f"--{option} {path!r} is a directory, not a file")
+    if real.exists() and not real.is_file():
+        raise UsageError(f"--{option} {path!r} is not a regular file (a device or a pipe)")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--{option} {str(folder)!r} is not a directory")
+    if not folder.is_dir():
+        raise UsageError(f"--{option} directory does not exist: {str(folder)!r}")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".descent-bench.", suffix=".probe")
     except OSError as exc:
         raise UsageError(f"--{option} cannot write in {str(folder)!r}: {exc.strerror}") from None
     os.close(fd)
     os.unlink(probe)
+    if len(real.name.encode()) > NAME_MAX:
+        raise UsageError(f"--{option} file name is longer than {NAME_MAX} bytes")
 
 
 def check_plot_path(path: str | None) -> None:
@@ -153,8 +165,9 @@ def check_plot_path(path: str | None) -> None:
 
 
 def report_saved(saved: list[Saved]) -> int:
-    """One line per output that went elsewhere; ``EXIT_NOT_WRITTEN`` if any did."""
+    """One line per output that went elsewhere (or nowhere); ``EXIT_NOT_WRITTEN`` if any."""
     moved = [s for s in saved if s.failure]
     for s in moved:
-        sys.stderr.write(f"descent-bench: error: {s.failure}; written to {s.path!r} instead\n")
+        where = f"written to {s.path!r} instead" if s.path else "the results are above only"
+        sys.stderr.write(f"descent-bench: error: {s.failure}; {where}\n")
     return EXIT_NOT_WRITTEN if moved else EXIT_OK

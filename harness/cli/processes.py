@@ -38,17 +38,25 @@ def add_device_options(parser: argparse.ArgumentParser, many: bool) -> None:
     parser.add_argument("--process-id", type=a.non_negative_int, help="several hosts: this one")
     parser.add_argument(
         "--connect-timeout",
-        type=a.positive_int,
+        type=connect_timeout,
         default=60,
         metavar="SECONDS",
         help="several hosts: how long to wait for the coordinator and the others (default 60)",
     )
 
 
+def connect_timeout(text: str) -> int:
+    """Seconds in 1..86400."""
+    value = a.positive_int(text)
+    if value > 86_400:
+        raise argparse.ArgumentTypeError(f"must be at most 86400 (a day), got {text!r}")
+    return value
+
+
 def coordinator_address(text: str) -> str:
     """HOST:PORT with a port in 1..65535 (the host is looked up when joining)."""
     host, _, port = text.rpartition(":")
-    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+    if not host or not (port.isascii() and port.isdigit()) or not 1 <= int(port) <= 65535:
         raise argparse.ArgumentTypeError(
             f"expected HOST:PORT with a port in 1..65535, got {text!r}"
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 from types import FrameType
 
-from descent_bench.cli.arguments import EXIT_INTERRUPTED, EXIT_TERMINATED
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # here, so that nothing heavy loads before
 
 
 class Terminated(KeyboardInterrupt):

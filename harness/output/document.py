@@ -86,11 +86,28 @@ def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
         wrong_bool = isinstance(value, bool) and bool not in allowed
         if not isinstance(value, allowed) or wrong_bool:
             raise NotAComparison(f"record {index}: {name} is {type(value).__name__} {value!r:.40}")
+        if allowed in (NUMBER, (*NUMBER, type(None))) and value is not None:
+            values[name] = _real(value, f"record {index}: {name}")
+    for name in ("size", "iterations", "devices"):
+        if values[name] < 1:
+            raise NotAComparison(f"record {index}: {name} must be at least 1, got {values[name]}")
     spread = tuple(values["spread_seconds_per_iteration"])
-    if len(spread) != 2 or not all(isinstance(v, NUMBER) for v in spread):
+    if len(spread) != 2 or not all(
+        isinstance(v, NUMBER) and not isinstance(v, bool) for v in spread
+    ):
         raise NotAComparison(f"record {index}: spread_seconds_per_iteration is not two numbers")
-    values["spread_seconds_per_iteration"] = spread
+    values["spread_seconds_per_iteration"] = tuple(
+        _real(v, f"record {index}: spread") for v in spread
+    )
     return Record(**values)
+
+
+def _real(value: Any, what: str) -> float:
+    """A JSON number as a float (an integer too large for one is refused)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise NotAComparison(f"{what} is too large for a float") from None
 
 
 def _load_v1(doc: dict[str, Any]) -> SavedRun:
@@ -142,6 +159,8 @@ def load(text: str | bytes) -> SavedRun:
             raise NotAComparison(f"a malformed {schema} document: no {key} {kind.__name__}")
     try:
         return LOADERS[schema](doc)
+    except NotAComparison:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise NotAComparison(f"a malformed {schema} document ({exc!r:.80})") from None
 
