@@ -146,3 +146,15 @@ def test_ctrl_c_stops_a_long_jax_loop_within_seconds(jax_backend):
     # One piece is a fraction of a second here; the loop asked for would run for hours,
     # and before pieces one call of a long loop ignored Ctrl-C for minutes.
     assert out.strip() == "interrupted" and time.monotonic() - sent < 30
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_jax_pins_full_precision_matrix_products(jax_backend, dtype):
+    """No TF32 for float32 on NVIDIA GPUs: the lowered products say HIGHEST."""
+    problem = kernels.SineFit(points=1000).phrased("features")  # two matrix-vector products
+    problem, data, params = kernels.place(
+        problem, jax_backend, dtype, problem.initial_params(), "features"
+    )
+    text = jax_backend.program(problem.step).lower(params, data, 1e-6, 10).as_text()
+    dots = [line for line in text.splitlines() if "dot_general" in line]
+    assert dots and all("precision = [HIGHEST, HIGHEST]" in line for line in dots)

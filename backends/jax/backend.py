@@ -20,6 +20,7 @@ from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Ops, Step
 
 MAX_TRIP = 2**31 - 1  # steps in one call of a compiled loop (its counter is an int32)
+MATMUL_PRECISION = "highest"  # never TF32 or bfloat16 passes for float32 products
 
 
 def one_line(exc: BaseException) -> str:
@@ -202,7 +203,11 @@ class JaxBackend(Backend):
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         import jax
 
-        return jax.jit(fn, compiler_options=self.compiler_options())
+        def pinned(*args: Any) -> Any:
+            with jax.default_matmul_precision(MATMUL_PRECISION):
+                return fn(*args)
+
+        return jax.jit(pinned, compiler_options=self.compiler_options())
 
     def program(self, step: Step) -> Any:
         """The jitted K-step program of ``step`` (``jax.jit``'s function, with ``lower``);
@@ -221,7 +226,10 @@ class JaxBackend(Backend):
             ops = self.ops
 
             def loop(params: Array, data: Data, lr: Any, k: Any) -> Array:
-                return jax.lax.fori_loop(0, k, lambda _, p: step(ops, p, data, lr), params)
+                # Full float32 products: on NVIDIA GPUs jax's default lets float32 matrix
+                # products run in TF32 (10-bit mantissa), outside the agreement bound.
+                with jax.default_matmul_precision(MATMUL_PRECISION):
+                    return jax.lax.fori_loop(0, k, lambda _, p: step(ops, p, data, lr), params)
 
             program = jax.jit(loop, compiler_options=self.compiler_options())
             self._loops[key] = program
