@@ -142,6 +142,17 @@ class Backend:
         """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
         return "cpu"
 
+    # -- threads --------------------------------------------------------------------------
+    def limit_threads(self, count: int) -> None:
+        """From now on in this process, run the library's intra-op work (BLAS, its own thread
+        pool) on at most ``count`` threads. The measurement calls it in each worker process
+        before anything is timed; libraries whose pool is fixed at start-up are held to
+        ``count`` by the process's CPU affinity instead (``measurement.threads``)."""
+
+    def thread_count(self) -> int | None:
+        """The intra-op threads the library uses now, where it can say (recorded per row)."""
+        return None
+
     # -- arrays ---------------------------------------------------------------------------
     @property
     def xp(self) -> Any:
