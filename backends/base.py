@@ -57,6 +57,8 @@ class Backend:
     joins_processes: ClassVar[bool] = False
     # Whether the K-step loop is compiled before it runs (its cost grows with the program).
     compiles: ClassVar[bool] = False
+    # What times a call (``time_calls``): "host" is perf_counter around a call synced inside.
+    clock: ClassVar[str] = "host"
 
     def __init__(self) -> None:
         self._loaded = False

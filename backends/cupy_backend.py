@@ -14,6 +14,7 @@ class CupyBackend(Backend):
     name = "cupy"
     distribution = "cupy"
     loop_kind = "Python loop of eager steps, each a few CUDA kernel launches"
+    clock = "cuda-event"  # cupyx.profiler.benchmark: CUDA events around each call
 
     def _load(self) -> None:
         try:

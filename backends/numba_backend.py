@@ -71,6 +71,7 @@ class NumbaBackend(NumpyBackend):
     name = "numba"
     distribution = "numba"
     loop_kind = "Python loop of steps; the moments one fused numba loop (one pass)"
+    compiles = True  # numba compiles the fused loop at its first call
 
     def _load(self) -> None:
         super()._load()

@@ -9,6 +9,7 @@ and a ``Measurement`` of it by the same suite ``descent-bench compare`` uses.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,7 +21,7 @@ from descent_bench.measurement import suite
 from descent_bench.measurement.agreement import agrees, max_rel_diff
 from descent_bench.measurement.contenders import own_loop
 from descent_bench.measurement.records import gbytes_per_second
-from descent_bench.measurement.timing import measure
+from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import (
     SEED,
     default_iterations,
@@ -154,26 +155,24 @@ class Workload:
         """Timed as ``compare`` times a row; ``fresh``: on a new backend object, so the
         compile time includes compiling."""
         backend = self.backend.fresh() if fresh else self.backend
-        timing = measure(
+        row = prepare(
             replace(own_loop(backend), form=self.form),
             self.problem_at_size,
             self.dtype,
             self.lr,
             self.initial,
             self.iterations,
-            repeat,
         )
-        want = reference_params(self.problem_at_size, timing.iterations, self.lr)
-        diff = max_rel_diff(timing.final_params, want)
+        seconds = statistics.median(row.time_call() for _ in range(repeat)) / row.iterations
+        want = reference_params(self.problem_at_size, row.iterations, self.lr)
+        diff = max_rel_diff(row.final_params, want)
         return Measurement(
-            iterations=timing.iterations,
-            iterations_per_second=timing.iterations_per_second,
-            gbytes_per_second=gbytes_per_second(
-                self.bytes_per_iteration, timing.seconds_per_iteration
-            ),
-            compile_seconds=timing.compile_seconds,
+            iterations=row.iterations,
+            iterations_per_second=1 / seconds,
+            gbytes_per_second=gbytes_per_second(self.bytes_per_iteration, seconds),
+            compile_seconds=row.compile_seconds or 0.0,
             max_rel_diff=diff,
-            agrees=agrees(diff, self.dtype, timing.iterations, self.problem.coupled_params),
+            agrees=agrees(diff, self.dtype, row.iterations, self.problem.coupled_params),
         )
 
     def result(self) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Exit codes: 0 success, 1 a backend disagrees with the reference (compare), 2 bad input or a
 backend that cannot run here, 3 the descent diverged, 4 a result could not be written where
-asked (it was saved elsewhere, and the message says where), 130 interrupted (Ctrl-C), 143
-terminated (SIGTERM).
+asked (it was saved elsewhere, and the message says where), 5 a measuring process failed
+(the message says how), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -21,12 +21,17 @@ from descent_bench.cli import signals
 from descent_bench.output.files import Saved, resolved
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_DIVERGED, EXIT_NOT_WRITTEN = 0, 1, 2, 3, 4
+EXIT_RUN_FAILED = 5
 EXIT_INTERRUPTED, EXIT_TERMINATED = signals.EXIT_INTERRUPTED, signals.EXIT_TERMINATED
 NAME_MAX = 255  # bytes in one file name on common file systems
 
 
 class UsageError(Exception):
     """Bad input found after parsing; printed as one line, exit code 2."""
+
+
+class RunFailed(Exception):
+    """A measuring process died or raised; printed as one line, exit code 5."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,6 +51,30 @@ def positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return math.nan
+    return value
+
+
+def fraction(text: str) -> float:
+    """A relative amount above 0 and below 10 (0.05 is 5%)."""
+    value = _number(text)
+    if not 0 < value < 10:
+        raise argparse.ArgumentTypeError(f"must be a fraction above 0, e.g. 0.05, got {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A time in seconds, 0 to 1e6."""
+    value = _number(text)
+    if not 0 <= value <= 1e6:
+        raise argparse.ArgumentTypeError(f"must be seconds from 0 to 1e6, got {text!r}")
     return value
 
 

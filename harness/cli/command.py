@@ -1,7 +1,9 @@
-"""The ``descent-bench`` command: ``info``, ``fit``, ``compare`` and ``show``.
+"""The ``descent-bench`` command: ``info``, ``fit``, ``compare``, ``show`` and ``diff``.
 
-Exit codes (``arguments``): 0 success, 1 a row disagrees with the reference, 2 bad input or a
-backend that cannot run here, 3 the descent diverged, 130 interrupted.
+Exit codes (``arguments``): 0 success, 1 a row disagrees with the reference (or ``diff
+--fail-slower`` found a slower row), 2 bad input or a backend that cannot run here, 3 the
+descent diverged, 4 a result not written where asked, 5 a measuring process failed, 130
+interrupted, 143 terminated.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import os
 import sys
 
 from descent_bench.cli import arguments as a
-from descent_bench.cli import compare, fit, info
+from descent_bench.cli import compare, diff, fit, info
 from descent_bench.cli.arguments import (
     EXIT_DIVERGED,
     EXIT_OK,
+    EXIT_RUN_FAILED,
     EXIT_USAGE,
+    RunFailed,
     UsageError,
 )
 from descent_bench.cli.options import value_flags
@@ -26,12 +30,13 @@ from descent_bench.output import files
 def build_parser() -> a.Parser:
     parser = a.Parser(prog="descent-bench", description=__doc__)
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="{info,fit,compare,show}"
+        dest="command", required=True, metavar="{info,fit,compare,show,diff}"
     )
     info.add_parser(commands)
     fit.add_parser(commands)
     compare.add_parser(commands)
     compare.add_show_parser(commands)
+    diff.add_parser(commands)
     return parser
 
 
@@ -59,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"descent-bench: error: {exc}\n")
         return EXIT_USAGE
+    except RunFailed as exc:
+        sys.stderr.write(f"descent-bench: error: {exc}\n")
+        return EXIT_RUN_FAILED
     except Diverged as exc:
         sys.stderr.write(f"descent-bench: {exc}\n")
         return EXIT_DIVERGED

@@ -37,7 +37,41 @@ def add_parser(commands: a.Commands) -> None:
         type=a.positive_int,
         help="K per timed call (default: 2000, fewer at large sizes)",
     )
-    p.add_argument("--repeat", type=a.positive_int, default=5)
+    defaults = Settings()
+    p.add_argument(
+        "--threads",
+        type=a.positive_int,
+        default=defaults.threads,
+        help="intra-op threads of every backend, held by CPU affinity and library limits "
+        f"(default: {defaults.threads})",
+    )
+    p.add_argument(
+        "--processes",
+        type=a.positive_int,
+        default=defaults.processes,
+        help="worker processes the rounds are spread over, one after the other; 1: in this "
+        f"process (default: {defaults.processes})",
+    )
+    p.add_argument(
+        "--min-rounds",
+        type=a.positive_int,
+        default=defaults.min_rounds,
+        help=f"rounds of every row, over all processes (default: {defaults.min_rounds})",
+    )
+    p.add_argument(
+        "--noise-target",
+        type=a.fraction,
+        default=defaults.noise_target,
+        help="rounds go on while a row's IQR / median is above this "
+        f"(default: {defaults.noise_target})",
+    )
+    p.add_argument(
+        "--budget",
+        type=a.seconds,
+        default=defaults.budget_seconds,
+        help="seconds the rounds may go on for noisy rows, over all processes "
+        f"(default: {defaults.budget_seconds:g})",
+    )
     p.add_argument("--json", metavar="FILE", help="write the results (atomically)")
     p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
     add_device_options(p, many=True)
@@ -58,8 +92,12 @@ def settings(args: argparse.Namespace) -> Settings:
         sizes=None if args.sizes is None else tuple(args.sizes),
         dtype=args.dtype,
         iterations=args.iterations,
-        repeat=args.repeat,
         device_counts=tuple(args.devices),
+        threads=args.threads,
+        processes=args.processes,
+        min_rounds=args.min_rounds,
+        noise_target=args.noise_target,
+        budget_seconds=args.budget,
     )
 
 
@@ -103,16 +141,17 @@ def stdout_console() -> Console:
 def print_records(records: list[Record], title: str) -> None:
     """The table where it fits the terminal, else one block per row; plain text for very
     many rows, which rich lays out slowly."""
-    from descent_bench.output.cells import cell_text
+    from descent_bench.output.cells import cell_text, shown_rows
     from descent_bench.output.table import PLAIN_ABOVE, blocks, fits, plain_table, table
 
     console = stdout_console()
+    rows = shown_rows(records)
     if len(records) > PLAIN_ABOVE:
-        print(f"{cell_text(title)}\n\n{plain_table(records)}")
-    elif fits(records, console.width):
-        console.print(table(records, title))
+        print(f"{cell_text(title)}\n\n{plain_table(rows)}")
+    elif fits(rows, console.width):
+        console.print(table(rows, title))
     else:
-        print(f"{cell_text(title)}\n\n{blocks(records)}")
+        print(f"{cell_text(title)}\n\n{blocks(rows)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,10 +167,15 @@ def run(args: argparse.Namespace) -> int:
         raise a.UsageError(f"--{exc.setting}: {exc}") from None
     a.check_output_path("json", args.json, (".json",))
     a.check_plot_path(args.plot)
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        result = suite.run(plan, ProgressBar(progress))
+    try:
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            result = suite.run(plan, ProgressBar(progress))
+    except suite.WorkerFailed as exc:
+        raise a.RunFailed(str(exc)) from None
     if not result.main_process:
         return a.EXIT_OK
+    for warning in result.machine_state.warnings if result.machine_state else ():
+        sys.stderr.write(f"descent-bench: warning: {warning}\n")
     title = f"descent-bench compare ({args.dtype}) on {machine.cpu_model()}"
     # Files first: a terminal or pipe that fails while the table prints loses nothing.
     saved = []

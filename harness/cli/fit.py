@@ -140,10 +140,14 @@ def run(args: argparse.Namespace) -> int:
     return a.report_saved(saved)
 
 
+FIT_SCHEMA = "descent-bench/fit/1"
+
+
 def fit_record(
     args: argparse.Namespace, problem: Problem, backend: Backend, result: Descent
 ) -> dict[str, Any]:
     return {
+        "schema": FIT_SCHEMA,
         "version": __version__,
         "problem": problem.name,
         "backend": backend.name,

@@ -33,11 +33,17 @@ class Contender:
     make_loop: Callable[[Problem], Loop | None]
     baseline: bool = False
     form: str | None = None  # how the problem phrases its gradient; None: the backend's choice
+    compiles: bool = False  # whether the loop is compiled at its first call (a compile time)
 
 
 def own_loop(backend: Backend) -> Contender:
     """The backend's own loop (``compile_loop``), as it runs K iterations best."""
-    return Contender(backend.label, backend, lambda problem: backend.compile_loop(problem.step))
+    return Contender(
+        backend.label,
+        backend,
+        lambda problem: backend.compile_loop(problem.step),
+        compiles=backend.compiles,
+    )
 
 
 def tutorial() -> Contender:
@@ -76,7 +82,9 @@ def naive(backend: Backend) -> Contender | None:
     """The naive loop a user of ``backend``'s library writes first, if it has one."""
     if backend.naive_label is None:
         return None
-    return Contender(backend.naive_label, backend, backend.naive_loop, baseline=True)
+    return Contender(
+        backend.naive_label, backend, backend.naive_loop, baseline=True, compiles=backend.compiles
+    )
 
 
 def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:

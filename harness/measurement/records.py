@@ -1,13 +1,37 @@
-"""A measured row as a typed record, the byte formula, and how rows relate to each other."""
+"""The results model: a measured row as a typed record keeping every timed call, and what is
+derived from the calls (median, IQR, relative noise, an interval for the median).
+
+A record holds measurements only. Ratios between rows (speedup over the tutorial, parallel
+efficiency) are computed when shown (``ratios``), with their intervals.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from descent_bench.measurement import statistics
 
 
 def gbytes_per_second(bytes_per_iteration: int, seconds_per_iteration: float) -> float:
     """Compulsory bytes of one iteration over its time, in GB/s (10^9 bytes)."""
     return bytes_per_iteration / seconds_per_iteration / 1e9
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One timed call: its seconds, its K, the round it ran in and the worker process."""
+
+    seconds: float
+    iterations: int
+    round: int
+    process: int
+
+    @property
+    def seconds_per_iteration(self) -> float:
+        return self.seconds / self.iterations
 
 
 @dataclass(frozen=True)
@@ -18,48 +42,65 @@ class Record:
     problem: str
     size: int
     dtype: str
-    iterations: int
-    compile_seconds: float
-    seconds_per_iteration: float
-    iterations_per_second: float
+    iterations: int  # K of every timed call: a function of the problem and size alone
+    compile_seconds: float | None  # None: the row compiles nothing
+    seconds_per_iteration: float  # the median call over K
     bytes_per_iteration: int
-    gbytes_per_second: float
-    bandwidth_fraction: float | None
-    speedup_vs_tutorial: float | None
+    bandwidth_fraction: float | None  # of the platform's streaming ceiling in the same run
     max_rel_diff: float
     agrees: bool
     baseline: bool
     devices: int
-    parallel_efficiency: float | None  # (iterations/s on N devices / on 1) / N
-    spread_seconds_per_iteration: tuple[float, float]
-    harness_overhead_fraction: float
+    harness_overhead_fraction: float = math.nan
+    samples: tuple[Sample, ...] = field(default=())
+    clock: str = "host"  # what timed the calls: "host" (perf_counter around a synced call)
+    threads: int | None = None  # intra-op threads the row ran with (None: not recorded)
+    noisy: bool = False  # still above the noise target when the run stopped
+
+    @property
+    def iterations_per_second(self) -> float:
+        return 1.0 / self.seconds_per_iteration
+
+    @property
+    def gbytes_per_second(self) -> float:
+        return gbytes_per_second(self.bytes_per_iteration, self.seconds_per_iteration)
+
+    def per_iteration(self) -> np.ndarray:
+        """Seconds per iteration of every timed call."""
+        return np.array([s.seconds_per_iteration for s in self.samples])
+
+    def by_process(self) -> list[np.ndarray]:
+        """Seconds per iteration of the timed calls, one array per worker process."""
+        processes = sorted({s.process for s in self.samples})
+        return [
+            np.array([s.seconds_per_iteration for s in self.samples if s.process == p])
+            for p in processes
+        ]
+
+    @property
+    def relative_noise(self) -> float:
+        """IQR over median of the calls' per-iteration times (nan without samples)."""
+        return statistics.relative_noise(self.per_iteration())
+
+    @property
+    def median_interval(self) -> tuple[float, float]:
+        """A 95% interval of the median seconds per iteration (nan without samples)."""
+        return statistics.median_interval(self.per_iteration())
+
+    @property
+    def processes(self) -> int:
+        return len({s.process for s in self.samples})
 
 
-def relate(records: list[Record], unit_label: str) -> list[Record]:
-    """The records with each row's speedup over the ``unit_label`` row (the tutorial), and a
-    split row's parallel efficiency against the same library's one-device row, at the same
-    problem and size."""
-    by_label = {(r.backend, r.problem, r.size): r for r in records}
-    # A library's own one-device row (its label is its name: not a variant like jax-standard).
-    single = {
-        (r.library, r.problem, r.size): r
-        for r in records
-        if r.devices == 1 and not r.baseline and r.backend == r.library
-    }
-    related = []
-    for r in records:
-        unit = by_label.get((unit_label, r.problem, r.size))
-        one = single.get((r.library, r.problem, r.size))
-        efficiency = None
-        if r.devices > 1 and one:
-            efficiency = r.iterations_per_second / one.iterations_per_second / r.devices
-        related.append(
-            replace(
-                r,
-                speedup_vs_tutorial=(
-                    unit.seconds_per_iteration / r.seconds_per_iteration if unit else None
-                ),
-                parallel_efficiency=efficiency,
-            )
-        )
-    return related
+def key(record: Record) -> tuple[str, str, int, str, int, int, int | None]:
+    """What makes two records the same row of two runs: label, problem, size, dtype,
+    devices, K and threads."""
+    return (
+        record.backend,
+        record.problem,
+        record.size,
+        record.dtype,
+        record.devices,
+        record.iterations,
+        record.threads,
+    )

@@ -1,9 +1,10 @@
-"""Measuring one row: a loop on a backend, at one problem size and dtype.
+"""Getting a row ready to time, and timing one call of it.
 
-Inputs go to the device before any clock starts. The first call (k = 1) compiles and warms
-up, and is timed on its own as the compile time. Then K iterations run once untimed (their
-result is checked against the reference) and R more times timed, each call synced inside its
-timed region by the backend; per-iteration time is the median call over K.
+Inputs go to the device before any clock starts. ``prepare`` runs the row's K-step loop
+twice: the first call compiles and warms up, the second runs as every later call will; the
+compile time is the first call minus the second, both on the row's one clock. The first
+call's result is checked against the reference. Every timed call after that runs K
+iterations, synced inside its timed region by the backend (``Backend.time_calls``).
 """
 
 from __future__ import annotations
@@ -21,34 +22,31 @@ from descent_bench.measurement.contenders import Contender
 
 
 @dataclass
-class Timing:
+class PreparedRow:
+    """A row on its device, compiled and warmed up, ready for timed calls."""
+
+    contender: Contender
+    problem: Problem
     iterations: int
-    compile_seconds: float
-    seconds_per_iteration: float
-    spread: tuple[float, float]  # fastest and slowest call, per iteration
-    repeats: int
-    final_params: np.ndarray
-    # Median cost of the timing itself (clock reads, the call, a sync on a ready result),
-    # as a fraction of the median timed call.
-    overhead_fraction: float
+    compile_seconds: float | None  # None: nothing compiles
+    final_params: np.ndarray  # after K iterations, for the agreement check
+    overhead_seconds: float  # median cost of timing a call that does nothing
+    time_call: Callable[[], float]  # seconds of one synced call of K iterations
 
     @property
-    def iterations_per_second(self) -> float:
-        return 1.0 / self.seconds_per_iteration
+    def clock(self) -> str:
+        return self.contender.backend.clock
 
 
-def measure(
+def prepare(
     contender: Contender,
     problem: Problem,
     dtype: str,
     lr: float,
     initial: np.ndarray,
     iterations: int,
-    repeat: int,
-    budget_seconds: float = 1.0,
-) -> Timing:
-    """Time ``contender`` on ``problem``. A slow row (a baseline at a large size) runs fewer
-    iterations than asked, so that its R timed calls take about ``budget_seconds``."""
+) -> PreparedRow:
+    """``contender`` at ``problem`` placed, compiled and warmed up; ``iterations`` is K."""
     backend = contender.backend
     problem, data, params = place(problem, backend, dtype, initial, contender.form)
     backend.sync((params, data))
@@ -56,31 +54,29 @@ def measure(
     if made is None:
         raise ValueError(f"{contender.label} has no loop for {problem.name}")
     loop: Loop = made
+    k = iterations
 
-    start = time.perf_counter()
-    first_result = backend.sync(loop(params, data, lr, 1))
-    first = time.perf_counter() - start
-    if contender.baseline and first > budget_seconds:
-        # One iteration already exceeds the budget: that call is the checked result, and one
-        # more call is the timing.
-        k, one, final = 1, first, problem.trim(backend.to_numpy(first_result))
-        times = backend.time_calls(lambda: loop(params, data, lr, 1), 1)
-    else:
-        one = statistics.median(backend.time_calls(lambda: loop(params, data, lr, 1), 3))
-        k = iterations
-        if contender.baseline:
-            k = max(1, min(iterations, int(budget_seconds / max(one, 1e-9) / repeat)))
-        final = problem.trim(backend.to_numpy(backend.sync(loop(params, data, lr, k))))
-        times = backend.time_calls(lambda: loop(params, data, lr, k), repeat)
+    def call() -> Array:
+        return loop(params, data, lr, k)
+
+    first_result: list[Array] = []
+
+    def first_call() -> Array:
+        first_result.append(call())
+        return first_result[-1]
+
+    (first,) = backend.time_calls(first_call, 1)
+    (steady,) = backend.time_calls(call, 1)
+    final = problem.trim(backend.to_numpy(first_result[0]))
     empty = statistics.median(backend.time_calls(lambda: params, 101))
-    return Timing(
+    return PreparedRow(
+        contender=contender,
+        problem=problem,
         iterations=k,
-        compile_seconds=max(0.0, first - one),
-        seconds_per_iteration=statistics.median(times) / k,
-        spread=(min(times) / k, max(times) / k),
-        repeats=len(times),
+        compile_seconds=max(0.0, first - steady) if contender.compiles else None,
         final_params=np.asarray(final, dtype=np.float64),
-        overhead_fraction=empty / statistics.median(times),
+        overhead_seconds=empty,
+        time_call=lambda: backend.time_calls(call, 1)[0],
     )
 
 

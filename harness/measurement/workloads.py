@@ -27,6 +27,18 @@ def default_iterations(problem: Problem) -> int:
     return int(np.clip(2e7 // problem.elements, 10, 2000))
 
 
+# Element-iterations of one timed call of a baseline: a baseline's K is the row's K, or
+# fewer where that is more work than this, and still a function of the size alone.
+BASELINE_ELEMENT_ITERATIONS = 10**5
+
+
+def baseline_iterations(problem: Problem) -> int:
+    """K of a baseline row (the tutorial, a naive loop): at most ``default_iterations``,
+    about ``BASELINE_ELEMENT_ITERATIONS`` element-iterations, at least one."""
+    cap = BASELINE_ELEMENT_ITERATIONS // problem.elements
+    return int(max(1, min(default_iterations(problem), cap)))
+
+
 def reference_params(problem: Problem, iterations: int, lr: float | None = None) -> np.ndarray:
     """K iterations of the kernel on NumPy in float64 from the seeded start."""
     numpy = backends.load("numpy")

@@ -1,11 +1,15 @@
-"""The columns of a comparison and how each formats a record's cell, for every output."""
+"""The columns of a comparison and how each formats a row's cell, for every output: a record
+and the ratios computed for it among the rows shown."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from descent_bench.measurement.contenders import TUTORIAL
+from descent_bench.measurement.ratios import Ratio, relate
 from descent_bench.measurement.records import Record
 
 # Control characters (C0, DEL, C1) in names read from a file would drive the terminal.
@@ -25,29 +29,64 @@ def _percent(value: float | None) -> str:
     return _fmt(None if value is None else 100 * value, ".0f")
 
 
+def _interval(ratio: Ratio | None, spec: str, suffix: str = "") -> str:
+    """A ratio and its interval: ``12.3x (11.8-12.9)``; the value alone without samples."""
+    if ratio is None:
+        return "-"
+    text = format(ratio.value, spec) + suffix
+    if math.isnan(ratio.low):
+        return text
+    return f"{text} ({ratio.low:{spec}}-{ratio.high:{spec}})"
+
+
+def _noise(r: Record) -> str:
+    noise = r.relative_noise
+    if math.isnan(noise):
+        return "-"
+    return f"{100 * noise:.0f}%" + (" noisy" if r.noisy else "")
+
+
+@dataclass(frozen=True)
+class ShownRow:
+    """A record with the ratios computed for it among the rows shown."""
+
+    record: Record
+    speedup_vs_tutorial: Ratio | None
+    parallel_efficiency: Ratio | None
+
+
+def shown_rows(records: list[Record]) -> list[ShownRow]:
+    relations = relate(records, TUTORIAL)
+    return [
+        ShownRow(r, relations.speedup_vs_tutorial.get(i), relations.parallel_efficiency.get(i))
+        for i, r in enumerate(records)
+    ]
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
-    cell: Callable[[Record], str]
+    cell: Callable[[ShownRow], str]
     justify: Literal["left", "center", "right"] = "right"
 
 
 COLUMNS = (
-    Column("backend", lambda r: r.backend, justify="left"),
-    Column("device", lambda r: r.device, justify="left"),
-    Column("problem", lambda r: r.problem, justify="left"),
-    Column("size", lambda r: f"{r.size:,}"),
-    Column("dtype", lambda r: r.dtype),
-    Column("compile s", lambda r: f"{r.compile_seconds:.3f}"),
-    Column("µs/iter", lambda r: f"{r.seconds_per_iteration * 1e6:,.2f}"),
-    Column("iter/s", lambda r: f"{r.iterations_per_second:,.0f}"),
-    Column("GB/s", lambda r: f"{r.gbytes_per_second:.2f}"),
-    Column("% of BW", lambda r: _percent(r.bandwidth_fraction)),
-    Column("vs tutorial", lambda r: _fmt(r.speedup_vs_tutorial, ",.1f", "x")),
-    Column("max rel diff", lambda r: f"{r.max_rel_diff:.1e}"),
-    Column("agrees", lambda r: "✓" if r.agrees else "✗", justify="center"),
+    Column("backend", lambda s: s.record.backend, justify="left"),
+    Column("device", lambda s: s.record.device, justify="left"),
+    Column("problem", lambda s: s.record.problem, justify="left"),
+    Column("size", lambda s: f"{s.record.size:,}"),
+    Column("dtype", lambda s: s.record.dtype),
+    Column("compile s", lambda s: _fmt(s.record.compile_seconds, ".3f")),
+    Column("µs/iter", lambda s: f"{s.record.seconds_per_iteration * 1e6:,.2f}"),
+    Column("±", lambda s: _noise(s.record)),
+    Column("iter/s", lambda s: f"{s.record.iterations_per_second:,.0f}"),
+    Column("GB/s", lambda s: f"{s.record.gbytes_per_second:.2f}"),
+    Column("% of BW", lambda s: _percent(s.record.bandwidth_fraction)),
+    Column("vs tutorial", lambda s: _interval(s.speedup_vs_tutorial, ",.1f", "x")),
+    Column("max rel diff", lambda s: f"{s.record.max_rel_diff:.1e}"),
+    Column("agrees", lambda s: "✓" if s.record.agrees else "✗", justify="center"),
 )
-PARALLEL_EFFICIENCY = Column("par. eff.", lambda r: _fmt(r.parallel_efficiency, ".2f"))
+PARALLEL_EFFICIENCY = Column("par. eff.", lambda s: _interval(s.parallel_efficiency, ".2f"))
 
 
 def columns(records: list[Record], exclude: tuple[str, ...] = ()) -> list[Column]:

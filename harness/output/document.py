@@ -1,9 +1,10 @@
 """A comparison as a versioned JSON document, and a loader for every version written so far.
 
 Version 2 adds descent-bench's own version, the settings of the run, the ``library`` of each
-record and the fields that version 1 files may lack (``devices``, ``parallel_efficiency``); a
-version 1 file loads with those filled in as a one-device run. Fields added later do not bump
-the schema: the loader ignores fields it does not know.
+record and the fields that version 1 files may lack (``devices``); a version 1 file loads with
+those filled in as a one-device run. Fields added later do not bump the schema: they have
+defaults (a record without ``samples`` keeps no calls), and the loader ignores fields it does
+not know, such as the derived values written for other readers (iterations/s, GB/s, noise).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 from descent_bench import __version__
-from descent_bench.measurement.records import Record
+from descent_bench.measurement.records import Record, Sample
 from descent_bench.measurement.suite import SuiteResult
 
 SCHEMA = "descent-bench/compare/2"
@@ -35,6 +36,18 @@ class NotAComparison(ValueError):
     """The file is not a comparison this version can read; the message says why."""
 
 
+def derived(record: Record) -> dict[str, Any]:
+    """Values computed from a record, written beside it for readers of the file."""
+    low, high = record.median_interval
+    noise = record.relative_noise
+    return {
+        "iterations_per_second": record.iterations_per_second,
+        "gbytes_per_second": record.gbytes_per_second,
+        "relative_noise": None if math.isnan(noise) else noise,
+        "median_interval_seconds_per_iteration": None if math.isnan(low) else [low, high],
+    }
+
+
 def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
@@ -42,63 +55,97 @@ def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
         "machine": {
             **machine,
             "processes": result.processes,
+            "workers": result.workers,
+            "worker_cpus": [list(c) for c in result.cpus],
             "devices_per_row": sorted({r.devices for r in result.records}),
+            "state": None if result.machine_state is None else asdict(result.machine_state),
         },
         "settings": asdict(result.settings),
         "ceilings": {platform: asdict(c) for platform, c in result.ceilings.items()},
-        "records": [asdict(r) for r in result.records],
+        "records": [{**asdict(r), **derived(r)} for r in result.records],
     }
 
 
 # What each record field may hold in a file (JSON numbers: int or float; null for None).
 NUMBER = (int, float)
+OPTIONAL_NUMBER = (*NUMBER, type(None))
 FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "backend": (str,),
     "library": (str,),
     "device": (str,),
     "problem": (str,),
     "dtype": (str,),
+    "clock": (str,),
     "size": (int,),
     "iterations": (int,),
     "bytes_per_iteration": (int,),
     "devices": (int,),
+    "threads": (int, type(None)),
     "agrees": (bool,),
     "baseline": (bool,),
-    "bandwidth_fraction": (*NUMBER, type(None)),
-    "speedup_vs_tutorial": (*NUMBER, type(None)),
-    "parallel_efficiency": (*NUMBER, type(None)),
-    "spread_seconds_per_iteration": (list, tuple),
+    "noisy": (bool,),
+    "compile_seconds": OPTIONAL_NUMBER,
+    "bandwidth_fraction": OPTIONAL_NUMBER,
+    "samples": (list,),
 }
 MAX_BYTES = 256 * 2**20  # a saved comparison larger than this is refused unread
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default if f.default_factory is MISSING else f.default_factory()
+    for f in fields(Record)
+    if f.default is not MISSING or f.default_factory is not MISSING
+}
+
+
+def _samples(raw: list[Any], where: str) -> tuple[Sample, ...]:
+    samples = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise NotAComparison(f"{where}: sample {i} is not an object")
+        try:
+            seconds, k, round_, process = (
+                item["seconds"],
+                item["iterations"],
+                item["round"],
+                item["process"],
+            )
+        except KeyError as exc:
+            raise NotAComparison(f"{where}: sample {i} lacks {exc.args[0]}") from None
+        ints = (k, round_, process)
+        if any(not isinstance(v, int) or isinstance(v, bool) for v in ints):
+            raise NotAComparison(f"{where}: sample {i} has a count that is not an integer")
+        if not isinstance(seconds, NUMBER) or isinstance(seconds, bool):
+            raise NotAComparison(f"{where}: sample {i} seconds is not a number")
+        if k < 1 or round_ < 0 or process < 0 or not _real(seconds, where) > 0:
+            raise NotAComparison(f"{where}: sample {i} is out of range")
+        samples.append(Sample(_real(seconds, where), k, round_, process))
+    return tuple(samples)
 
 
 def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
     if not isinstance(raw, dict):
         raise NotAComparison(f"record {index} is not an object")
     known = {f.name for f in fields(Record)}
-    values = {**defaults, **{k: v for k, v in raw.items() if k in known}}
+    values = {**DEFAULTS, **defaults, **{k: v for k, v in raw.items() if k in known}}
     missing = known - set(values)
     if missing:
         raise NotAComparison(f"record {index} lacks {', '.join(sorted(missing))}")
     for name in known:
         allowed = FIELD_TYPES.get(name, NUMBER)
         value = values[name]
+        if name == "samples" and isinstance(value, tuple):
+            continue  # the default
         wrong_bool = isinstance(value, bool) and bool not in allowed
         if not isinstance(value, allowed) or wrong_bool:
             raise NotAComparison(f"record {index}: {name} is {type(value).__name__} {value!r:.40}")
-        if allowed in (NUMBER, (*NUMBER, type(None))) and value is not None:
+        if allowed in (NUMBER, OPTIONAL_NUMBER) and value is not None:
             values[name] = _real(value, f"record {index}: {name}")
     for name in ("size", "iterations", "devices"):
         if values[name] < 1:
             raise NotAComparison(f"record {index}: {name} must be at least 1, got {values[name]}")
-    spread = tuple(values["spread_seconds_per_iteration"])
-    if len(spread) != 2 or not all(
-        isinstance(v, NUMBER) and not isinstance(v, bool) for v in spread
-    ):
-        raise NotAComparison(f"record {index}: spread_seconds_per_iteration is not two numbers")
-    values["spread_seconds_per_iteration"] = tuple(
-        _real(v, f"record {index}: spread") for v in spread
-    )
+    if not values["seconds_per_iteration"] > 0:
+        raise NotAComparison(f"record {index}: seconds_per_iteration must be above 0")
+    if isinstance(values["samples"], list):
+        values["samples"] = _samples(values["samples"], f"record {index}")
     return Record(**values)
 
 
@@ -114,13 +161,7 @@ def _load_v1(doc: dict[str, Any]) -> SavedRun:
     records = [
         _record(
             raw,
-            {
-                "library": raw.get("backend", "") if isinstance(raw, dict) else "",
-                "devices": 1,
-                "parallel_efficiency": None,
-                "spread_seconds_per_iteration": (math.nan, math.nan),
-                "harness_overhead_fraction": math.nan,
-            },
+            {"library": raw.get("backend", "") if isinstance(raw, dict) else "", "devices": 1},
             index,
         )
         for index, raw in enumerate(doc["records"])

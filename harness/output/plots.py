@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from descent_bench.kernels import PROBLEMS, Descent, Problem
 from descent_bench.measurement.records import Record
 from descent_bench.output.files import write_atomic
@@ -38,8 +40,19 @@ def size_label(problem_name: str) -> str:
     return problem.size_label if problem else "size"
 
 
+def rate_quartiles(record: Record) -> tuple[float, float]:
+    """Iterations/s at the calls' first and third quartile of time (the median's, without
+    samples): the error bar of a point."""
+    times = record.per_iteration()
+    if len(times) == 0:
+        return (record.iterations_per_second, record.iterations_per_second)
+    q1, q3 = np.percentile(times, [25, 75])
+    return (1 / q3, 1 / q1)
+
+
 def plot_compare(records: list[Record], path: str, title: str) -> None:
-    """Iterations/s against size for every row label; disagreeing points crossed in red."""
+    """Iterations/s against size for every row label, with the calls' interquartile range
+    as error bars; disagreeing points crossed in red."""
     problems = list(dict.fromkeys(r.problem for r in records))
     labels = list(dict.fromkeys(r.backend for r in records))
     colors = {label: f"C{i % 10}" for i, label in enumerate(labels)}  # one colour per row
@@ -47,14 +60,22 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
     for ax, problem in zip(axes, problems, strict=True):
         rows = [r for r in records if r.problem == problem]
         for label in dict.fromkeys(r.backend for r in rows):
-            line = sorted(
-                ((r.size, r.iterations_per_second, r) for r in rows if r.backend == label),
-                key=lambda item: item[0],
+            line = sorted((r for r in rows if r.backend == label), key=lambda r: r.size)
+            sizes = [r.size for r in line]
+            rates = [r.iterations_per_second for r in line]
+            quartiles = [rate_quartiles(r) for r in line]
+            below = [max(0.0, v - lo) for v, (lo, _) in zip(rates, quartiles, strict=True)]
+            above = [max(0.0, hi - v) for v, (_, hi) in zip(rates, quartiles, strict=True)]
+            ax.errorbar(
+                sizes,
+                rates,
+                yerr=[below, above],
+                fmt="--o" if line[0].baseline else "-o",
+                capsize=3,
+                label=label,
+                color=colors[label],
             )
-            sizes, rates = [s for s, _, _ in line], [v for _, v, _ in line]
-            style = "--" if line[0][2].baseline else "-"
-            ax.plot(sizes, rates, style, marker="o", label=label, color=colors[label])
-            bad = [(s, v) for s, v, r in line if not r.agrees]
+            bad = [(r.size, r.iterations_per_second) for r in line if not r.agrees]
             if bad:
                 ax.plot(*zip(*bad, strict=True), "x", color="red", ms=12, mew=3)
         ax.set(
@@ -62,7 +83,7 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
             yscale="log",
             title=f"{problem} ({rows[0].dtype})",
             xlabel=size_label(problem),
-            ylabel="iterations / s",
+            ylabel="iterations / s (bars: IQR of calls)",
         )
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)

@@ -1,0 +1,82 @@
+"""``descent-bench diff OLD.json NEW.json``: did a change make rows slower or faster?
+
+Rows are matched and judged by ``measurement.verdicts`` (the method is in the README);
+``--fail-slower PCT`` exits 1 when some row is slower by more than PCT percent with 95%
+confidence after correcting for the number of rows, for gating a CI job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from descent_bench.cli import arguments as a
+
+
+def add_parser(commands: a.Commands) -> None:
+    p = commands.add_parser("diff", help="compare two saved compare runs row by row")
+    p.add_argument("old", help="a JSON file written by compare --json (the baseline)")
+    p.add_argument("new", help="a JSON file written by compare --json (the change)")
+    p.add_argument("--markdown", action="store_true", help="a Markdown table (for a PR)")
+    p.add_argument(
+        "--fail-slower",
+        metavar="PCT",
+        type=percent,
+        help="exit 1 when some row is slower than old by more than PCT percent, with 95%% "
+        "confidence after correcting for the number of rows",
+    )
+    p.set_defaults(run=run)
+
+
+def percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 10000, got {text!r}")
+    return value
+
+
+def _read(path: str) -> object:
+    from descent_bench.output.document import NotAComparison, read
+
+    try:
+        return read(path)
+    except OSError as exc:
+        raise a.UsageError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+    except NotAComparison as exc:
+        raise a.UsageError(f"{path!r}: {exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from descent_bench.measurement.verdicts import diff
+    from descent_bench.output import diff_table
+    from descent_bench.output.cells import cell_text
+    from descent_bench.output.document import SavedRun
+
+    old, new = _read(args.old), _read(args.new)
+    assert isinstance(old, SavedRun) and isinstance(new, SavedRun)
+    result = diff(old.records, new.records)
+    differences = diff_table.machine_differences(old.machine, new.machine)
+    lines = []
+    if differences:
+        lines.append("The two runs differ in machine or libraries:")
+        lines.extend(f"  {line}" for line in differences)
+        lines.append("")
+    if not result.changes:
+        raise a.UsageError(
+            f"no row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "
+            "(rows match on backend, problem, size, dtype, devices, K and threads)"
+        )
+    lines.append(diff_table.markdown(result) if args.markdown else diff_table.plain(result))
+    lines.append("")
+    lines.append(diff_table.summary(result))
+    print("\n".join(lines))
+    if args.fail_slower is not None:
+        slower = result.slower_beyond(args.fail_slower / 100)
+        if slower:
+            listed = ", ".join(f"{c.new.backend} {c.new.problem} {c.new.size}" for c in slower)
+            print(f"slower by more than {args.fail_slower:g}%: {cell_text(listed)}")
+            return a.EXIT_DISAGREE
+    return a.EXIT_OK

@@ -1,0 +1,164 @@
+"""What a run measures: plain ``Settings`` turned into rows, every setting checked before any
+work starts (``SettingsError`` names the setting), and the observer told of progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from descent_bench import backends
+from descent_bench.backends import Backend
+from descent_bench.kernels import PROBLEMS, Problem
+from descent_bench.measurement.contenders import Contender, contenders
+from descent_bench.measurement.memory import shortfall
+from descent_bench.measurement.threads import DEFAULT_THREADS
+from descent_bench.measurement.workloads import make_problem
+
+DTYPES = ("float64", "float32")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot run; ``setting`` names it."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to measure and how long. None means the default: every usable backend meant for
+    comparison, every problem, each problem's default sizes, K from the workload.
+
+    Every row is timed once per round, the rows of a size in a new random order each round;
+    the rounds are spread over ``processes`` worker processes run one after the other (1:
+    in this process). After ``min_rounds`` rounds in all, rounds go on while a row's relative
+    noise (IQR / median) is above ``noise_target`` and the run is within ``budget_seconds``.
+    """
+
+    backends: tuple[str, ...] | None = None
+    problems: tuple[str, ...] | None = None  # None: every registered problem
+    sizes: tuple[int, ...] | None = None
+    dtype: str = "float64"
+    iterations: int | None = None
+    device_counts: tuple[int, ...] = (1,)
+    threads: int = DEFAULT_THREADS
+    processes: int = 2
+    min_rounds: int = 4
+    noise_target: float = 0.05
+    budget_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class Task:
+    problem: Problem
+    contender: Contender
+
+
+@dataclass(frozen=True)
+class Plan:
+    settings: Settings
+    backends: tuple[Backend, ...]
+    contenders: tuple[Contender, ...]
+    tasks: tuple[Task, ...]
+
+
+class Observer(Protocol):
+    """Told what the suite is doing, e.g. to draw a progress bar."""
+
+    def note(self, message: str) -> None: ...
+
+    def begin(self, total: int) -> None: ...
+
+    def row(self, description: str) -> None: ...
+
+    def done_row(self) -> None: ...
+
+
+class Silent:
+    def note(self, message: str) -> None:
+        pass
+
+    def begin(self, total: int) -> None:
+        pass
+
+    def row(self, description: str) -> None:
+        pass
+
+    def done_row(self) -> None:
+        pass
+
+
+def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
+    """The named backends, loaded, or every usable one meant for comparison."""
+    if names is None:
+        return [
+            backends.load(s.name)
+            for s in backends.available()
+            if s.usable and backends.get(s.name).in_default_compare
+        ]
+    chosen = []
+    for name in names:
+        if name not in backends.names():
+            known = ", ".join(backends.names())
+            raise SettingsError("backends", f"unknown backend {name!r} (choose from {known})")
+        reason = backends.get(name).unavailable_reason()
+        if reason:
+            raise SettingsError("backends", f"backend {name!r} cannot run here: {reason}")
+        chosen.append(backends.load(name))
+    return chosen
+
+
+def check_device_counts(chosen: Sequence[Backend], counts: Sequence[int]) -> None:
+    if list(counts) == [1]:
+        return
+    splitting = [b for b in chosen if b.splits_over_devices]
+    if not splitting:
+        able = [n for n in backends.names() if backends.get(n).splits_over_devices]
+        raise SettingsError(
+            "devices",
+            f"applies to backends that split data over devices ({', '.join(able)}); "
+            "add one to --backends",
+        )
+    for backend in splitting:
+        for count in counts:
+            reason = backend.sharded(count).unavailable_reason()
+            if reason:
+                raise SettingsError("devices", f"{count}: {reason}")
+
+
+def check_run_settings(settings: Settings) -> None:
+    if settings.dtype not in DTYPES:
+        raise SettingsError("dtype", f"unknown {settings.dtype!r} (choose from float64, float32)")
+    for name in ("threads", "processes", "min_rounds"):
+        if getattr(settings, name) < 1:
+            raise SettingsError(name.replace("_", "-"), "must be a whole number of at least 1")
+    if not 0 < settings.noise_target < 10:
+        raise SettingsError("noise-target", "must be a fraction above 0 (e.g. 0.05 for 5%)")
+    if not 0 <= settings.budget_seconds <= 10**6:
+        raise SettingsError("budget", "must be between 0 and 1e6 seconds")
+
+
+def plan(settings: Settings) -> Plan:
+    """The rows ``settings`` asks for, every setting checked before anything is measured."""
+    check_run_settings(settings)
+    chosen = chosen_backends(settings.backends)
+    check_device_counts(chosen, settings.device_counts)
+    rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)))
+    tasks: list[Task] = []
+    for name in settings.problems or tuple(PROBLEMS):
+        if name not in PROBLEMS:
+            known = ", ".join(PROBLEMS)
+            raise SettingsError("problems", f"unknown problem {name!r} (choose from {known})")
+        for size in settings.sizes or PROBLEMS[name].default_sizes:
+            try:
+                problem = make_problem(name, size)
+            except ValueError as exc:
+                raise SettingsError("sizes", f"{name}: {exc}") from None
+            # The row, the float64 reference, and data the tutorial loop converts.
+            too_big = shortfall(problem, settings.dtype, copies=2)
+            if too_big:
+                raise SettingsError("sizes", too_big)
+            tasks.extend(Task(problem, c) for c in rows if c.make_loop(problem) is not None)
+    return Plan(settings, tuple(chosen), tuple(rows), tuple(tasks))

@@ -1,0 +1,164 @@
+"""One process's share of a run: interleaved rounds with a noise stop.
+
+For each problem size, every row is prepared (placed, compiled, warmed up, checked), then
+timed once per round, the rows in a new random order each round, so a burst of load or a
+drift hits every row alike. After the job's minimum rounds, rounds go on while some row's
+relative noise (over this and earlier processes' calls) is above the target, until the
+job's time is spent; the time left is shared among the sizes still to come.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from descent_bench.measurement import statistics
+from descent_bench.measurement.ceilings import Ceiling, measure_ceilings
+from descent_bench.measurement.planning import Observer, Plan, Settings, Task, plan
+from descent_bench.measurement.records import Sample
+from descent_bench.measurement.threads import held, held_backends
+from descent_bench.measurement.timing import PreparedRow, prepare
+from descent_bench.measurement.workloads import SEED, baseline_iterations, default_iterations
+
+MAX_ROUNDS = 400  # per size and process: a quiet bound on the calls a record keeps
+
+RowKey = tuple[str, str, int]  # label, problem, size
+
+
+def row_key(task: Task) -> RowKey:
+    return (task.contender.label, task.problem.name, task.problem.size)
+
+
+@dataclass(frozen=True)
+class Job:
+    """What one process measures: every row of ``settings``, ``rounds`` rounds or more."""
+
+    settings: Settings
+    process: int
+    rounds: int
+    seconds: float  # time for rounds beyond ``rounds``, shared among the sizes
+    prior: Mapping[RowKey, tuple[float, ...]] = field(default_factory=dict)
+    measure_ceilings: bool = True
+
+
+@dataclass
+class RowResult:
+    key: RowKey
+    iterations: int
+    compile_seconds: float | None
+    final_params: np.ndarray
+    overhead_seconds: float
+    clock: str
+    samples: list[Sample]
+
+
+@dataclass
+class JobResult:
+    rows: list[RowResult]
+    ceilings: dict[str, Ceiling]
+    cpus: list[int]
+
+
+def iterations_for(task: Task, settings: Settings) -> int:
+    """K of a row: the workload's (or the one asked), and fewer for a baseline at sizes
+    where that is slow; never from a timing."""
+    k = settings.iterations or default_iterations(task.problem)
+    if task.contender.baseline:
+        k = min(k, baseline_iterations(task.problem))
+    return k
+
+
+def is_noisy(values: list[float], target: float) -> bool:
+    noise = statistics.relative_noise(values)
+    return math.isnan(noise) or noise > target
+
+
+def prepare_row(task: Task, settings: Settings) -> PreparedRow:
+    problem = task.problem
+    return prepare(
+        task.contender,
+        problem,
+        settings.dtype,
+        problem.stable_lr(),
+        problem.initial_params(seed=SEED),
+        iterations_for(task, settings),
+    )
+
+
+def time_rounds(
+    rows: list[PreparedRow],
+    keys: list[RowKey],
+    job: Job,
+    rng: random.Random,
+    deadline: float,
+) -> list[list[Sample]]:
+    """Rounds over ``rows``: at least ``job.rounds``, more while a row is noisy and the
+    clock is before ``deadline``."""
+    samples: list[list[Sample]] = [[] for _ in rows]
+    target = job.settings.noise_target
+    for round_index in range(MAX_ROUNDS):
+        order = list(range(len(rows)))
+        rng.shuffle(order)
+        for i in order:
+            seconds = rows[i].time_call()
+            samples[i].append(Sample(seconds, rows[i].iterations, round_index, job.process))
+        if round_index + 1 < job.rounds:
+            continue
+        per_iteration = [
+            [*job.prior.get(key, ()), *(s.seconds_per_iteration for s in own)]
+            for key, own in zip(keys, samples, strict=True)
+        ]
+        if not any(is_noisy(v, target) for v in per_iteration):
+            break
+        if time.perf_counter() >= deadline:
+            break
+    return samples
+
+
+def work(job: Job, observer: Observer) -> JobResult:
+    """Measure ``job`` in this process (a worker's whole life, or an in-process run)."""
+    settings = job.settings
+    with held(job.process, settings.threads) as cpus:
+        the_plan: Plan = plan(settings)
+        in_use = [c.backend for c in the_plan.contenders]
+        with held_backends(in_use, settings.threads), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a diverging row disagrees
+            ceilings = measure_ceilings(the_plan, observer) if job.measure_ceilings else {}
+            by_size: dict[tuple[str, int], list[Task]] = defaultdict(list)
+            for task in the_plan.tasks:
+                by_size[(task.problem.name, task.problem.size)].append(task)
+            rng = random.Random(1000 + job.process)
+            end = time.perf_counter() + job.seconds
+            results: list[RowResult] = []
+            observer.begin(len(by_size))
+            for left, ((name, size), tasks) in zip(
+                range(len(by_size), 0, -1), by_size.items(), strict=True
+            ):
+                observer.row(f"process {job.process + 1}: {name} {size:,}")
+                now = time.perf_counter()
+                deadline = now + max(0.0, end - now) / left
+                rows = [prepare_row(task, settings) for task in tasks]
+                keys = [row_key(task) for task in tasks]
+                samples = time_rounds(rows, keys, job, rng, deadline)
+                results.extend(
+                    RowResult(
+                        key,
+                        row.iterations,
+                        row.compile_seconds,
+                        row.final_params,
+                        row.overhead_seconds,
+                        row.clock,
+                        own,
+                    )
+                    for key, row, own in zip(keys, rows, samples, strict=True)
+                )
+                del rows  # the next size's arrays need the room
+                observer.done_row()
+    return JobResult(results, ceilings, cpus)

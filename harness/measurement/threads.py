@@ -1,0 +1,76 @@
+"""The one thread policy: every row of a run computes on the same number of threads.
+
+Two holds, because libraries size their thread pools in different ways:
+
+- the process's CPU affinity: ``count`` CPUs, set before any library starts its pool. XLA:CPU
+  sizes its pool from the CPUs the process may run on, when jax starts, and no XLA flag
+  changed its speed on the machines measured (docs/performance.md); affinity does. Worker
+  process ``p`` takes the next ``count`` CPUs after worker ``p - 1``'s, so a run's processes
+  sample every core, not only the first.
+- each backend's own limit (``Backend.limit_threads``): OpenBLAS and other BLAS pools through
+  threadpoolctl, torch's intra-op threads, numba's.
+
+On a busy machine a second thread that spins while the other core is taken can make a row
+several times slower (docs/performance.md), so the default is one thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+
+from descent_bench.backends import Backend
+
+DEFAULT_THREADS = 1
+
+
+def usable_cpus() -> list[int]:
+    """The CPUs this process may run on (every CPU where affinity cannot be read)."""
+    getter = getattr(os, "sched_getaffinity", None)
+    if getter is None:
+        return list(range(os.cpu_count() or 1))
+    return sorted(getter(0))
+
+
+def cpus_for(process: int, count: int, cpus: list[int]) -> list[int]:
+    """The ``count`` CPUs worker ``process`` runs on: the next ones after the previous
+    worker's, wrapping around."""
+    count = min(count, len(cpus))
+    start = process * count
+    return [cpus[(start + i) % len(cpus)] for i in range(count)]
+
+
+@contextlib.contextmanager
+def held(process: int, count: int) -> Iterator[list[int]]:
+    """This process on ``count`` CPUs (worker ``process``'s share) with every BLAS and OpenMP
+    pool loaded held to ``count`` threads; both restored on leaving. Where affinity cannot be
+    set (not Linux), only the pools are held. Yields the CPUs."""
+    from threadpoolctl import threadpool_limits
+
+    setter = getattr(os, "sched_setaffinity", None)
+    before = usable_cpus()
+    cpus = cpus_for(process, count, before)
+    if setter is not None:
+        setter(0, cpus)
+    try:
+        with threadpool_limits(limits=count):
+            yield cpus
+    finally:
+        if setter is not None:
+            setter(0, before)
+
+
+@contextlib.contextmanager
+def held_backends(backends: Iterable[Backend], count: int) -> Iterator[None]:
+    """Each backend's own intra-op pool held to ``count`` threads, restored on leaving."""
+    chosen = list(dict.fromkeys(backends))
+    before = [b.thread_count() for b in chosen]
+    for backend in chosen:
+        backend.limit_threads(count)
+    try:
+        yield
+    finally:
+        for backend, threads in zip(chosen, before, strict=True):
+            if threads is not None:
+                backend.limit_threads(threads)

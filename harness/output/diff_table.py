@@ -1,0 +1,91 @@
+"""Two runs compared, as plain aligned text or a Markdown table for a pull request."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from descent_bench.measurement.verdicts import Diff, RowChange
+from descent_bench.output.cells import cell_text
+
+HEADERS = (
+    "backend",
+    "problem",
+    "size",
+    "dtype",
+    "old µs/iter",
+    "new µs/iter",
+    "new/old",
+    "95% interval",
+    "margin",
+    "verdict",
+)
+
+
+def _cells(change: RowChange) -> list[str]:
+    r, ratio = change.new, change.ratio
+    interval = "-" if math.isnan(ratio.low) else f"{ratio.low:.3f}-{ratio.high:.3f}"
+    return [
+        cell_text(r.backend),
+        cell_text(r.problem),
+        f"{r.size:,}",
+        cell_text(r.dtype),
+        f"{change.old.seconds_per_iteration * 1e6:,.2f}",
+        f"{r.seconds_per_iteration * 1e6:,.2f}",
+        f"{ratio.value:.3f}",
+        interval,
+        f"±{100 * change.margin:.0f}%",
+        change.verdict,
+    ]
+
+
+def machine_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between the machines and libraries of two runs, one line each."""
+    lines = []
+    for name in ("cpu", "gpu", "cpu_count", "platform", "python", "descent_bench"):
+        if old.get(name) != new.get(name):
+            lines.append(f"{name}: {old.get(name)!r} -> {new.get(name)!r}")
+    old_libs, new_libs = old.get("libraries") or {}, new.get("libraries") or {}
+    if isinstance(old_libs, dict) and isinstance(new_libs, dict):
+        for lib in sorted(set(old_libs) | set(new_libs)):
+            if old_libs.get(lib) != new_libs.get(lib):
+                lines.append(f"{lib}: {old_libs.get(lib)!r} -> {new_libs.get(lib)!r}")
+    return [cell_text(line) for line in lines]
+
+
+def summary(result: Diff) -> str:
+    counts: dict[str, int] = {}
+    for change in result.changes:
+        counts[change.verdict] = counts.get(change.verdict, 0) + 1
+    parts = [f"{counts[v]} {v}" for v in ("slower", "faster", "same", "uncertain") if v in counts]
+    extra = []
+    if result.only_old:
+        extra.append(f"{len(result.only_old)} only in the old run")
+    if result.only_new:
+        extra.append(f"{len(result.only_new)} only in the new run")
+    return f"{len(result.changes)} rows compared: " + ", ".join(parts + extra)
+
+
+def plain(result: Diff) -> str:
+    rows = [list(HEADERS)] + [_cells(c) for c in result.changes]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    left = {0, 1, 3, 9}
+    lines = [
+        "  ".join(
+            text.ljust(w) if i in left else text.rjust(w)
+            for i, (text, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+def markdown(result: Diff) -> str:
+    rules = ["---" if i in (0, 1, 3, 9) else "---:" for i in range(len(HEADERS))]
+    lines = ["| " + " | ".join(HEADERS) + " |", "| " + " | ".join(rules) + " |"]
+    for change in result.changes:
+        cells = [c.replace("|", "\\|") for c in _cells(change)]
+        if change.verdict in ("slower", "faster"):
+            cells[-1] = f"**{cells[-1]}**"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
