@@ -8,7 +8,7 @@ import pytest
 
 from descent_bench import __version__
 from descent_bench.cli import main
-from descent_bench.measurement import native, suite
+from descent_bench.measurement import native, planning, rounds, suite
 from descent_bench.measurement.contenders import Contender
 
 RECORD_KEYS = {
@@ -25,11 +25,14 @@ RECORD_KEYS = {
     "bytes_per_iteration",
     "gbytes_per_second",
     "bandwidth_fraction",
-    "speedup_vs_tutorial",
+    "samples",
+    "noisy",
+    "threads",
+    "clock",
     "max_rel_diff",
     "agrees",
 }
-SMALL = ["compare", "--sizes", "7,2000", "--iterations", "20", "--repeat", "2"]
+SMALL = ["compare", "--sizes", "7,2000", "--iterations", "20", "--min-rounds", "2"]
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +64,11 @@ def test_compare_covers_backends_and_baselines_at_each_size(small_run):
     assert rows == want
 
 
-def test_tutorial_row_is_the_unit_of_speedup(small_run):
+def test_records_keep_every_call_over_two_processes(small_run):
     _, doc = small_run
-    assert {r["speedup_vs_tutorial"] for r in doc["records"] if r["backend"] == "tutorial"} == {1}
+    for r in doc["records"]:
+        assert len(r["samples"]) >= 2 and {s["process"] for s in r["samples"]} == {0, 1}
+        assert r["clock"] == "host" and r["threads"] == 1
 
 
 def test_gbytes_follow_the_byte_model(small_run):
@@ -88,9 +93,9 @@ def test_a_disagreeing_row_is_shown_and_exits_1(monkeypatch, tmp_path, capsys):
     def with_broken(names, devices=(1,)):
         return [Contender("broken", backends.load("numpy"), broken_loop)]
 
-    monkeypatch.setattr(suite, "contenders", with_broken)
+    monkeypatch.setattr(planning, "contenders", with_broken)
     path = tmp_path / "r.json"
-    code = main([*SMALL, "--problems", "sine", "--json", str(path)])
+    code = main([*SMALL, "--problems", "sine", "--processes", "1", "--json", str(path)])
     records = json.loads(path.read_text())["records"]
     assert code == 1 and not any(r["agrees"] for r in records)
     assert "broken" in capsys.readouterr().err
@@ -107,9 +112,9 @@ def test_interrupted_run_leaves_no_file(monkeypatch, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(suite, "measure_row", interrupted)
+    monkeypatch.setattr(rounds, "time_rounds", interrupted)
     path = tmp_path / "r.json"
-    code = main([*SMALL, "--backends", "numpy", "--json", str(path)])
+    code = main([*SMALL, "--backends", "numpy", "--processes", "1", "--json", str(path)])
     assert (code, list(tmp_path.iterdir())) == (130, [])
 
 
@@ -130,7 +135,7 @@ BAD = {
     "malformed-sizes": ["--sizes", "2000,x"],
     "too-few-points": ["--sizes", "3", "--problems", "sine"],
     "zero-iterations": ["--iterations", "0"],
-    "zero-repeat": ["--repeat", "0"],
+    "zero-min-rounds": ["--min-rounds", "0"],
     "unknown-dtype": ["--dtype", "int8"],
     "json-suffix": ["--json", "r.txt"],
     "json-dir": ["--json", "/nonexistent/dir/r.json"],
@@ -189,61 +194,58 @@ def test_plot_without_matplotlib_is_refused_before_measuring(monkeypatch, capsys
     import sys
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
-    monkeypatch.setattr(suite, "measure_row", lambda *args: pytest.fail("measured"))
+    monkeypatch.setattr(suite, "run", lambda *args: pytest.fail("measured"))
     code = main([*SMALL, "--backends", "numpy", "--plot", "r.png"])
     err = capsys.readouterr().err
     assert (code, len(err.splitlines()), "matplotlib" in err) == (2, 1, True)
 
 
 def record(label, library, devices, rate):
-    from descent_bench.measurement.records import Record
+    from descent_bench.measurement.records import Record, Sample
 
     return Record(
-        label,
-        library,
-        "cpu",
-        "sine",
-        4003,
-        "float64",
-        10,
-        0.0,
-        1 / rate,
-        rate,
-        1,
-        1.0,
-        None,
-        None,
-        0.0,
-        True,
-        False,
-        devices,
-        None,
-        (1 / rate, 1 / rate),
-        0.0,
+        backend=label,
+        library=library,
+        device="cpu",
+        problem="sine",
+        size=4003,
+        dtype="float64",
+        iterations=10,
+        compile_seconds=0.0,
+        seconds_per_iteration=1 / rate,
+        bytes_per_iteration=1,
+        bandwidth_fraction=None,
+        max_rel_diff=0.0,
+        agrees=True,
+        baseline=False,
+        devices=devices,
+        samples=tuple(Sample(10 / rate * f, 10, i, 0) for i, f in enumerate((0.99, 1, 1.01))),
     )
 
 
 def test_parallel_efficiency_is_against_the_libraries_own_one_device_row():
-    from descent_bench.measurement.records import relate
+    from descent_bench.measurement.ratios import relate
 
     rows = [
         record("jax", "jax", 1, 100.0),
         record("jax-2dev", "jax", 2, 150.0),
         record("jax-standard", "jax", 1, 50.0),
     ]
-    assert relate(rows, "tutorial")[1].parallel_efficiency == pytest.approx(0.75)
+    efficiency = relate(rows, "tutorial").parallel_efficiency[1]
+    assert efficiency.value == pytest.approx(0.75)
+    assert efficiency.low <= 0.75 <= efficiency.high
 
 
 def test_a_benchmark_workload_measures_the_phrasing_it_was_built_with(monkeypatch):
     from descent_bench import bench
 
     seen = []
-    real = bench.measure
+    real = bench.prepare
 
     def spy(contender, *args, **kwargs):
         seen.append(contender.form)
         return real(contender, *args, **kwargs)
 
-    monkeypatch.setattr(bench, "measure", spy)
+    monkeypatch.setattr(bench, "prepare", spy)
     workload = bench.Workload.build("sine", 2000, "float64", "numpy", form="elementwise")
     assert workload.measure(repeat=1).agrees and seen == ["elementwise"]

@@ -13,11 +13,11 @@ from descent_bench.measurement import suite
 from descent_bench.output import files
 
 QUICK = ["--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
-QUICK += ["--iterations", "20", "--repeat", "1"]
+QUICK += ["--iterations", "20", "--min-rounds", "1"]
 
 
 def refuse_to_measure(monkeypatch):
-    monkeypatch.setattr(suite, "measure_row", lambda *args: pytest.fail("measured"))
+    monkeypatch.setattr(suite, "run", lambda *args: pytest.fail("measured"))
 
 
 def one_error_line(capsys):

@@ -8,7 +8,7 @@ import pytest
 from availability import require
 from descent_bench import backends, kernels
 from descent_bench.measurement.contenders import own_loop
-from descent_bench.measurement.timing import measure
+from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import make_problem
 
 
@@ -30,8 +30,8 @@ def test_jax_compiles_the_loop_once_per_shape_and_dtype(jax_backend, caplog, dty
     jax.config.update("jax_log_compiles", True)
     try:
         with caplog.at_level(logging.WARNING):
-            measure(row, problem, dtype, 1e-6, problem.initial_params(), 50, repeat=5)
-            measure(row, problem, dtype, 2e-6, problem.initial_params(seed=1), 70, repeat=3)
+            prepare(row, problem, dtype, 1e-6, problem.initial_params(), 50).time_call()
+            prepare(row, problem, dtype, 2e-6, problem.initial_params(seed=1), 70).time_call()
             kernels.descend(problem, jax_backend, dtype=dtype, iterations=40, checkpoints=[7])
     finally:
         jax.config.update("jax_log_compiles", False)

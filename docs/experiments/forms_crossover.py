@@ -4,11 +4,12 @@ Run: python docs/experiments/forms_crossover.py [float64|float32]
 Prints µs per iteration for each form (3 timed calls of compare's default K, median).
 """
 
+import statistics
 import sys
 
 from descent_bench import backends, kernels
 from descent_bench.measurement.contenders import Contender
-from descent_bench.measurement.timing import measure
+from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import default_iterations, make_problem
 
 dtype = sys.argv[1] if len(sys.argv) > 1 else "float64"
@@ -19,14 +20,14 @@ for name in ("numpy", "jax"):
         cells = []
         for form in kernels.FORMS:
             row = Contender(name, backend, lambda p, b=backend: b.compile_loop(p.step), form=form)
-            timing = measure(
+            prepared = prepare(
                 row,
                 problem,
                 dtype,
                 problem.stable_lr(),
                 problem.initial_params(),
                 default_iterations(problem),
-                repeat=3,
             )
-            cells.append(f"{form} {timing.seconds_per_iteration * 1e6:11.2f} µs")
+            seconds = statistics.median(prepared.time_call() for _ in range(3))
+            cells.append(f"{form} {seconds / prepared.iterations * 1e6:11.2f} µs")
         print(f"{dtype} {name:5s} {size:>10,}  " + "   ".join(cells), flush=True)

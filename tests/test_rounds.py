@@ -1,0 +1,161 @@
+"""Interleaved rounds, the noise stop and the verdicts of ``diff``, with fake backends whose
+clock is synthetic: NumPy arrays (so rows are checked for agreement as usual), calls that
+take about a millisecond of real time, and timings drawn from a seeded distribution."""
+
+import time
+
+import numpy as np
+import pytest
+
+from descent_bench import backends
+from descent_bench.backends.numpy_backend import NumpyBackend
+from descent_bench.measurement import planning, suite
+from descent_bench.measurement.contenders import own_loop
+from descent_bench.measurement.verdicts import diff
+
+CALLS: list[str] = []  # the label of every timed K-call, in order
+
+
+class FakeClockBackend(NumpyBackend):
+    """NumPy, timed by a synthetic clock: ``seconds`` per call times ``slowdown``, with
+    log-normal noise of ``noise`` (its sigma)."""
+
+    seconds = 1e-3
+    slowdown = 1.0
+    noise = 0.01
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rng = np.random.default_rng(sum(map(ord, self.name)))
+
+    def compile_loop(self, step):
+        loop = super().compile_loop(step)
+
+        def run(params, data, lr, k):
+            CALLS.append(self.name)
+            time.sleep(self.seconds)  # real time passes, so a budget is reached
+            return loop(params, data, lr, k)
+
+        return run
+
+    def time_calls(self, fn, repeat):
+        fn()
+        draws = self.rng.lognormal(0.0, self.noise, repeat)
+        return list(self.seconds * self.slowdown * draws)
+
+
+def fake(name: str, **attributes) -> type[FakeClockBackend]:
+    return type(f"Fake_{name}", (FakeClockBackend,), {"name": name, **attributes})
+
+
+@pytest.fixture
+def register(monkeypatch):
+    """Register fake backends (and only their own rows in a comparison)."""
+    added = []
+
+    def add(*classes):
+        for cls in classes:
+            backends.register(cls.name, cls)
+            added.append(cls.name)
+        monkeypatch.setattr(
+            planning, "contenders", lambda chosen, counts=(1,): [own_loop(b) for b in chosen]
+        )
+        return [cls.name for cls in classes]
+
+    CALLS.clear()
+    yield add
+    for name in added:
+        backends.unregister(name)
+
+
+def measure(names, **settings):
+    chosen = planning.Settings(
+        backends=tuple(names),
+        problems=("paraboloid",),
+        sizes=(10,),
+        iterations=5,
+        processes=1,
+        **settings,
+    )
+    return suite.run(suite.plan(chosen))
+
+
+def round_calls(names, result):
+    """The labels timed in each round (the two preparation calls per row left out)."""
+    timed = CALLS[2 * len(names) :]
+    return [timed[i : i + len(names)] for i in range(0, len(timed), len(names))]
+
+
+def test_every_contender_is_timed_once_every_round(register):
+    names = register(fake("fake-a"), fake("fake-b"), fake("fake-c"))
+    result = measure(names, min_rounds=8, noise_target=1.0, budget_seconds=0)
+    rounds = round_calls(names, result)
+    assert len(rounds) == 8
+    assert all(sorted(r) == sorted(names) for r in rounds)
+
+
+def test_the_order_of_calls_changes_between_rounds(register):
+    names = register(fake("fake-a"), fake("fake-b"), fake("fake-c"))
+    rounds = round_calls(names, measure(names, min_rounds=8, noise_target=1.0, budget_seconds=0))
+    assert len({tuple(r) for r in rounds}) > 1
+
+
+def test_a_quiet_run_stops_at_the_minimum_rounds(register):
+    names = register(fake("fake-a"), fake("fake-b"))
+    start = time.perf_counter()
+    result = measure(names, min_rounds=5, noise_target=0.2, budget_seconds=30)
+    assert time.perf_counter() - start < 20
+    assert [len(r.samples) for r in result.records] == [5, 5]
+    assert not any(r.noisy for r in result.records)
+
+
+def test_one_noisy_row_runs_to_the_budget_and_only_it_is_marked(register):
+    names = register(fake("fake-quiet"), fake("fake-noisy", noise=1.0))
+    start = time.perf_counter()
+    result = measure(names, min_rounds=5, noise_target=0.2, budget_seconds=1.0)
+    elapsed = time.perf_counter() - start
+    by_label = {r.backend: r for r in result.records}
+    assert elapsed >= 1.0
+    assert len(by_label["fake-quiet"].samples) > 5
+    assert by_label["fake-noisy"].noisy and not by_label["fake-quiet"].noisy
+
+
+def test_every_row_keeps_its_calls_with_k_round_and_process(register):
+    names = register(fake("fake-a"))
+    (record,) = measure(names, min_rounds=3, noise_target=1.0, budget_seconds=0).records
+    assert [(s.iterations, s.round, s.process) for s in record.samples] == [
+        (5, 0, 0),
+        (5, 1, 0),
+        (5, 2, 0),
+    ]
+    assert record.seconds_per_iteration == pytest.approx(np.median(record.per_iteration()))
+
+
+def test_a_row_made_slower_is_called_slower_and_an_unchanged_one_same(register):
+    names = register(fake("fake-changed"), fake("fake-unchanged"))
+    quiet = {"min_rounds": 12, "noise_target": 1.0, "budget_seconds": 0}
+    old = measure(names, **quiet).records
+    backends.get("fake-changed").slowdown = 1.3
+    new = measure(names, **quiet).records
+    verdicts = {c.new.backend: c.verdict for c in diff(old, new).changes}
+    assert verdicts == {"fake-changed": "slower", "fake-unchanged": "same"}
+
+
+def test_a_row_made_faster_is_called_faster(register):
+    names = register(fake("fake-changed"))
+    quiet = {"min_rounds": 12, "noise_target": 1.0, "budget_seconds": 0}
+    old = measure(names, **quiet).records
+    backends.get("fake-changed").slowdown = 0.7
+    (change,) = diff(old, measure(names, **quiet).records).changes
+    assert change.verdict == "faster" and change.ratio.high < 1
+
+
+def test_rows_run_in_two_worker_processes_by_default(tmp_path):
+    settings = planning.Settings(
+        backends=("numpy",), problems=("paraboloid",), sizes=(10,), iterations=5, min_rounds=4
+    )
+    result = suite.run(suite.plan(settings))
+    assert result.workers == 2
+    for record in result.records:
+        assert {s.process for s in record.samples} == {0, 1}
+        assert record.agrees and record.threads == 1
