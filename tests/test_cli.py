@@ -10,6 +10,7 @@ from descent_bench import backends
 from descent_bench.cli import main
 
 FIT_KEYS = {
+    "schema",
     "version",
     "problem",
     "backend",

@@ -3,6 +3,7 @@ and written before anything prints."""
 
 import json
 import os
+import pathlib
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from descent_bench.measurement import suite
 from descent_bench.output import files
 
 QUICK = ["--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
-QUICK += ["--iterations", "20", "--min-rounds", "1"]
+QUICK += ["--iterations", "20", "--min-rounds", "1", "--processes", "1"]
 
 
 def refuse_to_measure(monkeypatch):
@@ -132,13 +133,31 @@ def test_sigterm_mid_run_leaves_no_file_and_says_so(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its worker processes share its session
     )
-    time.sleep(3)  # imports done, measuring
+    time.sleep(3)  # imports done, measuring (in a worker process)
     child.send_signal(signal.SIGTERM)
     _, err = child.communicate(timeout=60)
     assert child.returncode == 143
     assert err.splitlines()[-1] == "descent-bench: interrupted; no output file was written"
     assert "Traceback" not in err and list(tmp_path.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while session_members(child.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session_members(child.pid) == []  # the workers ended with it
+
+
+def session_members(session: int) -> list[int]:
+    """Processes of ``session`` still alive (Linux /proc), zombies left out."""
+    members = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, _group, sid = stat.read_text().rsplit(")", 1)[1].split()[:4]
+        except (OSError, ValueError):
+            continue
+        if int(sid) == session and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def test_an_interrupt_after_the_json_names_it(monkeypatch, tmp_path, capsys):

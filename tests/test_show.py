@@ -136,7 +136,7 @@ def test_a_narrow_terminal_gets_one_block_per_row(monkeypatch, capsys):
 def test_a_number_too_large_for_a_float_is_one_line(tmp_path, capsys):
     path = tmp_path / "r.json"
     text = json.dumps(DOC).replace(
-        '"iterations_per_second": ', '"iterations_per_second": 1' + "0" * 400 + ', "x": ', 1
+        '"max_rel_diff": ', '"max_rel_diff": 1' + "0" * 400 + ', "x": ', 1
     )
     path.write_text(text)
     assert "too large" in refused(capsys, path)

@@ -1,0 +1,151 @@
+"""``descent-bench diff``: rows matched, verdicts, CI gating, old files, other machines."""
+
+import json
+
+import numpy as np
+import pytest
+
+from descent_bench.cli import main
+from descent_bench.measurement.records import Record, Sample
+from descent_bench.output.document import SCHEMA
+
+
+def record(label, seconds, noise=0.01, processes=2, calls=8, seed=0, **changes):
+    """A record of ``calls`` calls in each of ``processes`` processes around ``seconds``."""
+    rng = np.random.default_rng(seed)
+    samples = tuple(
+        Sample(float(10 * seconds * rng.lognormal(0, noise)), 10, i, p)
+        for p in range(processes)
+        for i in range(calls)
+    )
+    values = {
+        "backend": label,
+        "library": label,
+        "device": "cpu",
+        "problem": "sine",
+        "size": 2000,
+        "dtype": "float64",
+        "iterations": 10,
+        "compile_seconds": None,
+        "seconds_per_iteration": float(np.median([s.seconds / 10 for s in samples])),
+        "bytes_per_iteration": 32000,
+        "bandwidth_fraction": None,
+        "max_rel_diff": 0.0,
+        "agrees": True,
+        "baseline": False,
+        "devices": 1,
+        "samples": samples,
+        "threads": 1,
+    }
+    return Record(**{**values, **changes})
+
+
+def write(path, records, machine=None):
+    from dataclasses import asdict
+
+    doc = {
+        "schema": SCHEMA,
+        "version": "0",
+        "machine": machine or {"cpu": "test cpu", "libraries": {"numpy": "2.0"}},
+        "settings": {},
+        "ceilings": {},
+        "records": [asdict(r) for r in records],
+    }
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+@pytest.fixture
+def runs(tmp_path):
+    old = [record("numpy", 1e-5, seed=1), record("jax", 2e-6, seed=2)]
+    new = [record("numpy", 1.5e-5, seed=3), record("jax", 2e-6, seed=4)]
+    return write(tmp_path / "old.json", old), write(tmp_path / "new.json", new)
+
+
+def verdicts(out):
+    return {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:] if line.strip()}
+
+
+def test_a_slower_row_is_called_slower_and_an_unchanged_one_same(runs, capsys):
+    assert main(["diff", *runs]) == 0
+    out = capsys.readouterr().out
+    table = out.split("\n\n")[0]
+    assert {k: v for k, v in verdicts(table).items()} == {"numpy": "slower", "jax": "same"}
+    assert "2 rows compared: 1 slower, 1 same" in out
+
+
+def test_fail_slower_exits_1_only_beyond_its_percentage(runs, capsys):
+    assert main(["diff", *runs, "--fail-slower", "20"]) == 1
+    assert "numpy sine 2000" in capsys.readouterr().out
+    assert main(["diff", *runs, "--fail-slower", "80"]) == 0
+
+
+def test_markdown_marks_changed_rows(runs, capsys):
+    assert main(["diff", *runs, "--markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "| backend | problem |" in out and "**slower**" in out
+
+
+def test_rows_with_different_threads_do_not_match(tmp_path, capsys):
+    old = write(tmp_path / "a.json", [record("numpy", 1e-5)])
+    new = write(tmp_path / "b.json", [record("numpy", 1e-5, threads=2)])
+    assert main(["diff", old, new]) == 2
+    assert "no row" in capsys.readouterr().err
+
+
+def test_different_machines_are_said_up_front(tmp_path, capsys):
+    old = write(tmp_path / "a.json", [record("numpy", 1e-5)])
+    other = {"cpu": "another cpu", "libraries": {"numpy": "2.1"}}
+    new = write(tmp_path / "b.json", [record("numpy", 1e-5, seed=5)], machine=other)
+    assert main(["diff", old, new]) == 0
+    head = capsys.readouterr().out.splitlines()[:3]
+    assert head[0].startswith("The two runs differ") and "another cpu" in head[1]
+    assert "numpy" in head[2] and "2.1" in head[2]
+
+
+def test_a_schema_1_file_gives_ratios_and_uncertain(tmp_path, capsys):
+    from pathlib import Path
+
+    v1 = str(Path(__file__).parent / "data" / "compare-v1.json")
+    assert main(["diff", v1, v1]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.split("\n\n")[0].splitlines()[1:]]
+    assert rows and all(line.split()[-1] == "uncertain" for line in rows)
+    assert all(" 1.000 " in line for line in rows)
+
+
+def test_noise_between_processes_widens_the_interval():
+    from descent_bench.measurement.verdicts import diff
+
+    old = [record("numpy", 1e-5, seed=1)]
+    # The same median, but one process 40% slower than the other: not "same" at 5%.
+    spread = record("numpy", 1e-5, seed=2)
+    shifted = tuple(
+        Sample(s.seconds * (1.4 if s.process else 1.0), s.iterations, s.round, s.process)
+        for s in spread.samples
+    )
+    from dataclasses import replace
+
+    (change,) = diff(old, [replace(spread, samples=shifted)]).changes
+    assert change.ratio.high - change.ratio.low > 0.2
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--fail-slower", "-5"], ["--fail-slower", "x"], ["--fail-slower", "nan"]],
+    ids=["negative", "word", "nan"],
+)
+def test_bad_fail_slower_is_one_line(runs, capsys, args):
+    assert main(["diff", *runs, *args]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--fail-slower" in err
+
+
+def test_a_malformed_file_is_one_line_and_exit_2(runs, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    doc = json.loads(open(runs[0]).read())
+    doc["records"][0]["samples"][0]["seconds"] = "fast"
+    bad.write_text(json.dumps(doc))
+    assert main(["diff", runs[0], str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "sample 0" in err
