@@ -32,7 +32,7 @@ RECORD_KEYS = {
     "max_rel_diff",
     "agrees",
 }
-SMALL = ["compare", "--sizes", "7,2000", "--iterations", "20", "--min-rounds", "2"]
+SMALL = ["compare", "--sizes", "7,2000", "--iterations", "20", "--min-rounds", "4", "--budget", "0"]
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,7 @@ BAD = {
     "malformed-sizes": ["--sizes", "2000,x"],
     "too-few-points": ["--sizes", "3", "--problems", "sine"],
     "zero-iterations": ["--iterations", "0"],
-    "zero-min-rounds": ["--min-rounds", "0"],
+    "two-min-rounds": ["--min-rounds", "2"],
     "unknown-dtype": ["--dtype", "int8"],
     "json-suffix": ["--json", "r.txt"],
     "json-dir": ["--json", "/nonexistent/dir/r.json"],

@@ -171,7 +171,7 @@ def test_a_registered_problem_refuses_its_bad_options_in_one_line(quadratic, cap
 def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
     path = tmp_path / "r.json"
     argv = ["compare", "--problems", "quadratic", "--backends", "numpy,jax", "--processes", "1"]
-    code = main([*argv, "--sizes", "5", "--iterations", "30", "--json", str(path)])
+    code = main([*argv, "--sizes", "5", "--iterations", "30", "--budget", "0", "--json", str(path)])
     records = json.loads(path.read_text())["records"]
     assert code == 0
     assert {(r["backend"], r["problem"], r["size"]) for r in records} == {
@@ -185,7 +185,7 @@ def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
 
 def test_the_suite_measures_a_registered_problem_at_its_default_sizes(quadratic):
     settings = suite.Settings(
-        backends=("numpy",), problems=("quadratic",), min_rounds=1, processes=1
+        backends=("numpy",), problems=("quadratic",), min_rounds=3, processes=1, budget_seconds=0
     )
     result = suite.run(suite.plan(settings))
     assert [(r.problem, r.size, r.agrees) for r in result.records] == [
@@ -204,7 +204,7 @@ def test_a_registered_backend_is_compared_and_agrees(listy, tmp_path):
     path = tmp_path / "r.json"
     argv = ["compare", "--backends", listy, "--problems", "sine", "--sizes", "2000"]
     code = main(
-        [*argv, "--iterations", "20", "--min-rounds", "1", "--processes", "1", "--json", str(path)]
+        [*argv, "--iterations", "20", "--processes", "1", "--budget", "0", "--json", str(path)]
     )
     records = json.loads(path.read_text())["records"]
     assert code == 0

@@ -14,7 +14,7 @@ from descent_bench.measurement import suite
 from descent_bench.output import files
 
 QUICK = ["--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
-QUICK += ["--iterations", "20", "--min-rounds", "1", "--processes", "1"]
+QUICK += ["--iterations", "20", "--min-rounds", "3", "--processes", "1", "--budget", "0"]
 
 
 def refuse_to_measure(monkeypatch):

@@ -152,7 +152,12 @@ def test_a_row_made_faster_is_called_faster(register):
 
 def test_rows_run_in_two_worker_processes_by_default(tmp_path):
     settings = planning.Settings(
-        backends=("numpy",), problems=("paraboloid",), sizes=(10,), iterations=5, min_rounds=4
+        backends=("numpy",),
+        problems=("paraboloid",),
+        sizes=(10,),
+        iterations=5,
+        min_rounds=4,
+        budget_seconds=0,
     )
     result = suite.run(suite.plan(settings))
     assert result.workers == 2

@@ -78,6 +78,21 @@ def seconds(text: str) -> float:
     return value
 
 
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An integer argument type: ``minimum`` or more."""
+
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
+
+    return whole
+
+
 def non_negative_int(text: str) -> int:
     try:
         value = int(text)

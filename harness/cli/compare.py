@@ -14,7 +14,7 @@ from descent_bench import backends
 from descent_bench.cli import arguments as a
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import PROBLEMS
-from descent_bench.measurement import machine, suite
+from descent_bench.measurement import machine, planning, suite
 from descent_bench.measurement.records import Record
 from descent_bench.measurement.suite import Settings, SettingsError
 
@@ -54,9 +54,10 @@ def add_parser(commands: a.Commands) -> None:
     )
     p.add_argument(
         "--min-rounds",
-        type=a.positive_int,
+        type=a.at_least(planning.MIN_ROUNDS),
         default=defaults.min_rounds,
-        help=f"rounds of every row, over all processes (default: {defaults.min_rounds})",
+        help="rounds of every row, over all processes "
+        f"(at least {planning.MIN_ROUNDS}; default: {defaults.min_rounds})",
     )
     p.add_argument(
         "--noise-target",

@@ -16,6 +16,7 @@ from descent_bench.measurement.threads import DEFAULT_THREADS
 from descent_bench.measurement.workloads import make_problem
 
 DTYPES = ("float64", "float32")
+MIN_ROUNDS = 3  # timed calls of every row, however slow: a median and a spread need three
 
 
 class SettingsError(ValueError):
@@ -131,9 +132,14 @@ def check_device_counts(chosen: Sequence[Backend], counts: Sequence[int]) -> Non
 def check_run_settings(settings: Settings) -> None:
     if settings.dtype not in DTYPES:
         raise SettingsError("dtype", f"unknown {settings.dtype!r} (choose from float64, float32)")
-    for name in ("threads", "processes", "min_rounds"):
+    for name in ("threads", "processes"):
         if getattr(settings, name) < 1:
-            raise SettingsError(name.replace("_", "-"), "must be a whole number of at least 1")
+            raise SettingsError(name, "must be a whole number of at least 1")
+    if settings.min_rounds < MIN_ROUNDS:
+        raise SettingsError(
+            "min-rounds",
+            f"must be at least {MIN_ROUNDS}: every row, baselines too, is timed that often",
+        )
     if not 0 < settings.noise_target < 10:
         raise SettingsError("noise-target", "must be a fraction above 0 (e.g. 0.05 for 5%)")
     if not 0 <= settings.budget_seconds <= 10**6:
