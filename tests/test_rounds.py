@@ -164,3 +164,14 @@ def test_rows_run_in_two_worker_processes_by_default(tmp_path):
     for record in result.records:
         assert {s.process for s in record.samples} == {0, 1}
         assert record.agrees and record.threads == 1
+
+
+def test_a_worker_that_fails_is_one_line_and_exit_5(register, capsys):
+    from descent_bench.cli import main
+
+    # Registered in this process only: a spawned worker does not know it, and fails.
+    (name,) = register(fake("fake-here-only"))
+    argv = ["compare", "--backends", name, "--problems", "paraboloid", "--sizes", "10"]
+    assert main([*argv, "--iterations", "5", "--budget", "0"]) == 5
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "measuring process 1 failed" in err[0] and "fake-here-only" in err[0]
