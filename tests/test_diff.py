@@ -149,3 +149,12 @@ def test_a_malformed_file_is_one_line_and_exit_2(runs, tmp_path, capsys):
     assert main(["diff", runs[0], str(bad)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "sample 0" in err
+
+
+def test_a_row_too_noisy_for_a_half_margin_is_never_same():
+    from descent_bench.measurement.verdicts import MAX_MARGIN, diff
+
+    old = [record("numpy", 1e-5, noise=0.8, seed=1)]
+    new = [record("numpy", 1e-5, noise=0.8, seed=2)]
+    (change,) = diff(old, new).changes
+    assert change.margin == MAX_MARGIN and change.verdict == "uncertain"

@@ -48,7 +48,7 @@ class Settings:
     processes: int = 2
     min_rounds: int = 4
     noise_target: float = 0.05
-    budget_seconds: float = 60.0
+    budget_seconds: float = 30.0
 
 
 @dataclass(frozen=True)

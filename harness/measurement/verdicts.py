@@ -5,8 +5,9 @@ Method (README, "Comparing two runs"):
 - the ratio new/old of median seconds per iteration is bootstrapped hierarchically: worker
   processes drawn with replacement, then calls within each drawn process, in each run apart,
   so the interval includes run-to-run variance, not only call-to-call;
-- the margin is m = max(5%, 2 x the pooled relative IQR of the two rows): changes inside it are
-  not told apart from noise;
+- the margin is m = max(5%, 2 x the pooled relative IQR of the two rows), at most 50%: changes
+  inside it are not told apart from noise, and a row too noisy for a 50% margin is not
+  called "same";
 - "slower" when the test of ratio <= 1 + m is rejected, "faster" when that of ratio >=
   1 / (1 + m) is, each at 5% after Holm's correction over all rows compared; "same" when the
   ratio lies within [1 / (1 + m), 1 + m] (two one-sided tests at 5%); otherwise "uncertain";
@@ -26,6 +27,7 @@ from descent_bench.measurement.records import Record, key
 
 ALPHA = 0.05
 MIN_MARGIN = 0.05
+MAX_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Diff:
 def margin(old: Record, new: Record) -> float:
     noises = [n for n in (old.relative_noise, new.relative_noise) if not math.isnan(n)]
     pooled = math.sqrt(sum(n * n for n in noises) / len(noises)) if noises else 0.0
-    return max(MIN_MARGIN, 2 * pooled)
+    return min(MAX_MARGIN, max(MIN_MARGIN, 2 * pooled))
 
 
 def _draws(old: Record, new: Record) -> np.ndarray:
