@@ -81,8 +81,8 @@ def measure(names, **settings):
 
 
 def round_calls(names, result):
-    """The labels timed in each round (the two preparation calls per row left out)."""
-    timed = CALLS[2 * len(names) :]
+    """The labels timed in each round (the preparation call of each row left out)."""
+    timed = CALLS[len(names) :]
     return [timed[i : i + len(names)] for i in range(0, len(timed), len(names))]
 
 

@@ -1,9 +1,9 @@
 """Getting a row ready to time, and timing one call of it.
 
 Inputs go to the device before any clock starts. ``prepare`` runs the row's K-step loop
-twice: the first call compiles and warms up, the second runs as every later call will; the
-compile time is the first call minus the second, both on the row's one clock. The first
-call's result is checked against the reference. Every timed call after that runs K
+once to compile and warm up; that call's result is checked against the reference. A row that
+compiles runs a second call as every later call will run: the compile time is the first call
+minus the second, both on the row's one clock. Every timed call after that runs K
 iterations, synced inside its timed region by the backend (``Backend.time_calls``).
 """
 
@@ -66,14 +66,17 @@ def prepare(
         return first_result[-1]
 
     (first,) = backend.time_calls(first_call, 1)
-    (steady,) = backend.time_calls(call, 1)
+    compile_seconds = None
+    if contender.compiles:  # a steady call beside the first, on the same clock
+        (steady,) = backend.time_calls(call, 1)
+        compile_seconds = max(0.0, first - steady)
     final = problem.trim(backend.to_numpy(first_result[0]))
     empty = statistics.median(backend.time_calls(lambda: params, 101))
     return PreparedRow(
         contender=contender,
         problem=problem,
         iterations=k,
-        compile_seconds=max(0.0, first - steady) if contender.compiles else None,
+        compile_seconds=compile_seconds,
         final_params=np.asarray(final, dtype=np.float64),
         overhead_seconds=empty,
         time_call=lambda: backend.time_calls(call, 1)[0],
