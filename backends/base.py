@@ -142,6 +142,15 @@ class Backend:
         """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
         return "cpu"
 
+    def platform_reason(self) -> str:
+        """Why the backend runs on ``platform`` (shown by ``info``, recorded in its JSON)."""
+        return "a host library: its arrays are in host memory"
+
+    def platform_warnings(self) -> list[str]:
+        """What the user should know about the platform choice, e.g. an accelerator plugin
+        that is installed but failed, so the backend fell back to the CPU."""
+        return []
+
     # -- threads --------------------------------------------------------------------------
     def limit_threads(self, count: int) -> None:
         """From now on in this process, run the library's intra-op work (BLAS, its own thread

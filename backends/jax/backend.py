@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from descent_bench.backends.base import Backend, BackendUnavailable, pieces
+from descent_bench.backends.jax import platform as jax_platform
 from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Ops, Step
@@ -142,6 +143,18 @@ class JaxBackend(Backend):
 
         platform = jax.devices()[0].platform
         return "gpu" if platform in ("gpu", "cuda", "rocm") else platform
+
+    def platform_reason(self) -> str:
+        import jax
+
+        return jax_platform.reason(jax.devices()[0].platform)
+
+    def platform_warnings(self) -> list[str]:
+        if self.unavailable_reason() is not None:
+            return []  # the reason says it all
+        import jax
+
+        return jax_platform.warnings(jax.devices()[0].platform)
 
     # -- arrays ---------------------------------------------------------------------------
     @property
