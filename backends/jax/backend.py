@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable, pieces
+from descent_bench.backends.base import Backend, BackendUnavailable, one_line, pieces
 from descent_bench.backends.jax import platform as jax_platform
 from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
@@ -22,12 +22,6 @@ from descent_bench.kernels import Array, Data, Loop, Ops, Step
 
 MAX_TRIP = 2**31 - 1  # steps in one call of a compiled loop (its counter is an int32)
 MATMUL_PRECISION = "highest"  # never TF32 or bfloat16 passes for float32 products
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: its type, and its message's last non-empty line."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
 
 
 class JaxBackend(Backend):
@@ -143,6 +137,9 @@ class JaxBackend(Backend):
 
         platform = jax.devices()[0].platform
         return "gpu" if platform in ("gpu", "cuda", "rocm") else platform
+
+    def matmul_precision(self) -> str:
+        return f"full (default_matmul_precision={MATMUL_PRECISION!r})"
 
     def platform_reason(self) -> str:
         import jax
