@@ -130,3 +130,14 @@ def test_glue_compare_measures_one_cupy_row(stand_in, capsys):
     assert main([*argv, "--iterations", "5", "--repeat", "2"]) == 0
     out = capsys.readouterr().out
     assert " cupy " in out and "cupy-eager" not in out
+
+
+@pytest.mark.parametrize(("fails", "want"), [(None, "14.0.0+stand-in"), ("driver", None)])
+def test_glue_gpu_metadata_records_cupy_only_when_usable(stand_in, fails, want):
+    from descent_bench.measurement import gpu
+
+    if fails:
+        stand_in.setenv("STAND_IN_CUPY_FAILS", fails)
+    used = gpu.used_gpu(backends.available())
+    assert used.cupy == want
+    assert (used.compute_capability is not None) == (fails is None)
