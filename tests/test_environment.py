@@ -109,3 +109,14 @@ def test_info_says_why_jax_runs_on_the_cpu(extra_env, want):
     proc = run(["info"], env)
     jax_line = next(line for line in proc.stdout.splitlines() if line.startswith("jax "))
     assert (proc.returncode, "usable on cpu" in jax_line, want in jax_line) == (0, True, True)
+
+
+def test_jax_asked_for_cuda_without_a_plugin_says_so():
+    pytest.importorskip("jax", reason="jax is not installed")
+    from descent_bench.backends.jax import platform
+
+    if platform.installed_plugins():
+        pytest.skip(f"jax plugins are installed here: {platform.installed_plugins()}")
+    proc = run(["info"], {"JAX_PLATFORMS": "cuda"})
+    jax_line = next(line for line in proc.stdout.splitlines() if line.startswith("jax "))
+    assert proc.returncode == 0 and "no accelerator plugin is installed" in jax_line

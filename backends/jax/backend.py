@@ -73,9 +73,14 @@ class JaxBackend(Backend):
         except Exception as exc:  # a platform that cannot start: plugin, driver, settings
             platforms = os.environ.get("JAX_PLATFORMS")
             asked = f" with JAX_PLATFORMS={platforms!r}" if platforms else ""
+            plugins = jax_platform.installed_plugins()
+            installed = (
+                f"plugins installed: {', '.join(plugins)}"
+                if plugins
+                else f"no accelerator plugin is installed; {jax_platform.INSTALL_HINT}"
+            )
             raise BackendUnavailable(
-                f"jax cannot start{asked}: {one_line(exc)} (for a GPU, is its plugin "
-                "installed? pip install 'descent-bench[cuda12]')"
+                f"jax cannot start{asked}: {one_line(exc)} ({installed})"
             ) from exc
         if found < self.n_devices:
             raise BackendUnavailable(
