@@ -6,7 +6,7 @@ loss back to the host; the iterations in between never leave the device.
 
 A compiled loop may be compiled once per K (jax: a static trip count), and one compile of a
 large program takes minutes, so ``descend`` asks for at most two distinct K per run
-(``calls``): a chunk that divides every span between checkpoints, and the last span.
+(``calls``): a chunk that divides the spans between checkpoints, and a remainder.
 """
 
 from __future__ import annotations
@@ -71,15 +71,24 @@ def checkpoints_every(every: int, iterations: int, offset: int = 0) -> list[int]
 
 def calls(stops: list[int]) -> list[tuple[int, list[int]]]:
     """Each of ``stops`` (ascending checkpoints > 0, the last the end) with the K of the loop
-    calls that reach it from the one before (from 0 for the first). At most two distinct K:
-    every span but the last runs as calls of their greatest common divisor (the chunk), the
-    last span as one call (the remainder after the checkpoints, or the whole run)."""
+    calls that reach it from the one before (from 0 for the first), at most two distinct K.
+
+    The chunk is the greatest common divisor of the spans between checkpoints (the first
+    and the last span apart, which may be offset from the grid): every span runs as calls
+    of the chunk, and what the first or the last span has left over as one call of the
+    remainder (one-step calls where the two are left with different remainders). Without
+    checkpoints in between, the longer of the two spans is the chunk.
+    """
     spans = [b - a for a, b in zip([0, *stops], stops, strict=False)]
-    chunk = math.gcd(*spans[:-1])
-    return [
-        (stop, [span] if i == len(spans) - 1 else [chunk] * (span // chunk))
-        for i, (stop, span) in enumerate(zip(stops, spans, strict=True))
-    ]
+    inner = spans[1:-1]
+    chunk = math.gcd(*inner) if inner else max(spans)
+    left = {spans[0] % chunk, spans[-1] % chunk} - {0}
+    remainder = left.pop() if len(left) == 1 else 1
+
+    def ks(span: int) -> list[int]:
+        return [chunk] * (span // chunk) + [remainder] * (span % chunk // remainder)
+
+    return [(stop, ks(span)) for stop, span in zip(stops, spans, strict=True)]
 
 
 def descend(

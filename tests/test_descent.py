@@ -121,10 +121,11 @@ def test_descend_calls_the_loop_with_at_most_two_k(iterations, checkpoints):
     ("stops", "want"),
     [
         ([100, 200, 250], [(100, [100]), (200, [100]), (250, [50])]),
-        ([4, 10, 13], [(4, [2, 2]), (10, [2, 2, 2]), (13, [3])]),
+        ([7, 1000], [(7, [7]), (1000, [993])]),
+        ([9, 19, 29, 30], [(9, [1] * 9), (19, [10]), (29, [10]), (30, [1])]),
         ([40], [(40, [40])]),
     ],
-    ids=["chunk-and-remainder", "common-divisor", "one-call"],
+    ids=["chunk-and-remainder", "one-early", "two-remainders-one-step-each", "one-call"],
 )
 def test_calls(stops, want):
     assert kernels.descent.calls(stops) == want
