@@ -46,6 +46,10 @@ class BackendStatus:
     version: str | None
     devices: tuple[str, ...]
     accelerators: tuple[str, ...]
+    # Where a usable backend runs ('cpu', 'gpu'), why, and warnings about that choice.
+    platform: str | None = None
+    platform_reason: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def names() -> list[str]:
@@ -97,6 +101,9 @@ def available() -> list[BackendStatus]:
                 backend.version(),
                 tuple(backend.devices()) if usable else (),
                 tuple(backend.accelerators()) if usable else (),
+                backend.platform if usable else None,
+                backend.platform_reason() if usable else None,
+                tuple(backend.platform_warnings()),
             )
         )
     return statuses

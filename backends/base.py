@@ -30,6 +30,12 @@ def pieces(k: int, elements: int, limit: int = 2**31 - 1) -> list[int]:
     return [size] * (k // size) + ([k % size] if k % size else [])
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception as one line: its type, and its message's last non-empty line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
+
+
 class BackendUnavailable(RuntimeError):
     """The backend cannot run on this machine; the message says why and how to fix it."""
 
@@ -143,6 +149,20 @@ class Backend:
     def platform(self) -> str:
         """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
         return "cpu"
+
+    def platform_reason(self) -> str:
+        """Why the backend runs on ``platform`` (shown by ``info``, recorded in its JSON)."""
+        return "a host library: its arrays are in host memory"
+
+    def matmul_precision(self) -> str:
+        """How float32 matrix products are computed: 'full', or a faster mode in use (e.g.
+        TF32 on NVIDIA GPUs), which the agreement bound and the row label must then say."""
+        return "full"
+
+    def platform_warnings(self) -> list[str]:
+        """What the user should know about the platform choice, e.g. an accelerator plugin
+        that is installed but failed, so the backend fell back to the CPU."""
+        return []
 
     # -- threads --------------------------------------------------------------------------
     def limit_threads(self, count: int) -> None:

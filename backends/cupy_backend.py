@@ -1,13 +1,46 @@
-"""CuPy on a CUDA GPU through ``array_api_compat.cupy``: eager steps in a Python loop."""
+"""CuPy on a CUDA GPU through ``array_api_compat.cupy``: eager steps in a Python loop.
+
+Loading runs a tiny elementwise kernel, so that a CuPy that imports but cannot compile or
+launch (CuPy 14 wheels carry no CUDA libraries: its ``ctk`` extra, or a CUDA toolkit, does)
+is unusable with the real cause, not a traceback at the first measurement. float32 matrix
+products use TF32 only when the user sets ``CUPY_TF32=1`` (CuPy reads it; off by default);
+``matmul_precision`` says which.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable
+from descent_bench.backends.base import Backend, BackendUnavailable, one_line
+
+INSTALL_HINT = (
+    "pip install 'descent-bench[cuda12]' or 'descent-bench[cuda13]' on a machine with an NVIDIA GPU"
+)
+
+
+def probe_kernel(cupy: Any) -> None:
+    """Compile and run a tiny elementwise kernel; raise ``BackendUnavailable`` with the
+    cause (no device, an old driver, no NVRTC) if CuPy cannot."""
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # CUDARuntimeError: e.g. cudaErrorInsufficientDriver
+        raise BackendUnavailable(f"cupy cannot reach a CUDA device: {one_line(exc)}") from exc
+    if count < 1:
+        raise BackendUnavailable("cupy sees no CUDA device (CUDA_VISIBLE_DEVICES?)")
+    try:
+        double = cupy.ElementwiseKernel("T x", "T y", "y = x * 2", "descent_bench_probe")
+        got = cupy.asnumpy(double(cupy.arange(4, dtype=cupy.float32)))
+    except Exception as exc:  # CompileException, a missing libnvrtc, a launch failure
+        raise BackendUnavailable(
+            f"cupy cannot compile and run a kernel: {one_line(exc)} (CuPy needs the CUDA "
+            f"libraries: {INSTALL_HINT}, whose extras install them)"
+        ) from exc
+    if np.asarray(got).tolist() != [0.0, 2.0, 4.0, 6.0]:
+        raise BackendUnavailable(f"cupy's test kernel computed {got}, not [0, 2, 4, 6]")
 
 
 class CupyBackend(Backend):
@@ -20,21 +53,18 @@ class CupyBackend(Backend):
         try:
             import cupy
         except Exception as exc:  # ImportError, or CUDA libraries that fail to load
-            raise BackendUnavailable(
-                "cupy is not installed (pip install 'descent-bench[cuda12]' or "
-                f"'descent-bench[cuda13]' on a machine with an NVIDIA GPU): {exc}"
-            ) from exc
-        if not cupy.cuda.is_available():
-            raise BackendUnavailable(
-                "cupy is installed but no CUDA device is available (cupy.cuda.is_available() "
-                "is False)"
-            )
-
-    naive_label = "cupy-eager"
+            raise BackendUnavailable(f"cupy is not installed ({INSTALL_HINT}): {exc}") from exc
+        probe_kernel(cupy)
 
     @property
     def platform(self) -> str:
         return "gpu"
+
+    def platform_reason(self) -> str:
+        return f"a CUDA library: its arrays are on device {self.device.id}"
+
+    def matmul_precision(self) -> str:
+        return "tf32 (CUPY_TF32=1)" if os.environ.get("CUPY_TF32") == "1" else "full"
 
     def accelerators(self) -> list[str]:
         return self.devices()
@@ -44,7 +74,7 @@ class CupyBackend(Backend):
             import cupy
         except Exception:
             return None
-        return cupy.__version__
+        return str(cupy.__version__)
 
     @property
     def xp(self) -> Any:
@@ -76,7 +106,7 @@ class CupyBackend(Backend):
     def to_numpy(self, array: Any) -> np.ndarray:
         import cupy
 
-        return cupy.asnumpy(array)
+        return np.asarray(cupy.asnumpy(array))
 
     def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
         """GPU time of each call from CUDA events, via ``cupyx.profiler.benchmark``."""

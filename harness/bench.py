@@ -5,10 +5,16 @@ asv runs today's ``benchmarks/`` against old commits, so this module is the only
 release: the registered backends and problems, a ``Workload`` for (problem, size, dtype,
 backend[, devices, form]) that runs K iterations with every input already on the device,
 and a ``Measurement`` of it by the same suite ``descent-bench compare`` uses.
+
+``DESCENT_BENCH_PLATFORM`` (``cpu`` or ``gpu``; set by ``asv.conf.json`` and
+``asv.cuda.conf.json``) keeps a run to the rows on that platform: the others are skipped with
+the reason, so a GPU configuration never files a CPU fallback's numbers, whatever the asv
+machine is called, and the two configurations' results stay apart.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 from dataclasses import dataclass, replace
 
@@ -42,6 +48,7 @@ __all__ = [
 ]
 
 DTYPES = suite.DTYPES
+PLATFORM_VARIABLE = "DESCENT_BENCH_PLATFORM"
 
 
 class Unavailable(RuntimeError):
@@ -99,7 +106,9 @@ class Workload:
         self.problem, self.data, self.params = place(problem, backend, dtype, self.initial, form)
         self.loop: Loop = backend.compile_loop(self.problem.step)
         self._step = backend.naive_loop(self.problem)
-        backend.sync(self.loop(self.params, self.data, self.lr, 1))  # compile, warm up
+        # Compile and warm up the loop of the K that is timed (K is static in a compiled
+        # loop: another K would compile again inside the timed region).
+        backend.sync(self.loop(self.params, self.data, self.lr, self.iterations))
         backend.sync(self._step(self.params, self.data, self.lr, 1))
 
     @classmethod
@@ -136,6 +145,12 @@ class Workload:
                 reason = chosen.unavailable_reason()
         if reason:
             raise Unavailable(f"{chosen.label} unavailable: {reason}")
+        wanted = os.environ.get(PLATFORM_VARIABLE)
+        if wanted and chosen.platform != wanted:
+            raise Unavailable(
+                f"{chosen.label} runs on the {chosen.platform} here; this configuration "
+                f"measures {wanted} rows only ({PLATFORM_VARIABLE}={wanted})"
+            )
         return cls(make_problem(problem, size), chosen.load(), dtype, form)
 
     @property

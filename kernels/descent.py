@@ -3,6 +3,10 @@
 The loop itself belongs to the backend (``Executor.compile_loop``): an eager Python loop, or
 one compiled program for K steps. ``descend`` runs it between checkpoints, where it reads the
 loss back to the host; the iterations in between never leave the device.
+
+A compiled loop may be compiled once per K (jax: a static trip count), and one compile of a
+large program takes minutes, so ``descend`` asks for at most two distinct K per run
+(``calls``): a chunk that divides the spans between checkpoints, and a remainder.
 """
 
 from __future__ import annotations
@@ -65,6 +69,28 @@ def checkpoints_every(every: int, iterations: int, offset: int = 0) -> list[int]
     return list(range(offset, iterations + 1, every)) if every > 0 else []
 
 
+def calls(stops: list[int]) -> list[tuple[int, list[int]]]:
+    """Each of ``stops`` (ascending checkpoints > 0, the last the end) with the K of the loop
+    calls that reach it from the one before (from 0 for the first), at most two distinct K.
+
+    The chunk is the greatest common divisor of the spans between checkpoints (the first
+    and the last span apart, which may be offset from the grid): every span runs as calls
+    of the chunk, and what the first or the last span has left over as one call of the
+    remainder (one-step calls where the two are left with different remainders). Without
+    checkpoints in between, the longer of the two spans is the chunk.
+    """
+    spans = [b - a for a, b in zip([0, *stops], stops, strict=False)]
+    inner = spans[1:-1]
+    chunk = math.gcd(*inner) if inner else max(spans)
+    left = {spans[0] % chunk, spans[-1] % chunk} - {0}
+    remainder = left.pop() if len(left) == 1 else 1
+
+    def ks(span: int) -> list[int]:
+        return [chunk] * (span // chunk) + [remainder] * (span % chunk // remainder)
+
+    return [(stop, ks(span)) for stop, span in zip(stops, spans, strict=True)]
+
+
 def descend(
     problem: Problem,
     backend: Executor,
@@ -104,10 +130,11 @@ def descend(
     start_loss = float(problem.loss(ops, params, data))
     if not math.isfinite(start_loss):
         raise NonFiniteStart(start_loss, dtype)
-    for stop in stops:
+    start_stop: list[tuple[int, list[int]]] = [(0, [])] if stops[0] == 0 else []
+    for stop, ks in start_stop + calls([t for t in stops if t > 0]):
         previous = params
-        if stop > done:
-            params = run(params, data, lr, stop - done)
+        for k in ks:
+            params = run(params, data, lr, k)
         loss = float(problem.loss(ops, params, data))
         if not math.isfinite(loss):
             raise Diverged(*_first_nonfinite(problem, run, ops, previous, data, lr, done, stop))

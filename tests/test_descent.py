@@ -71,3 +71,61 @@ def test_sine_divergence_is_found_where_the_reference_diverges(backend):
     with pytest.raises(kernels.Diverged) as info:
         kernels.descend(kernels.SineFit(100_000), backend, iterations=300, lr=1e-6)
     assert want is not None and abs(info.value.iteration - want) <= 1
+
+
+class RecordingLoop:
+    """The numpy backend, recording the K of every call of its compiled loop."""
+
+    def __init__(self):
+        from descent_bench import backends
+
+        self.backend = backends.load("numpy")
+        self.ks = []
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
+
+    def compile_loop(self, step):
+        run = self.backend.compile_loop(step)
+
+        def recorded(params, data, lr, k):
+            self.ks.append(k)
+            return run(params, data, lr, k)
+
+        return recorded
+
+
+@pytest.mark.parametrize(
+    ("iterations", "checkpoints"),
+    [
+        (1000, range(0, 1001, 100)),
+        (1003, range(0, 1001, 5)),
+        (1003, set(range(0, 1001, 5)) | set(range(0, 1001, 300))),  # fit's curve and prints
+        (25, [0, 10, 20, 99]),
+        (10**5, [7]),
+        (50, [3, 10, 24, 49]),
+        (40, []),
+    ],
+    ids=["even", "remainder", "two-spacings", "past-the-end", "one-early", "uneven", "none"],
+)
+def test_descend_calls_the_loop_with_at_most_two_k(iterations, checkpoints):
+    """A compiled loop compiles once per K: a chunk, and the remainder after the checkpoints."""
+    executor = RecordingLoop()
+    problem = kernels.Paraboloid()
+    result = kernels.descend(problem, executor, iterations=iterations, checkpoints=checkpoints)
+    assert len(set(executor.ks)) <= 2 and sum(executor.ks) == iterations
+    assert result.history[-1][0] == iterations
+
+
+@pytest.mark.parametrize(
+    ("stops", "want"),
+    [
+        ([100, 200, 250], [(100, [100]), (200, [100]), (250, [50])]),
+        ([7, 1000], [(7, [7]), (1000, [993])]),
+        ([9, 19, 29, 30], [(9, [1] * 9), (19, [10]), (29, [10]), (30, [1])]),
+        ([40], [(40, [40])]),
+    ],
+    ids=["chunk-and-remainder", "one-early", "two-remainders-one-step-each", "one-call"],
+)
+def test_calls(stops, want):
+    assert kernels.descent.calls(stops) == want

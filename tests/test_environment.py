@@ -1,6 +1,7 @@
 """A jax that is installed but cannot start is an unusable backend with its reason, never a
 crash of commands that do not need it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -70,3 +71,52 @@ def test_the_command_line_turns_jax_gpu_preallocation_off_before_jax_starts(give
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert proc.stdout.splitlines()[-1] == want
+
+
+STAND_IN_PLUGIN = os.path.join(os.path.dirname(__file__), "stand_ins", "jax_plugin")
+
+
+def with_failing_plugin():
+    path = os.pathsep.join(p for p in (STAND_IN_PLUGIN, os.environ.get("PYTHONPATH")) if p)
+    return {"PYTHONPATH": path, "JAX_PLATFORMS": ""}
+
+
+def test_info_warns_when_a_gpu_plugin_failed_and_jax_fell_back_to_the_cpu():
+    pytest.importorskip("jax", reason="jax is not installed")
+    proc = run(["info"], with_failing_plugin())
+    warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
+    assert proc.returncode == 0 and len(warnings) == 1
+    assert "failing_gpu" in warnings[0] and "driver version is insufficient" in warnings[0]
+
+
+def test_info_json_records_each_backends_platform_and_why():
+    pytest.importorskip("jax", reason="jax is not installed")
+    proc = run(["info", "--json"], with_failing_plugin())
+    jax_status = next(b for b in json.loads(proc.stdout)["backends"] if b["name"] == "jax")
+    assert jax_status["platform"] == "cpu"
+    assert "failing_gpu failed" in jax_status["platform_reason"]
+    assert "driver version is insufficient" in jax_status["warnings"][0]
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "want"),
+    [({"JAX_PLATFORMS": "cpu"}, "JAX_PLATFORMS=cpu asks for it"), ({}, "no accelerator plugin")],
+    ids=["asked", "no-plugin"],
+)
+def test_info_says_why_jax_runs_on_the_cpu(extra_env, want):
+    pytest.importorskip("jax", reason="jax is not installed")
+    env = {"JAX_PLATFORMS": "", **extra_env}
+    proc = run(["info"], env)
+    jax_line = next(line for line in proc.stdout.splitlines() if line.startswith("jax "))
+    assert (proc.returncode, "usable on cpu" in jax_line, want in jax_line) == (0, True, True)
+
+
+def test_jax_asked_for_cuda_without_a_plugin_says_so():
+    pytest.importorskip("jax", reason="jax is not installed")
+    from descent_bench.backends.jax import platform
+
+    if platform.installed_plugins():
+        pytest.skip(f"jax plugins are installed here: {platform.installed_plugins()}")
+    proc = run(["info"], {"JAX_PLATFORMS": "cuda"})
+    jax_line = next(line for line in proc.stdout.splitlines() if line.startswith("jax "))
+    assert proc.returncode == 0 and "no accelerator plugin is installed" in jax_line

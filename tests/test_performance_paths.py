@@ -22,7 +22,9 @@ def loop_compilations(caplog):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_jax_compiles_the_loop_once_per_shape_and_dtype(jax_backend, caplog, dtype):
+def test_jax_compiles_the_loop_once_per_shape_dtype_and_k(jax_backend, caplog, dtype):
+    """A new learning rate, start or run of the same K reuses the program; K = 1 (the
+    measurement's first call) and K = 50 are the two programs."""
     import jax
 
     problem = make_problem("sine", 2003)  # a shape no other test compiles
@@ -31,11 +33,25 @@ def test_jax_compiles_the_loop_once_per_shape_and_dtype(jax_backend, caplog, dty
     try:
         with caplog.at_level(logging.WARNING):
             prepare(row, problem, dtype, 1e-6, problem.initial_params(), 50).time_call()
-            prepare(row, problem, dtype, 2e-6, problem.initial_params(seed=1), 70).time_call()
-            kernels.descend(problem, jax_backend, dtype=dtype, iterations=40, checkpoints=[7])
+            prepare(row, problem, dtype, 2e-6, problem.initial_params(seed=1), 50).time_call()
+            kernels.descend(problem, jax_backend, dtype=dtype, iterations=50)
+            kernels.descend(problem, jax_backend, dtype=dtype, iterations=51, checkpoints=[1])
     finally:
         jax.config.update("jax_log_compiles", False)
-    assert len(loop_compilations(caplog)) == 1
+    assert len(loop_compilations(caplog)) == 2
+
+
+def trip_counts(backend, problem, **k):
+    """The known trip counts XLA records for the while loops of the compiled program."""
+    problem, data, params = kernels.place(problem, backend, "float32", problem.initial_params())
+    text = backend.program(problem.step).lower(params, data, 1e-6, **k).compile().as_text()
+    return re.findall(r'known_trip_count.{0,4}\{.{0,4}"n.{0,4}:.{0,4}"(\d+)"', text)
+
+
+@pytest.mark.parametrize("k", [10, 777])
+def test_jax_loop_has_a_known_trip_count(jax_backend, k):
+    """K is static: XLA:GPU runs such a loop without a host round trip per iteration."""
+    assert trip_counts(jax_backend, kernels.SineFit(points=1000), k=k) == [str(k)]
 
 
 def test_numpy_phrases_the_sine_gradient_with_blas():
@@ -58,7 +74,7 @@ def test_jax_with_the_one_pass_moments_phrases_elementwise_at_every_size(jax_bac
 
 def hlo_text(backend, problem):
     problem, data, params = kernels.place(problem, backend, "float64", problem.initial_params())
-    return backend.program(problem.step).lower(params, data, 1e-6, 10).compile().as_text()
+    return backend.program(problem.step).lower(params, data, 1e-6, k=10).compile().as_text()
 
 
 def test_jax_moments_are_one_variadic_reduction(jax_backend):
@@ -155,6 +171,6 @@ def test_jax_pins_full_precision_matrix_products(jax_backend, dtype):
     problem, data, params = kernels.place(
         problem, jax_backend, dtype, problem.initial_params(), "features"
     )
-    text = jax_backend.program(problem.step).lower(params, data, 1e-6, 10).as_text()
+    text = jax_backend.program(problem.step).lower(params, data, 1e-6, k=10).as_text()
     dots = [line for line in text.splitlines() if "dot_general" in line]
     assert dots and all("precision = [HIGHEST, HIGHEST]" in line for line in dots)

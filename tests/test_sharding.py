@@ -64,7 +64,7 @@ def compiled_loop_text(problem, backend):
     problem, data, params = kernels.place(
         problem, backend, "float64", problem.initial_params(seed=0)
     )
-    return backend.program(problem.step).lower(params, data, 1e-6, 10).compile().as_text()
+    return backend.program(problem.step).lower(params, data, 1e-6, k=10).compile().as_text()
 
 
 def test_sine_program_has_one_small_all_reduce_and_no_gather():

@@ -14,19 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable, pieces
+from descent_bench.backends.base import Backend, BackendUnavailable, one_line, pieces
+from descent_bench.backends.jax import platform as jax_platform
 from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Ops, Step
 
 MAX_TRIP = 2**31 - 1  # steps in one call of a compiled loop (its counter is an int32)
 MATMUL_PRECISION = "highest"  # never TF32 or bfloat16 passes for float32 products
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: its type, and its message's last non-empty line."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
 
 
 class JaxBackend(Backend):
@@ -78,9 +73,14 @@ class JaxBackend(Backend):
         except Exception as exc:  # a platform that cannot start: plugin, driver, settings
             platforms = os.environ.get("JAX_PLATFORMS")
             asked = f" with JAX_PLATFORMS={platforms!r}" if platforms else ""
+            plugins = jax_platform.installed_plugins()
+            installed = (
+                f"plugins installed: {', '.join(plugins)}"
+                if plugins
+                else f"no accelerator plugin is installed; {jax_platform.INSTALL_HINT}"
+            )
             raise BackendUnavailable(
-                f"jax cannot start{asked}: {one_line(exc)} (for a GPU, is its plugin "
-                "installed? pip install 'descent-bench[cuda12]')"
+                f"jax cannot start{asked}: {one_line(exc)} ({installed})"
             ) from exc
         if found < self.n_devices:
             raise BackendUnavailable(
@@ -142,6 +142,21 @@ class JaxBackend(Backend):
 
         platform = jax.devices()[0].platform
         return "gpu" if platform in ("gpu", "cuda", "rocm") else platform
+
+    def matmul_precision(self) -> str:
+        return f"full (default_matmul_precision={MATMUL_PRECISION!r})"
+
+    def platform_reason(self) -> str:
+        import jax
+
+        return jax_platform.reason(jax.devices()[0].platform)
+
+    def platform_warnings(self) -> list[str]:
+        if self.unavailable_reason() is not None:
+            return []  # the reason says it all
+        import jax
+
+        return jax_platform.warnings(jax.devices()[0].platform)
 
     # -- arrays ---------------------------------------------------------------------------
     @property
@@ -211,10 +226,14 @@ class JaxBackend(Backend):
 
     def program(self, step: Step) -> Any:
         """The jitted K-step program of ``step`` (``jax.jit``'s function, with ``lower``);
-        one per step, and jit itself caches it per shape and dtype.
+        one per step, and jit itself caches it per shape, dtype and K.
 
-        ``params``, ``data``, ``lr`` and ``k`` are all traced arguments, so neither a new
-        learning rate nor a new iteration count recompiles.
+        ``k`` is static: the compiled loop has a known trip count, which XLA:GPU runs without
+        copying the loop condition to the host and waiting for it every iteration (it does so
+        for a loop whose count is a traced value). A new K compiles again, so callers use few
+        of them: ``compile_loop`` runs equal pieces and one remainder, ``descend`` one chunk
+        and one remainder. ``params``, ``data`` and ``lr`` are traced: a new learning rate or
+        start does not recompile.
         """
         # Bound methods compare their instance by identity; key on the (frozen, comparable)
         # problem instead, so equal problems share one program.
@@ -225,20 +244,21 @@ class JaxBackend(Backend):
 
             ops = self.ops
 
-            def loop(params: Array, data: Data, lr: Any, k: Any) -> Array:
+            def loop(params: Array, data: Data, lr: Any, k: int) -> Array:
                 # Full float32 products: on NVIDIA GPUs jax's default lets float32 matrix
                 # products run in TF32 (10-bit mantissa), outside the agreement bound.
                 with jax.default_matmul_precision(MATMUL_PRECISION):
                     return jax.lax.fori_loop(0, k, lambda _, p: step(ops, p, data, lr), params)
 
-            program = jax.jit(loop, compiler_options=self.compiler_options())
+            program = jax.jit(loop, static_argnames="k", compiler_options=self.compiler_options())
             self._loops[key] = program
         return program
 
     def compile_loop(self, step: Step) -> Loop:
         """``program(step)``, called in ``pieces``: each waited for before the next, so that
         Ctrl-C is honoured between them, and none beyond ``MAX_TRIP`` steps (K is an int32
-        inside the program). A timed call of ``compare``'s default K is one piece."""
+        inside the program). A timed call of ``compare``'s default K is one piece; a longer
+        one compiles at most two programs (the piece and the remainder)."""
         import jax
 
         program = self.program(step)
@@ -247,7 +267,7 @@ class JaxBackend(Backend):
             elements = sum(int(a.size) for a in (params, *data))
             *whole, last = pieces(k, elements, MAX_TRIP) or [0]
             for piece in whole:
-                params = jax.block_until_ready(program(params, data, lr, piece))
-            return program(params, data, lr, last)
+                params = jax.block_until_ready(program(params, data, lr, k=piece))
+            return program(params, data, lr, k=last)
 
         return run

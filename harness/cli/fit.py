@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             "and compiling it can take minutes\n"
         )
     shown = problem.progress_stops(args.iterations, args.print_every)
-    curve = checkpoints_every(max(1, args.iterations // 200), args.iterations)
+    curve = curve_stops(args.iterations, shown)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # overflow: divergence is reported
@@ -138,6 +138,22 @@ def run(args: argparse.Namespace) -> int:
             print(problem.progress_line(t, losses[t], snapshots.get(t)))
         print(problem.summary(result.params))
     return a.report_saved(saved)
+
+
+def curve_stops(iterations: int, shown: list[int]) -> list[int]:
+    """About 200 checkpoints for the loss curve, on the printed stops' grid (a divisor or a
+    multiple of their spacing, at their offset), so that ``descend`` reaches all of them
+    with calls of one chunk (a compiled loop compiles once per K)."""
+    target = max(1, iterations // 200)
+    if len(shown) < 2:
+        return checkpoints_every(target, iterations)
+    spacing = shown[1] - shown[0]
+    if target >= spacing:
+        every = spacing * (target // spacing)
+    else:
+        every = max(d for d in range(1, target + 1) if spacing % d == 0)
+        every = every if 4 * every >= target else spacing  # a prime spacing: its own grid
+    return checkpoints_every(every, iterations, offset=shown[0] % every)
 
 
 FIT_SCHEMA = "descent-bench/fit/1"

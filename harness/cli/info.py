@@ -1,9 +1,11 @@
-"""``descent-bench info``: every backend, its version, devices, and whether it can run."""
+"""``descent-bench info``: every backend, its version, devices, whether it can run, and on
+which platform and why; warnings (an accelerator plugin that failed) go to stderr."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 
 from descent_bench import __version__, backends
@@ -19,6 +21,9 @@ def add_parser(commands: a.Commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     statuses = backends.available()
+    for s in statuses:
+        for warning in s.warnings:
+            sys.stderr.write(f"descent-bench: warning: {warning}\n")
     if args.json:
         print(
             json.dumps(
@@ -28,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(7, *(len(s.name) for s in statuses))
     for s in statuses:
-        state = "usable" if s.usable else f"unusable: {s.reason}"
+        state = (
+            f"usable on {s.platform}: {s.platform_reason}" if s.usable else f"unusable: {s.reason}"
+        )
         print(f"{s.name:{width}} {s.version or '-':12} {', '.join(s.devices) or '-':30} {state}")
     return EXIT_OK

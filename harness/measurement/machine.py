@@ -11,6 +11,7 @@ from typing import Any
 
 from descent_bench import __version__
 from descent_bench.backends import BackendStatus
+from descent_bench.measurement import gpu
 
 
 def cpu_model() -> str:
@@ -45,6 +46,7 @@ def describe(statuses: list[BackendStatus]) -> dict[str, Any]:
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "gpu": gpus or None,
+        "gpu_used": gpu.describe_used(statuses),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "descent_bench": __version__,

@@ -1,0 +1,1 @@
+"""``cupyx`` of the stand-in CuPy: the profiler only."""

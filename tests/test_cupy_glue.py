@@ -1,0 +1,143 @@
+"""Glue tests of the CuPy backend: a NumPy-backed stand-in CuPy (tests/stand_ins/cupy_package)
+drives its loading, arrays, sync, timing, devices and version through ``descend``, ``fit``,
+``info`` and ``compare``. They check call shapes, not a GPU: on a machine with a real CuPy
+the stand-in replaces it for these tests only."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from descent_bench import backends, kernels
+from descent_bench.backends.cupy_backend import CupyBackend
+from descent_bench.cli import main
+
+STAND_IN = Path(__file__).parent / "stand_ins" / "cupy_package"
+STAND_IN_NAME = "Stand-in H100 80GB HBM3"
+
+
+def cupy_modules():
+    return [
+        name
+        for name in sys.modules
+        if name.split(".")[0] in ("cupy", "cupyx") or name.startswith("array_api_compat.cupy")
+    ]
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    """The stand-in CuPy on sys.path (this process) and PYTHONPATH (worker processes), and a
+    cupy backend that has not loaded anything yet; both undone afterwards."""
+    for name in cupy_modules():  # a real CuPy, if any, comes back afterwards
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(STAND_IN))
+    path = os.pathsep.join(p for p in (str(STAND_IN), os.environ.get("PYTHONPATH")) if p)
+    monkeypatch.setenv("PYTHONPATH", path)
+    monkeypatch.delenv("STAND_IN_CUPY_FAILS", raising=False)
+    monkeypatch.delenv("CUPY_TF32", raising=False)
+    backends.register("cupy", CupyBackend)
+    yield monkeypatch
+    for name in cupy_modules():
+        del sys.modules[name]
+    backends.register("cupy", CupyBackend)
+
+
+def test_glue_cupy_loads_and_names_its_device_and_version(stand_in):
+    cupy = backends.load("cupy")
+    assert cupy.devices() == [f"cuda:0 {STAND_IN_NAME}"]
+    assert (cupy.version(), cupy.platform) == ("14.0.0+stand-in", "gpu")
+    assert "device 0" in cupy.platform_reason()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_glue_asarray_and_to_numpy_round_trip(stand_in, dtype):
+    cupy = backends.load("cupy")
+    host = np.linspace(0.0, 1.0, 7)
+    back = cupy.to_numpy(cupy.sync(cupy.asarray(host, dtype)))
+    assert back.dtype == np.dtype(dtype) and back.tolist() == host.astype(dtype).tolist()
+
+
+def test_glue_time_calls_returns_one_device_time_per_call(stand_in):
+    cupy = backends.load("cupy")
+    calls = []
+    times = cupy.time_calls(lambda: calls.append(1), 5)
+    assert len(times) == len(calls) == 5 and all(t >= 0 for t in times)
+
+
+def test_glue_descend_on_cupy_matches_numpy(stand_in):
+    problem = kernels.SineFit(points=500)
+    got = kernels.descend(problem, backends.load("cupy"), iterations=200, checkpoints=[50])
+    want = kernels.descend(problem, backends.load("numpy"), iterations=200)
+    np.testing.assert_allclose(got.params, want.params, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("stage", "cause"),
+    [
+        ("driver", "cudaErrorInsufficientDriver"),
+        ("compile", "cannot compile and run a kernel: RuntimeError: CompileException"),
+    ],
+    ids=["old-driver", "no-cuda-libraries"],
+)
+def test_glue_cupy_that_cannot_run_a_kernel_says_the_real_cause(stand_in, stage, cause):
+    stand_in.setenv("STAND_IN_CUPY_FAILS", stage)
+    assert cause in backends.get("cupy").unavailable_reason()
+
+
+@pytest.mark.parametrize(("tf32", "want"), [(None, "full"), ("1", "tf32 (CUPY_TF32=1)")])
+def test_glue_cupy_reports_its_float32_product_precision(stand_in, tf32, want):
+    if tf32 is not None:
+        stand_in.setenv("CUPY_TF32", tf32)
+    assert backends.load("cupy").matmul_precision() == want
+
+
+def test_glue_fit_runs_on_cupy(stand_in, capsys):
+    argv = ["fit", "sine", "--backend", "cupy", "--iterations", "30", "--json"]
+    assert main(argv) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert (record["backend"], record["iterations"]) == ("cupy", 30)
+
+
+def test_glue_info_shows_cupy_usable_on_the_gpu(stand_in, capsys):
+    assert main(["info", "--json"]) == 0
+    cupy = next(b for b in json.loads(capsys.readouterr().out)["backends"] if b["name"] == "cupy")
+    assert (cupy["usable"], cupy["platform"], cupy["devices"]) == (
+        True,
+        "gpu",
+        [f"cuda:0 {STAND_IN_NAME}"],
+    )
+
+
+def test_glue_stand_in_reaches_a_child_process(stand_in):
+    """Through PYTHONPATH: what compare's worker processes will see."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "descent_bench.cli", "info"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    cupy_line = next(line for line in proc.stdout.splitlines() if line.startswith("cupy "))
+    assert proc.returncode == 0 and "usable on gpu" in cupy_line
+
+
+def test_glue_compare_measures_one_cupy_row(stand_in, capsys):
+    argv = ["compare", "--backends", "cupy", "--problems", "sine", "--sizes", "1000"]
+    assert main([*argv, "--iterations", "5", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert " cupy " in out and "cupy-eager" not in out
+
+
+@pytest.mark.parametrize(("fails", "want"), [(None, "14.0.0+stand-in"), ("driver", None)])
+def test_glue_gpu_metadata_records_cupy_only_when_usable(stand_in, fails, want):
+    from descent_bench.measurement import gpu
+
+    if fails:
+        stand_in.setenv("STAND_IN_CUPY_FAILS", fails)
+    used = gpu.used_gpu(backends.available())
+    assert used.cupy == want
+    assert (used.compute_capability is not None) == (fails is None)
