@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -34,6 +35,16 @@ def one_line(exc: BaseException) -> str:
     """An exception as one line: its type, and its message's last non-empty line."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class CallTime:
+    """One timed call: ``host_seconds`` (perf_counter around the call and its sync, the clock
+    every row is compared on) and ``device_seconds`` (the device's own events around the same
+    call, where the backend has them: CUDA events for CuPy)."""
+
+    host_seconds: float
+    device_seconds: float | None
 
 
 class BackendUnavailable(RuntimeError):
@@ -63,8 +74,6 @@ class Backend:
     joins_processes: ClassVar[bool] = False
     # Whether the K-step loop is compiled before it runs (its cost grows with the program).
     compiles: ClassVar[bool] = False
-    # What times a call (``time_calls``): "host" is perf_counter around a call synced inside.
-    clock: ClassVar[str] = "host"
 
     def __init__(self) -> None:
         self._loaded = False
@@ -207,14 +216,17 @@ class Backend:
         """Block until ``result`` (an array or a tuple of arrays) is computed; return it."""
         return result
 
+    def timed_call(self, fn: Callable[[], Any]) -> CallTime:
+        """One call of ``fn`` synced inside its timed region: host seconds, and the device's
+        own time of it where the backend has an event clock (None here)."""
+        start = time.perf_counter()
+        self.sync(fn())
+        return CallTime(time.perf_counter() - start, None)
+
     def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
-        """Seconds of each of ``repeat`` calls of ``fn``, each synced inside its timed region."""
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            self.sync(fn())
-            times.append(time.perf_counter() - start)
-        return times
+        """Host seconds of each of ``repeat`` calls of ``fn``, each synced inside its timed
+        region: the one clock every row of every device is timed with."""
+        return [self.timed_call(fn).host_seconds for _ in range(repeat)]
 
     # -- execution ------------------------------------------------------------------------
     def gradient_form(self, size: int) -> str:

@@ -10,12 +10,13 @@ products use TF32 only when the user sets ``CUPY_TF32=1`` (CuPy reads it; off by
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable, one_line
+from descent_bench.backends.base import Backend, BackendUnavailable, CallTime, one_line
 
 INSTALL_HINT = (
     "pip install 'descent-bench[cuda12]' or 'descent-bench[cuda13]' on a machine with an NVIDIA GPU"
@@ -47,7 +48,6 @@ class CupyBackend(Backend):
     name = "cupy"
     distribution = "cupy"
     loop_kind = "Python loop of eager steps, each a few CUDA kernel launches"
-    clock = "cuda-event"  # cupyx.profiler.benchmark: CUDA events around each call
 
     def _load(self) -> None:
         try:
@@ -108,12 +108,20 @@ class CupyBackend(Backend):
 
         return np.asarray(cupy.asnumpy(array))
 
-    def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
-        """GPU time of each call from CUDA events, via ``cupyx.profiler.benchmark``."""
-        from cupyx.profiler import benchmark
+    def timed_call(self, fn: Callable[[], Any]) -> CallTime:
+        """Host seconds around the call and its sync (the clock every row is compared on),
+        and the GPU's own time of the call from CUDA events recorded around it."""
+        import cupy
 
-        result = benchmark(fn, n_repeat=repeat, n_warmup=0)
-        return [float(t) for t in result.gpu_times[0]]
+        stream = cupy.cuda.get_current_stream()
+        begin, end = cupy.cuda.Event(), cupy.cuda.Event()
+        start = time.perf_counter()
+        begin.record(stream)
+        fn()
+        end.record(stream)
+        end.synchronize()
+        host = time.perf_counter() - start
+        return CallTime(host, float(cupy.cuda.get_elapsed_time(begin, end)) / 1e3)
 
     def sync(self, result: Any) -> Any:
         import cupy

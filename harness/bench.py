@@ -178,7 +178,8 @@ class Workload:
             self.initial,
             self.iterations,
         )
-        seconds = statistics.median(row.time_call() for _ in range(repeat)) / row.iterations
+        calls = [row.time_call().host_seconds for _ in range(repeat)]
+        seconds = statistics.median(calls) / row.iterations
         want = reference_params(self.problem_at_size, row.iterations, self.lr)
         diff = max_rel_diff(row.final_params, want)
         return Measurement(

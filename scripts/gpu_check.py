@@ -19,7 +19,6 @@ import json
 import re
 import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -131,18 +130,14 @@ def time_backend(name: str, size: int) -> dict[str, Any]:
         times = backend.time_calls(lambda k=k: run(params, data, lr, k), 5)
         per_k[k] = statistics.median(times) / k * 1e6
     k = KS[-1]
-    device = statistics.median(backend.time_calls(lambda: run(params, data, lr, k), 5))
-    host = []
-    for _ in range(5):
-        start = time.perf_counter()
-        backend.sync(run(params, data, lr, k))
-        host.append(time.perf_counter() - start)
+    calls = [backend.timed_call(lambda: run(params, data, lr, k)) for _ in range(5)]
+    device = [c.device_seconds for c in calls if c.device_seconds is not None]
     return {
         "backend": name,
         "size": size,
         "us_per_iteration": per_k,
-        "device_seconds": device,
-        "host_seconds": statistics.median(host),
+        "device_seconds": statistics.median(device) if device else None,
+        "host_seconds": statistics.median(c.host_seconds for c in calls),
     }
 
 

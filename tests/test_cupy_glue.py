@@ -61,7 +61,15 @@ def test_glue_asarray_and_to_numpy_round_trip(stand_in, dtype):
     assert back.dtype == np.dtype(dtype) and back.tolist() == host.astype(dtype).tolist()
 
 
-def test_glue_time_calls_returns_one_device_time_per_call(stand_in):
+def test_glue_timed_call_keeps_host_and_device_time_of_one_call(stand_in):
+    cupy = backends.load("cupy")
+    calls = []
+    timed = cupy.timed_call(lambda: calls.append(1))
+    assert len(calls) == 1 and timed.device_seconds is not None
+    assert 0 <= timed.device_seconds <= timed.host_seconds
+
+
+def test_glue_time_calls_is_host_time_one_per_call(stand_in):
     cupy = backends.load("cupy")
     calls = []
     times = cupy.time_calls(lambda: calls.append(1), 5)

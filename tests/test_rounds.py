@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from descent_bench import backends
+from descent_bench.backends.base import CallTime
 from descent_bench.backends.numpy_backend import NumpyBackend
 from descent_bench.measurement import planning, suite
 from descent_bench.measurement.contenders import own_loop
@@ -38,10 +39,10 @@ class FakeClockBackend(NumpyBackend):
 
         return run
 
-    def time_calls(self, fn, repeat):
+    def timed_call(self, fn):
         fn()
-        draws = self.rng.lognormal(0.0, self.noise, repeat)
-        return list(self.seconds * self.slowdown * draws)
+        draw = self.rng.lognormal(0.0, self.noise)
+        return CallTime(self.seconds * self.slowdown * draw, None)
 
 
 def fake(name: str, **attributes) -> type[FakeClockBackend]:

@@ -28,6 +28,6 @@ for name in ("numpy", "jax"):
                 problem.initial_params(),
                 default_iterations(problem),
             )
-            seconds = statistics.median(prepared.time_call() for _ in range(3))
+            seconds = statistics.median(prepared.time_call().host_seconds for _ in range(3))
             cells.append(f"{form} {seconds / prepared.iterations * 1e6:11.2f} µs")
         print(f"{dtype} {name:5s} {size:>10,}  " + "   ".join(cells), flush=True)

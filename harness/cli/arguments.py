@@ -150,6 +150,14 @@ def positive_int_list(text: str) -> list[int]:
     return [positive_int(part) for part in text.split(",")]
 
 
+def refuse_bare_double_dash(argv: list[str]) -> None:
+    """``--opt=--`` reaches a type function as nothing at all (argparse drops the ``--``):
+    refused here with the option's name."""
+    for arg in argv:
+        if arg.startswith("--") and arg.endswith("=--"):
+            raise UsageError(f"argument {arg[:-3]}: expected a value, got '--'")
+
+
 def glue_negative_values(argv: list[str], options: set[str]) -> list[str]:
     """Join ``--opt -1,2`` into ``--opt=-1,2`` so values starting with '-' are not flags."""
     out: list[str] = []

@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = a.glue_negative_values(given, value_flags(PROBLEMS) | {"--lr"})
     parser = build_parser()
     try:
+        a.refuse_bare_double_dash(argv)
         args = parser.parse_args(argv)
         code: int = args.run(args)
         return code

@@ -50,7 +50,7 @@ def describe(statuses: list[BackendStatus]) -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "descent_bench": __version__,
-        "libraries": {s.name: s.version for s in statuses},
+        "libraries": {s.name: s.version for s in statuses if s.usable},
         "commit": git_commit(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }

@@ -22,12 +22,14 @@ def gbytes_per_second(bytes_per_iteration: int, seconds_per_iteration: float) ->
 
 @dataclass(frozen=True)
 class Sample:
-    """One timed call: its seconds, its K, the round it ran in and the worker process."""
+    """One timed call: its seconds (host clock, call and sync), its K, the round it ran in,
+    the worker process, and the device's own event time of the call where it has one."""
 
     seconds: float
     iterations: int
     round: int
     process: int
+    device_seconds: float | None = None
 
     @property
     def seconds_per_iteration(self) -> float:
@@ -56,6 +58,8 @@ class Record:
     clock: str = "host"  # what timed the calls: "host" (perf_counter around a synced call)
     threads: int | None = None  # intra-op threads the row ran with (None: not recorded)
     noisy: bool = False  # still above the noise target when the run stopped
+    platform: str = "cpu"  # where the row's arrays live ("cpu" or "gpu")
+    precision: str = "full"  # how float32 matrix products ran ("full", or e.g. TF32)
 
     @property
     def iterations_per_second(self) -> float:

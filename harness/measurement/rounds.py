@@ -107,8 +107,16 @@ def time_rounds(
         order = list(range(len(rows)))
         rng.shuffle(order)
         for i in order:
-            seconds = rows[i].time_call()
-            samples[i].append(Sample(seconds, rows[i].iterations, round_index, job.process))
+            timed = rows[i].time_call()
+            samples[i].append(
+                Sample(
+                    timed.host_seconds,
+                    rows[i].iterations,
+                    round_index,
+                    job.process,
+                    timed.device_seconds,
+                )
+            )
         if round_index + 1 < job.rounds:
             continue
         per_iteration = [

@@ -192,4 +192,6 @@ def record(
         clock=parts[0].clock,
         threads=settings.threads,
         noisy=is_noisy(per_iteration, settings.noise_target),
+        platform=contender.backend.platform,
+        precision=contender.backend.matmul_precision(),
     )

@@ -4,7 +4,9 @@ Inputs go to the device before any clock starts. ``prepare`` runs the row's K-st
 once to compile and warm up; that call's result is checked against the reference. A row that
 compiles runs a second call as every later call will run: the compile time is the first call
 minus the second, both on the row's one clock. Every timed call after that runs K
-iterations, synced inside its timed region by the backend (``Backend.time_calls``).
+iterations, synced inside its timed region by the backend (``Backend.timed_call``): host
+seconds for every row on every device, and the device's own event time beside them where the
+backend has one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descent_bench.backends import Backend
+from descent_bench.backends.base import CallTime
 from descent_bench.kernels import Array, Loop, Problem, place
 from descent_bench.measurement.contenders import Contender
 
@@ -31,11 +34,8 @@ class PreparedRow:
     compile_seconds: float | None  # None: nothing compiles
     final_params: np.ndarray  # after K iterations, for the agreement check
     overhead_seconds: float  # median cost of timing a call that does nothing
-    time_call: Callable[[], float]  # seconds of one synced call of K iterations
-
-    @property
-    def clock(self) -> str:
-        return self.contender.backend.clock
+    time_call: Callable[[], CallTime]  # one synced call of K iterations
+    clock: str = "host"  # perf_counter around the call and its sync
 
 
 def prepare(
@@ -65,10 +65,10 @@ def prepare(
         first_result.append(call())
         return first_result[-1]
 
-    (first,) = backend.time_calls(first_call, 1)
+    first = backend.timed_call(first_call).host_seconds
     compile_seconds = None
     if contender.compiles:  # a steady call beside the first, on the same clock
-        (steady,) = backend.time_calls(call, 1)
+        steady = backend.timed_call(call).host_seconds
         compile_seconds = max(0.0, first - steady)
     final = problem.trim(backend.to_numpy(first_result[0]))
     empty = statistics.median(backend.time_calls(lambda: params, 101))
@@ -79,7 +79,7 @@ def prepare(
         compile_seconds=compile_seconds,
         final_params=np.asarray(final, dtype=np.float64),
         overhead_seconds=empty,
-        time_call=lambda: backend.time_calls(call, 1)[0],
+        time_call=lambda: backend.timed_call(call),
     )
 
 

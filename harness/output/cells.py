@@ -46,6 +46,11 @@ def _noise(r: Record) -> str:
     return f"{100 * noise:.0f}%" + (" noisy" if r.noisy else "")
 
 
+def _label(r: Record) -> str:
+    """The row's label, with its matrix-product precision where not full (e.g. TF32)."""
+    return r.backend if r.precision == "full" else f"{r.backend} [{r.precision}]"
+
+
 @dataclass(frozen=True)
 class ShownRow:
     """A record with the ratios computed for it among the rows shown."""
@@ -71,7 +76,7 @@ class Column:
 
 
 COLUMNS = (
-    Column("backend", lambda s: s.record.backend, justify="left"),
+    Column("backend", lambda s: _label(s.record), justify="left"),
     Column("device", lambda s: s.record.device, justify="left"),
     Column("problem", lambda s: s.record.problem, justify="left"),
     Column("size", lambda s: f"{s.record.size:,}"),

@@ -76,6 +76,8 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "problem": (str,),
     "dtype": (str,),
     "clock": (str,),
+    "platform": (str,),
+    "precision": (str,),
     "size": (int,),
     "iterations": (int,),
     "bytes_per_iteration": (int,),
@@ -117,7 +119,11 @@ def _samples(raw: list[Any], where: str) -> tuple[Sample, ...]:
             raise NotAComparison(f"{where}: sample {i} seconds is not a number")
         if k < 1 or round_ < 0 or process < 0 or not _real(seconds, where) > 0:
             raise NotAComparison(f"{where}: sample {i} is out of range")
-        samples.append(Sample(_real(seconds, where), k, round_, process))
+        device = item.get("device_seconds")
+        if device is not None and (not isinstance(device, NUMBER) or isinstance(device, bool)):
+            raise NotAComparison(f"{where}: sample {i} device_seconds is not a number")
+        on_device = None if device is None else _real(device, where)
+        samples.append(Sample(_real(seconds, where), k, round_, process, on_device))
     return tuple(samples)
 
 
