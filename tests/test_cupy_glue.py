@@ -133,11 +133,17 @@ def test_glue_stand_in_reaches_a_child_process(stand_in):
     assert proc.returncode == 0 and "usable on gpu" in cupy_line
 
 
-def test_glue_compare_measures_one_cupy_row(stand_in, capsys):
+def test_glue_compare_measures_one_cupy_row(stand_in, capsys, tmp_path):
     argv = ["compare", "--backends", "cupy", "--problems", "sine", "--sizes", "1000"]
-    assert main([*argv, "--iterations", "5", "--repeat", "2"]) == 0
+    path = tmp_path / "r.json"
+    assert main([*argv, "--iterations", "5", "--budget", "0", "--json", str(path)]) == 0
     out = capsys.readouterr().out
     assert " cupy " in out and "cupy-eager" not in out
+    (row,) = [r for r in json.loads(path.read_text())["records"] if r["backend"] == "cupy"]
+    assert row["platform"] == "gpu" and row["clock"] == "host"
+    # both worker processes ran the stand-in, and every call kept its CUDA-event time
+    assert {s["process"] for s in row["samples"]} == {0, 1}
+    assert all(s["device_seconds"] is not None for s in row["samples"])
 
 
 @pytest.mark.parametrize(("fails", "want"), [(None, "14.0.0+stand-in"), ("driver", None)])
