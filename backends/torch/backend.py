@@ -17,14 +17,12 @@ import numpy as np
 
 from descent_bench.backends.base import Backend, BackendUnavailable, Baseline, pieces
 from descent_bench.backends.torch import compiled, tutorial
-from descent_bench.kernels import Array, Data, Loop, Problem, Step
+from descent_bench.kernels import Array, Data, Loop, PolynomialDescent, Problem, Step
 
 MAX_TRIP = 2**31 - 1  # steps in one call of the compiled loop
 
 
-def _polynomial_loop(
-    make: Callable[[Any], Loop],
-) -> Callable[[Problem], Loop | None]:
+def _polynomial_loop(make: Callable[[PolynomialDescent], Loop]) -> Callable[[Problem], Loop | None]:
     """A baseline's loop for problems whose step is a polynomial descent, else None."""
 
     def make_loop(problem: Problem) -> Loop | None:
@@ -45,10 +43,6 @@ class TorchBackend(Backend):
         super().__init__()
         self._compiled = compiled
         self._programs: dict[tuple[Any, ...], Callable[..., Array]] = {}
-
-    @property
-    def is_compiled(self) -> bool:
-        return self._compiled
 
     @property
     def label(self) -> str:
