@@ -12,12 +12,13 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from descent_bench.backends.base import Backend, BackendUnavailable
+from descent_bench.backends.base import Backend, BackendUnavailable, Baseline
 
 __all__ = [
     "Backend",
     "BackendStatus",
     "BackendUnavailable",
+    "Baseline",
     "available",
     "get",
     "load",
@@ -34,6 +35,8 @@ _REGISTRY: dict[str, str | Callable[[], Backend]] = {
     "cupy": "descent_bench.backends.cupy_backend:CupyBackend",
     "strict": "descent_bench.backends.strict_backend:StrictBackend",
     "numba": "descent_bench.backends.numba_backend:NumbaBackend",
+    "torch": "descent_bench.backends.torch:TorchBackend",
+    "torch:cuda": "descent_bench.backends.torch:TorchCudaBackend",
 }
 _INSTANCES: dict[str, Backend] = {}
 

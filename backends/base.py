@@ -51,6 +51,18 @@ class BackendUnavailable(RuntimeError):
     """The backend cannot run on this machine; the message says why and how to fix it."""
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """A loop a user of the library writes first, measured as a row beside the backend's
+    own: its label, its loop for a problem (None: none for that problem, so no row), and the
+    gradient phrasing whose data it reads (None: the backend's choice)."""
+
+    label: str
+    make_loop: Callable[[Problem], Loop | None]
+    form: str | None = None
+    compiles: bool = False  # compiled at its first call (a compile time), e.g. jit of a step
+
+
 class Backend:
     """One array library.
 
@@ -97,6 +109,19 @@ class Backend:
         a row of its own so the gain of a faster primitive stays visible; None where this
         backend's primitives are the standard ones (or another row already is that)."""
         return None
+
+    def compiled_variant(self) -> Backend | None:
+        """This backend with its K-step loop compiled by the library's compiler, measured as
+        a row of its own beside the eager one; None where the backend's own loop is already
+        compiled, or the library has no compiler."""
+        return None
+
+    def baselines(self) -> list[Baseline]:
+        """The loops a user of this library writes first: by default the naive loop
+        (``naive_loop``, labelled ``naive_label``) where there is one."""
+        if self.naive_label is None:
+            return []
+        return [Baseline(self.naive_label, self.naive_loop, compiles=self.compiles)]
 
     # -- availability -------------------------------------------------------------------
     def _load(self) -> None:

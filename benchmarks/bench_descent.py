@@ -54,6 +54,30 @@ class StandardOnlySineFit:
         self.workload.run()
 
 
+class CompiledSineFit:
+    """Each backend whose eager loop has a compiled variant (``torch.compile``), the K
+    iterations run compiled: their time and the compile time, apart."""
+
+    params = (BACKENDS, [2000, 1_000_000], DTYPES)
+    param_names = ("backend", "size", "dtype")
+    timeout = 600
+
+    def setup(self, backend, size, dtype):
+        self.workload = build("sine", size, dtype, backend, compiled=True)
+
+    def time_run(self, backend, size, dtype):
+        self.workload.run()
+
+    @unit("seconds")
+    def track_compile_seconds(self, backend, size, dtype):
+        """First call on a fresh backend object (nothing cached) minus a steady call."""
+        return self.workload.measure(fresh=True).compile_seconds
+
+    @unit("relative")
+    def track_max_rel_diff(self, backend, size, dtype):
+        return self.workload.measure().max_rel_diff
+
+
 class ShardedSineFit:
     """The backends that split data over devices, over 1, 2 or 4 devices (on a CPU, jax's
     simulated devices need JAX_NUM_CPU_DEVICES=4 in asv's environment; otherwise skipped)."""

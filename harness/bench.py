@@ -121,9 +121,11 @@ class Workload:
         devices: int = 1,
         form: str | None = None,
         standard: bool = False,
+        compiled: bool = False,
     ) -> Workload:
         """The workload, or ``Unavailable`` with the reason it cannot run here. ``standard``:
-        the backend computing the kernel's primitives with the array API standard alone."""
+        the backend computing the kernel's primitives with the array API standard alone;
+        ``compiled``: the backend's loop compiled by its library (e.g. ``torch.compile``)."""
         if backend not in backends.names():
             raise Unavailable(f"{backend} is not a backend of this version")
         chosen = backends.get(backend)
@@ -136,6 +138,15 @@ class Workload:
                     "the standard ones, or another backend's row is that variant)"
                 )
             chosen = variant
+        if reason is None and compiled:
+            variant = chosen.compiled_variant()
+            if variant is None:
+                raise Unavailable(
+                    f"{backend} has no compiled variant (its own loop is compiled already, or "
+                    "its library has no compiler)"
+                )
+            chosen = variant
+            reason = chosen.unavailable_reason()
         if reason is None and devices != 1:
             try:
                 chosen = chosen.sharded(devices)

@@ -85,7 +85,7 @@ def test_info_json_lists_every_backend(capsys):
 
 
 BAD_INPUTS = {
-    "unknown-backend": ["fit", "sine", "--backend", "torch"],
+    "unknown-backend": ["fit", "sine", "--backend", "mxnet"],
     "unknown-problem": ["fit", "cosine"],
     "zero-iterations": ["fit", "sine", "--iterations", "0"],
     "negative-points": ["fit", "sine", "--points", "-3"],

@@ -128,7 +128,7 @@ def test_json_write_is_atomic_on_failure(tmp_path):
 
 
 BAD = {
-    "unknown-backend": ["--backends", "numpy,torch"],
+    "unknown-backend": ["--backends", "numpy,mxnet"],
     "unusable-backend": ["--backends", "cupy"],
     "unknown-problem": ["--problems", "cosine"],
     "zero-size": ["--sizes", "0"],

@@ -3,15 +3,18 @@
 ``tutorial``: the problem's tutorial loop on host NumPy arrays (the sine tutorial's literal
 ``x ** j`` loop; the article's plain-Python lists), the unit of every speedup.
 ``<backend>-step`` (e.g. ``jax-step``): the backend's naive loop, one compiled step called from
-Python. ``c-fused``: the problem's descent in C, one pass per step, where it is a polynomial
-descent and a C compiler is there: the limit the other rows are held against. Which rows
-exist is asked of the backends and problems, never decided by name here.
+Python; a backend may name several such baselines (e.g. the PyTorch tutorial's tensor and
+autograd loops) and a compiled variant of its own loop. ``c-fused``: the problem's descent
+in C, one pass per step, where it is a polynomial descent and a C compiler is there: the
+limit the other rows are held against. Which rows exist is asked of the backends and
+problems, never decided by name here.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from descent_bench import backends
 from descent_bench.backends import Backend
@@ -78,18 +81,31 @@ def fused_c() -> Contender:
     return Contender(C_FUSED, backends.load("numpy"), fused_c_loop, False, "elementwise")
 
 
-def naive(backend: Backend) -> Contender | None:
-    """The naive loop a user of ``backend``'s library writes first, if it has one."""
-    if backend.naive_label is None:
+def naive(backend: Backend) -> list[Contender]:
+    """The loops a user of ``backend``'s library writes first (``Backend.baselines``)."""
+    return [
+        Contender(b.label, backend, b.make_loop, baseline=True, form=b.form, compiles=b.compiles)
+        for b in backend.baselines()
+    ]
+
+
+def compiled(backend: Backend) -> Contender | None:
+    """The backend's loop compiled by its library, where that is a row of its own and can
+    run here; where it cannot, a warning says why and the eager rows still run."""
+    variant = backend.compiled_variant()
+    if variant is None:
         return None
-    return Contender(
-        backend.naive_label, backend, backend.naive_loop, baseline=True, compiles=backend.compiles
-    )
+    reason = variant.unavailable_reason()
+    if reason is not None:
+        warnings.warn(f"{variant.label} left out: {reason}", stacklevel=2)
+        return None
+    return replace(own_loop(variant), compiles=True)  # compiled at its first call
 
 
 def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
     """The tutorial and the C reference, then each backend's own loop (over each device
-    count where it splits data over devices), its standard-only variant and its naive loop."""
+    count where it splits data over devices), its standard-only and compiled variants and
+    its naive loops."""
     rows = [tutorial(), fused_c()]
     for backend in chosen:
         counts = device_counts if backend.splits_over_devices else (1,)
@@ -97,7 +113,8 @@ def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -
         standard = backend.standard_only()
         if standard is not None:
             rows.append(own_loop(standard.load()))
-        baseline = naive(backend)
-        if baseline is not None:
-            rows.append(baseline)
+        compiled_row = compiled(backend)
+        if compiled_row is not None:
+            rows.append(compiled_row)
+        rows.extend(naive(backend))
     return rows

@@ -1,8 +1,8 @@
 """pytest-benchmark: the backends side by side for each problem, size and dtype.
 
-The rows are the comparison's contenders (the tutorial, each registered backend's own loop
-and its naive loop), read from the registries. The normal test run executes each once as a
-smoke test (``--benchmark-disable`` in pyproject's addopts). Time them with
+The rows are the comparison's contenders (the tutorial, each registered backend's own loop,
+its compiled variant and its naive loops), read from the registries. The normal test run
+executes each once as a smoke test (``--benchmark-disable`` in pyproject's addopts). Time them with
 ``python -m pytest tests/perf --benchmark-enable``.
 """
 
@@ -23,8 +23,10 @@ def row_params():
     for name in backends.names():
         backend = backends.get(name)
         made = [(name, "own")]
-        if backend.naive_label is not None:
-            made.append((backend.naive_label, "naive"))
+        variant = backend.compiled_variant()
+        if variant is not None:
+            made.append((variant.label, "compiled"))
+        made += [(b.label, "naive") for b in backend.baselines()]
         rows += [
             pytest.param((label, name, kind), id=label, marks=skip_mark(name))
             for label, kind in made
@@ -32,11 +34,18 @@ def row_params():
     return rows
 
 
-def contender(name, kind):
+def contender(label, name, kind):
     if kind == "tutorial":
         return contenders.tutorial()
     backend = backends.load(name)
-    return contenders.own_loop(backend) if kind == "own" else contenders.naive(backend)
+    if kind == "own":
+        return contenders.own_loop(backend)
+    if kind == "compiled":
+        reason = backend.compiled_variant().unavailable_reason()
+        if reason:
+            pytest.skip(f"{label} unavailable: {reason}")
+        return contenders.compiled(backend)
+    return next(c for c in contenders.naive(backend) if c.label == label)
 
 
 # The first two sizes asv tracks for each problem: a quick table.
@@ -48,7 +57,7 @@ CASES = [(name, size) for name, p in PROBLEMS.items() for size in p.benchmark_si
 @pytest.mark.parametrize("row", row_params())
 def test_iterations(benchmark, row, problem_name, size, dtype):
     label, name, kind = row
-    row_contender = contender(name, kind)
+    row_contender = contender(label, name, kind)
     backend = row_contender.backend
     problem = make_problem(problem_name, size)
     loop = row_contender.make_loop(problem)
