@@ -38,6 +38,10 @@ class TorchBackend(Backend):
     device_type = "cpu"
     loop_kind = "Python loop of eager steps"
     features_up_to = 20_000  # measured: docs/performance.md
+    # Measured when named (--backends ...,torch): torch.compile's first program takes 20-30 s
+    # cold in every worker process, and eager torch at 10^7 points about a second an
+    # iteration, which would more than double the default comparison's time.
+    in_default_compare = False
 
     def __init__(self, compiled: bool = False) -> None:
         super().__init__()

@@ -24,7 +24,7 @@ def add_parser(commands: a.Commands) -> None:
     p.add_argument(
         "--backends",
         type=a.name_list(backends.names()),
-        help="comma-separated (default: every usable one meant for comparison, not strict)",
+        help="comma-separated (default: every usable one for comparison; not strict or torch)",
     )
     p.add_argument("--problems", type=a.name_list(list(PROBLEMS)), default=list(PROBLEMS))
     labels = ", ".join(f"{name}: {p.size_label}" for name, p in PROBLEMS.items())
