@@ -66,8 +66,11 @@ def test_held_threads_pin_the_process_and_the_blas_pool_then_restore_them():
 
     before = os.sched_getaffinity(0)
     blas_before = [p["num_threads"] for p in threadpool_info()]
-    with threads.held(0, 1) as cpus:
-        assert os.sched_getaffinity(0) == set(cpus) and len(cpus) == 1
+    with threads.held(0, 1) as hold:
+        assert os.sched_getaffinity(0) == set(hold.cpus) and len(hold.cpus) == 1
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+        hold.widen()  # libraries started: every CPU again, the pools still held
+        assert os.sched_getaffinity(0) == before
         assert all(p["num_threads"] == 1 for p in threadpool_info())
     assert os.sched_getaffinity(0) == before
     assert [p["num_threads"] for p in threadpool_info()] == blas_before

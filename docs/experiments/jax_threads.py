@@ -5,8 +5,9 @@ Run: python docs/experiments/jax_threads.py [ROUNDS]
 Each configuration runs in a fresh process (XLA sizes its thread pool when jax starts), the
 configurations interleaved round after round; each process prints the median µs/iter of the
 jax sine fit at 10^7 points (float64, 10 iterations per call, 5 calls) and the threads the
-process holds. Configurations: affinity to one CPU (what ``compare --threads 1`` does), to
-two, and no affinity with the XLA flags that are said to limit threads.
+process holds. Configurations: affinity to one CPU for the whole run; one CPU while jax
+starts, then every CPU (what ``compare --threads 1`` does); two CPUs; and no affinity with
+the XLA flags that are said to limit threads.
 """
 
 import json
@@ -17,10 +18,14 @@ import sys
 
 CHILD = r"""
 import json, os, statistics, sys, time
-cpus = json.loads(sys.argv[1])
+cpus, widen = json.loads(sys.argv[1])
+everything = os.sched_getaffinity(0)
 if cpus is not None:
     os.sched_setaffinity(0, cpus)
 from descent_bench import backends
+backends.load("jax")
+if widen:  # jax started on `cpus`: its pool is sized; the OS may now place it anywhere
+    os.sched_setaffinity(0, everything)
 from descent_bench.measurement.contenders import own_loop
 from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import make_problem
@@ -34,10 +39,11 @@ print(json.dumps({"us": statistics.median(times) * 1e6,
 
 FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 CONFIGS = {
-    "affinity 1 CPU": ([0], {}),
-    "affinity 2 CPUs": ([0, 1], {}),
-    "XLA flags, no affinity": (None, {"XLA_FLAGS": FLAGS}),
-    "no limit": (None, {}),
+    "affinity 1 CPU": ([[0], False], {}),
+    "1 CPU at start, then all": ([[0], True], {}),
+    "affinity 2 CPUs": ([[0, 1], False], {}),
+    "XLA flags, no affinity": ([None, False], {"XLA_FLAGS": FLAGS}),
+    "no limit": ([None, False], {}),
 }
 
 

@@ -63,7 +63,7 @@ class RowResult:
 class JobResult:
     rows: list[RowResult]
     ceilings: dict[str, Ceiling]
-    cpus: list[int]
+    cpus: list[int]  # the CPUs its libraries started on
 
 
 def iterations_for(task: Task, settings: Settings) -> int:
@@ -133,9 +133,10 @@ def time_rounds(
 def work(job: Job, observer: Observer) -> JobResult:
     """Measure ``job`` in this process (a worker's whole life, or an in-process run)."""
     settings = job.settings
-    with held(job.process, settings.threads) as cpus:
-        the_plan: Plan = plan(settings)
+    with held(job.process, settings.threads) as hold:
+        the_plan: Plan = plan(settings)  # the libraries start their pools on hold.cpus
         in_use = [c.backend for c in the_plan.contenders]
+        hold.widen()
         with held_backends(in_use, settings.threads), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a diverging row disagrees
             ceilings = measure_ceilings(the_plan, observer) if job.measure_ceilings else {}
@@ -169,4 +170,4 @@ def work(job: Job, observer: Observer) -> JobResult:
                 )
                 del rows  # the next size's arrays need the room
                 observer.done_row()
-    return JobResult(results, ceilings, cpus)
+    return JobResult(results, ceilings, hold.cpus)

@@ -2,11 +2,12 @@
 
 Two holds, because libraries size their thread pools in different ways:
 
-- the process's CPU affinity: ``count`` CPUs, set before any library starts its pool. XLA:CPU
-  sizes its pool from the CPUs the process may run on, when jax starts, and no XLA flag
-  changed its speed on the machines measured (docs/performance.md); affinity does. Worker
-  process ``p`` takes the next ``count`` CPUs after worker ``p - 1``'s, so a run's processes
-  sample every core, not only the first.
+- the process's CPU affinity while the libraries start: ``count`` CPUs. XLA:CPU sizes its
+  pool from the CPUs the process may run on when jax starts, and no XLA flag changed its
+  thread count on the machine measured (docs/performance.md); affinity does. Once the
+  libraries have started, the process may run on every CPU again (``Hold.widen``): its
+  ``count`` compute threads stay ``count``, and the operating system places them on whichever
+  cores are free, where a pinned thread would wait for a core a neighbour is using.
 - each backend's own limit (``Backend.limit_threads``): OpenBLAS and other BLAS pools through
   threadpoolctl, torch's intra-op threads, numba's.
 
@@ -41,11 +42,25 @@ def cpus_for(process: int, count: int, cpus: list[int]) -> list[int]:
     return [cpus[(start + i) % len(cpus)] for i in range(count)]
 
 
+class Hold:
+    """The CPUs a worker's libraries start on, and the way back to every CPU."""
+
+    def __init__(self, cpus: list[int], before: list[int]) -> None:
+        self.cpus = cpus
+        self.before = before
+
+    def widen(self) -> None:
+        """Every CPU the process had, once the libraries sized their pools."""
+        setter = getattr(os, "sched_setaffinity", None)
+        if setter is not None:
+            setter(0, self.before)
+
+
 @contextlib.contextmanager
-def held(process: int, count: int) -> Iterator[list[int]]:
-    """This process on ``count`` CPUs (worker ``process``'s share) with every BLAS and OpenMP
-    pool loaded held to ``count`` threads; both restored on leaving. Where affinity cannot be
-    set (not Linux), only the pools are held. Yields the CPUs."""
+def held(process: int, count: int) -> Iterator[Hold]:
+    """This process on ``count`` CPUs (worker ``process``'s share, for libraries to start on)
+    with every BLAS and OpenMP pool loaded held to ``count`` threads; both restored on
+    leaving. Where affinity cannot be set (not Linux), only the pools are held."""
     from threadpoolctl import threadpool_limits
 
     setter = getattr(os, "sched_setaffinity", None)
@@ -55,7 +70,7 @@ def held(process: int, count: int) -> Iterator[list[int]]:
         setter(0, cpus)
     try:
         with threadpool_limits(limits=count):
-            yield cpus
+            yield Hold(cpus, before)
     finally:
         if setter is not None:
             setter(0, before)
