@@ -3,12 +3,16 @@
 asv runs today's ``benchmarks/`` against old commits, so this module is the only one
 ``benchmarks/`` imports, and what it offers keeps its names and meaning from release to
 release: the registered backends and problems, a ``Workload`` for (problem, size, dtype,
-backend[, devices, form]) that runs K iterations with every input already on the device,
-and a ``Measurement`` of it by the same suite ``descent-bench compare`` uses.
+backend[, devices, form, threads]) that runs K iterations with every input already on the
+device, its ``Agreement`` with a float64 reference written without the kernel, and a
+``Measurement`` of it by the same suite ``descent-bench compare`` uses. Names are only ever
+added here (asv's compatibility module in ``benchmarks/`` covers commits that lack them).
 """
 
 from __future__ import annotations
 
+import math
+import os
 import statistics
 from dataclasses import dataclass, replace
 
@@ -18,25 +22,30 @@ from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, place
 from descent_bench.measurement import suite
-from descent_bench.measurement.agreement import agrees, max_rel_diff
+from descent_bench.measurement.agreement import descent_tolerance, max_rel_diff
 from descent_bench.measurement.contenders import own_loop
+from descent_bench.measurement.independent import independent_reference
 from descent_bench.measurement.records import gbytes_per_second
+from descent_bench.measurement.threads import cpus_for, usable_cpus
 from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import (
     SEED,
     default_iterations,
     make_problem,
-    reference_params,
 )
 
 __all__ = [
     "DTYPES",
+    "HISTORY_MAX_ELEMENTS",
+    "Agreement",
+    "Disagreement",
     "Measurement",
     "Unavailable",
     "Workload",
     "backend_names",
     "class_name",
     "gradient_forms",
+    "history_sizes",
     "problem_names",
     "sizes",
 ]
@@ -44,8 +53,17 @@ __all__ = [
 DTYPES = suite.DTYPES
 
 
+# The history suite keeps to sizes that stream at most this many elements per iteration, so
+# that a commit's benchmarks take seconds each (``compare`` covers the large sizes).
+HISTORY_MAX_ELEMENTS = 2_000_000
+
+
 class Unavailable(RuntimeError):
     """This combination cannot run here; the message says why (a benchmark's skip reason)."""
+
+
+class Disagreement(AssertionError):
+    """A backend's answer is farther from the reference than its bound allows."""
 
 
 def backend_names(splitting: bool = False) -> list[str]:
@@ -68,9 +86,37 @@ def sizes(problem: str) -> list[int]:
     return list(PROBLEMS[problem].benchmark_sizes)
 
 
+def history_sizes(problem: str) -> list[int]:
+    """The tracked sizes of ``problem`` small enough for the history suite (at most
+    ``HISTORY_MAX_ELEMENTS`` elements streamed per iteration)."""
+    return [s for s in sizes(problem) if make_problem(problem, s).elements <= HISTORY_MAX_ELEMENTS]
+
+
 def gradient_forms() -> list[str]:
     """The phrasings of the sine gradient (``Workload.build(..., form=...)``)."""
     return list(FORMS)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The distance of K iterations from the float64 reference, and the bound it must keep."""
+
+    max_rel_diff: float
+    bound: float  # the largest max_rel_diff that agrees, for this dtype, K and problem
+    reference: str  # how the reference was computed ("vandermonde", "tutorial", ...)
+
+    @property
+    def agrees(self) -> bool:
+        return self.max_rel_diff <= self.bound
+
+    def check(self) -> float:
+        """``max_rel_diff``, or ``Disagreement`` naming it and the bound."""
+        if not self.agrees:
+            raise Disagreement(
+                f"max_rel_diff {self.max_rel_diff:.3g} from the {self.reference} reference "
+                f"exceeds the bound {self.bound:.3g}"
+            )
+        return self.max_rel_diff
 
 
 @dataclass(frozen=True)
@@ -79,20 +125,41 @@ class Measurement:
     iterations_per_second: float
     gbytes_per_second: float
     compile_seconds: float
-    max_rel_diff: float  # against the float64 NumPy reference after ``iterations``
+    max_rel_diff: float  # against the independent float64 reference after ``iterations``
     agrees: bool
+    seconds_per_iteration: float = math.nan
+
+
+def pin_threads(count: int) -> list[int]:
+    """This process on ``count`` CPUs and every BLAS/OpenMP pool loaded so far held to
+    ``count`` threads, for the rest of the process (a benchmark's own process). Call it before
+    a library that sizes its pool from the CPUs at start (jax) is loaded. Returns the CPUs."""
+    from threadpoolctl import threadpool_limits
+
+    cpus = cpus_for(0, count, usable_cpus())
+    setter = getattr(os, "sched_setaffinity", None)
+    if setter is not None:
+        setter(0, cpus)
+    threadpool_limits(limits=count)
+    return cpus
 
 
 class Workload:
     """One problem at one size on one backend, data and start on the device, compiled."""
 
     def __init__(
-        self, problem: Problem, backend: Backend, dtype: str, form: str | None = None
+        self,
+        problem: Problem,
+        backend: Backend,
+        dtype: str,
+        form: str | None = None,
+        threads: int | None = None,
     ) -> None:
         self.problem_at_size = problem
         self.backend = backend
         self.dtype = dtype
         self.form = form
+        self.threads = threads
         self.iterations = default_iterations(problem)
         self.lr = problem.stable_lr()
         self.initial = problem.initial_params(seed=SEED)
@@ -112,9 +179,14 @@ class Workload:
         devices: int = 1,
         form: str | None = None,
         standard: bool = False,
+        threads: int | None = None,
     ) -> Workload:
         """The workload, or ``Unavailable`` with the reason it cannot run here. ``standard``:
-        the backend computing the kernel's primitives with the array API standard alone."""
+        the backend computing the kernel's primitives with the array API standard alone.
+        ``threads``: this process pinned to that many CPUs (``pin_threads``, before the
+        backend's library loads) and the backend's own pool held to as many threads."""
+        if threads is not None:
+            pin_threads(threads)
         if backend not in backends.names():
             raise Unavailable(f"{backend} is not a backend of this version")
         chosen = backends.get(backend)
@@ -136,7 +208,16 @@ class Workload:
                 reason = chosen.unavailable_reason()
         if reason:
             raise Unavailable(f"{chosen.label} unavailable: {reason}")
-        return cls(make_problem(problem, size), chosen.load(), dtype, form)
+        loaded = chosen.load()
+        if threads is not None:
+            pin_threads(threads)  # pools the library started while loading
+            loaded.limit_threads(threads)
+        return cls(make_problem(problem, size), loaded, dtype, form, threads)
+
+    @property
+    def compiles(self) -> bool:
+        """Whether the backend compiles the loop (a compile time exists to track)."""
+        return self.backend.compiles
 
     @property
     def bytes_per_iteration(self) -> int:
@@ -151,6 +232,13 @@ class Workload:
         """One iteration, eager (compiled on its own where the backend compiles), synced."""
         return self.backend.sync(self._step(self.params, self.data, self.lr, 1))
 
+    def compile_fresh(self) -> Array:
+        """The loop compiled on a fresh backend object (nothing cached) and run for one
+        iteration, synced: what the first call costs where the backend compiles."""
+        backend = self.backend.fresh()
+        loop = backend.compile_loop(self.problem.step)
+        return backend.sync(loop(self.params, self.data, self.lr, 1))
+
     def measure(self, repeat: int = 3, fresh: bool = False) -> Measurement:
         """Timed as ``compare`` times a row; ``fresh``: on a new backend object, so the
         compile time includes compiling."""
@@ -164,16 +252,28 @@ class Workload:
             self.iterations,
         )
         seconds = statistics.median(row.time_call() for _ in range(repeat)) / row.iterations
-        want = reference_params(self.problem_at_size, row.iterations, self.lr)
-        diff = max_rel_diff(row.final_params, want)
+        agreement = self._agreement(row.final_params, row.iterations)
         return Measurement(
             iterations=row.iterations,
             iterations_per_second=1 / seconds,
             gbytes_per_second=gbytes_per_second(self.bytes_per_iteration, seconds),
             compile_seconds=row.compile_seconds or 0.0,
-            max_rel_diff=diff,
-            agrees=agrees(diff, self.dtype, row.iterations, self.problem.coupled_params),
+            max_rel_diff=agreement.max_rel_diff,
+            agrees=agreement.agrees,
+            seconds_per_iteration=seconds,
         )
+
+    def agreement(self) -> Agreement:
+        """K iterations (``run``) against the float64 reference written without the kernel
+        (``measurement.independent``), with the bound for this dtype and K."""
+        return self._agreement(self.result(), self.iterations)
+
+    def _agreement(self, got: np.ndarray, iterations: int) -> Agreement:
+        reference = independent_reference(self.problem_at_size, iterations, self.lr)
+        coupled = self.problem_at_size.coupled_params
+        bound = descent_tolerance(self.dtype, iterations, coupled) * math.sqrt(coupled)
+        diff = max_rel_diff(got, reference.params)
+        return Agreement(max_rel_diff=diff, bound=bound, reference=reference.how)
 
     def result(self) -> np.ndarray:
         """The parameters after K iterations, on the host, without padding."""
