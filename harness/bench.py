@@ -37,6 +37,7 @@ from descent_bench.measurement.workloads import (
 __all__ = [
     "DTYPES",
     "HISTORY_MAX_ELEMENTS",
+    "LOOPS",
     "Agreement",
     "Disagreement",
     "Measurement",
@@ -44,10 +45,12 @@ __all__ = [
     "Workload",
     "backend_names",
     "class_name",
+    "gbytes_per_second",
     "gradient_forms",
     "history_sizes",
     "problem_names",
     "sizes",
+    "table_rows",
 ]
 
 DTYPES = suite.DTYPES
@@ -84,6 +87,35 @@ def class_name(problem: str) -> str:
 def sizes(problem: str) -> list[int]:
     """The sizes the benchmark suites track for ``problem``."""
     return list(PROBLEMS[problem].benchmark_sizes)
+
+
+# The loops ``Workload.run`` can run: the backend's own (as it runs K iterations best), the
+# naive loop a user of its library writes first (one step called from Python), and the
+# problem's tutorial loop on host NumPy arrays (backend "numpy"), the unit of speedups.
+LOOPS = ("own", "naive", "tutorial")
+
+
+def table_rows() -> list[tuple[str, str, str]]:
+    """(label, backend, loop) of a side-by-side table: the tutorial first, then each
+    registered backend's own loop and, where it has one, its naive loop."""
+    rows = [("tutorial", "numpy", "tutorial")]
+    for name in backends.names():
+        rows.append((name, name, "own"))
+        naive_label = backends.get(name).naive_label
+        if naive_label is not None:
+            rows.append((naive_label, name, "naive"))
+    return rows
+
+
+def _check_loop(problem: str, size: int, backend: str, loop: str) -> None:
+    """``Unavailable`` where ``loop`` does not exist for this problem or backend."""
+    if loop == "tutorial" and (
+        backend != "numpy" or make_problem(problem, size).tutorial_loop() is None
+    ):
+        raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
+    if loop == "naive" and backend in backends.names():
+        if backends.get(backend).naive_label is None:
+            raise Unavailable(f"{backend} has no naive loop of its own")
 
 
 def history_sizes(problem: str) -> list[int]:
@@ -154,18 +186,25 @@ class Workload:
         dtype: str,
         form: str | None = None,
         threads: int | None = None,
+        loop: str = "own",
     ) -> None:
         self.problem_at_size = problem
         self.backend = backend
         self.dtype = dtype
-        self.form = form
+        self.form = "elementwise" if loop == "tutorial" else form
         self.threads = threads
         self.iterations = default_iterations(problem)
         self.lr = problem.stable_lr()
         self.initial = problem.initial_params(seed=SEED)
-        self.problem, self.data, self.params = place(problem, backend, dtype, self.initial, form)
-        self.loop: Loop = backend.compile_loop(self.problem.step)
+        self.problem, self.data, self.params = place(
+            problem, backend, dtype, self.initial, self.form
+        )
         self._step = backend.naive_loop(self.problem)
+        self.loop: Loop = self._step
+        if loop == "own":
+            self.loop = backend.compile_loop(self.problem.step)
+        elif loop == "tutorial":
+            self.loop = self.problem.tutorial_loop() or self._step
         backend.sync(self.loop(self.params, self.data, self.lr, 1))  # compile, warm up
         backend.sync(self._step(self.params, self.data, self.lr, 1))
 
@@ -180,11 +219,16 @@ class Workload:
         form: str | None = None,
         standard: bool = False,
         threads: int | None = None,
+        loop: str = "own",
     ) -> Workload:
         """The workload, or ``Unavailable`` with the reason it cannot run here. ``standard``:
         the backend computing the kernel's primitives with the array API standard alone.
         ``threads``: this process pinned to that many CPUs (``pin_threads``, before the
-        backend's library loads) and the backend's own pool held to as many threads."""
+        backend's library loads) and the backend's own pool held to as many threads.
+        ``loop``: which loop ``run`` runs, one of ``LOOPS`` (a row of ``table_rows``)."""
+        if loop not in LOOPS:
+            raise ValueError(f"unknown loop {loop!r} (choose from {', '.join(LOOPS)})")
+        _check_loop(problem, size, backend, loop)
         if threads is not None:
             pin_threads(threads)
         if backend not in backends.names():
@@ -212,7 +256,7 @@ class Workload:
         if threads is not None:
             pin_threads(threads)  # pools the library started while loading
             loaded.limit_threads(threads)
-        return cls(make_problem(problem, size), loaded, dtype, form, threads)
+        return cls(make_problem(problem, size), loaded, dtype, form, threads, loop)
 
     @property
     def compiles(self) -> bool:

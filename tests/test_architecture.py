@@ -111,6 +111,12 @@ def test_benchmarks_import_the_project_only_through_the_compatibility_module():
         assert path.name == "compat.py" or not project, (path.name, project)
 
 
+def test_the_pytest_benchmark_suite_uses_only_the_public_interface():
+    for path in (ROOT / "tests" / "perf").glob("*.py"):
+        project = {n for n in imported(path) if n.startswith("descent_bench")}
+        assert project <= {"descent_bench.bench"}, (path.name, project)
+
+
 def test_the_compatibility_module_imports_the_public_interface_at_its_top():
     tree = ast.parse((ROOT / "benchmarks" / "compat.py").read_text())
     top = {

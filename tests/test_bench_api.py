@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import reference as ref
+from availability import skip_mark
 from descent_bench import bench
 from descent_bench.kernels import PROBLEMS
 from descent_bench.measurement.independent import independent_reference
@@ -64,3 +65,26 @@ def test_threads_pin_the_process_and_the_blas_pool():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split(None, 2)[:2] == ["1", "1"]
     assert out.stdout.split(None, 2)[2].strip() in {"[]", "[1]"}
+
+
+@pytest.mark.parametrize(
+    ("loop", "backend"),
+    [("own", "numpy"), pytest.param("naive", "jax", marks=skip_mark("jax")), ("tutorial", "numpy")],
+)
+def test_every_loop_runs_the_same_descent(loop, backend):
+    own = bench.Workload.build("sine", 2000, "float64", "numpy")
+    other = bench.Workload.build("sine", 2000, "float64", backend, loop=loop)
+    np.testing.assert_allclose(other.result(), own.result(), rtol=1e-9)
+
+
+def test_a_loop_that_does_not_exist_is_unavailable_with_its_reason():
+    with pytest.raises(bench.Unavailable, match="tutorial has no loop for sine on jax"):
+        bench.Workload.build("sine", 2000, "float64", "jax", loop="tutorial")
+    with pytest.raises(ValueError, match="unknown loop"):
+        bench.Workload.build("sine", 2000, "float64", "numpy", loop="fastest")
+
+
+def test_table_rows_come_from_the_registry():
+    rows = bench.table_rows()
+    assert rows[0] == ("tutorial", "numpy", "tutorial")
+    assert {backend for _, backend, loop in rows if loop == "own"} == set(bench.backend_names())
