@@ -87,9 +87,15 @@ def history_sizes(problem: str) -> list[int]:
 
 
 def compiles(workload: Any) -> bool:
+    """Whether the backend compiles its loop (a compile time exists)."""
     if hasattr(workload, "compiles"):
         return bool(workload.compiles)
-    return bool(getattr(workload.backend, "compiles", False))
+    flag = getattr(workload.backend, "compiles", None)
+    if flag is not None:
+        return bool(flag)
+    from descent_bench.backends.base import Backend  # layouts before Backend.compiles
+
+    return type(workload.backend).compile_step is not Backend.compile_step
 
 
 def compile_fresh(workload: Any) -> None:
