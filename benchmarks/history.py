@@ -3,10 +3,10 @@ JavaScript from CDNs).
 
     python benchmarks/history.py results/asv/MACHINE [OUT_FOLDER]
 
-draws one PNG per timed benchmark: each row (backend, size, ...) a line of its median time
-over the commits saved for MACHINE, in commit-date order, with asv's 99% interval as a band.
-Nothing here runs under asv: the module holds no benchmarks and imports matplotlib only when
-drawing.
+draws one PNG per timed benchmark: each row (backend, size, ...; and asv environment, where
+the results hold several) a line of its median time over the commits saved for MACHINE, in
+commit-date order, with asv's 99% interval as a band. Nothing here runs under asv: the
+module holds no benchmarks and imports matplotlib only when drawing.
 """
 
 from __future__ import annotations
@@ -42,8 +42,10 @@ def row_labels(params: list[list[str]]) -> list[str]:
 def series(runs: list[dict[str, Any]]) -> dict[str, Series]:
     """benchmark -> row label -> [(commit date, short hash, median, low, high)]."""
     found: dict[str, Series] = defaultdict(lambda: defaultdict(list))
+    several_environments = len({run.get("env_name") for run in runs}) > 1
     for run in runs:
         columns = run["result_columns"]
+        where = f" [{run.get('env_name')}]" if several_environments else ""
         for name, values in run["results"].items():
             if ".time_" not in name:
                 continue
@@ -54,7 +56,7 @@ def series(runs: list[dict[str, Any]]) -> dict[str, Series]:
             labels = row_labels(entry.get("params") or [])
             for label, median, lo, hi in zip(labels, medians, low, high, strict=False):
                 if median is not None and not math.isnan(median):
-                    found[name][label].append(
+                    found[name][label + where].append(
                         (run["date"], run["commit_hash"][:8], median, lo or median, hi or median)
                     )
     return found
