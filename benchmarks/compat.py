@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+import timeit
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -32,6 +35,21 @@ THREADS_VARIABLE = "DESCENT_BENCH_THREADS"
 DEFAULT_THREADS = 1
 # Sizes streaming more elements than this per iteration stay out of the history suite.
 HISTORY_MAX_ELEMENTS = 2_000_000
+
+
+# The clock of every time_* benchmark, from asv's matrix: "cpu" (this process's CPU time, all
+# its threads: a benchmark sharing its core with other programs keeps its reading) or "wall"
+# (needed where the work runs off the CPU, on a GPU).
+CLOCK_VARIABLE = "DESCENT_BENCH_CLOCK"
+CLOCKS: dict[str, Callable[[], float]] = {"cpu": time.process_time, "wall": timeit.default_timer}
+
+
+def clock() -> Callable[[], float]:
+    """The timer asv's ``DESCENT_BENCH_CLOCK`` names (default ``wall``)."""
+    name = os.environ.get(CLOCK_VARIABLE, "wall")
+    if name not in CLOCKS:
+        raise ValueError(f"{CLOCK_VARIABLE}={name!r}: choose from {', '.join(CLOCKS)}")
+    return CLOCKS[name]
 
 
 def threads() -> int:
