@@ -19,7 +19,7 @@ import abc
 
 from benchmarks import compat
 
-BACKENDS = compat.bench.backend_names() if compat.bench else []
+BACKENDS = compat.backend_names()
 DTYPES = list(compat.bench.DTYPES) if compat.bench else []
 
 

@@ -11,11 +11,13 @@ saying so, and asv skips that commit's benchmarks instead of failing each with a
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import time
 import timeit
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 try:
@@ -50,6 +52,37 @@ def clock() -> Callable[[], float]:
     if name not in CLOCKS:
         raise ValueError(f"{CLOCK_VARIABLE}={name!r}: choose from {', '.join(CLOCKS)}")
     return CLOCKS[name]
+
+
+# The backend registry in the source tree these benchmarks belong to (not the installed one).
+REGISTRY_SOURCE = Path(__file__).resolve().parents[1] / "backends" / "__init__.py"
+
+
+def registry_in_source(path: Path = REGISTRY_SOURCE) -> list[str]:
+    """The names of ``_REGISTRY`` in ``path``, in order ([] where there is none)."""
+    if not path.is_file():
+        return []
+    for node in ast.walk(ast.parse(path.read_text())):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        elif isinstance(node, ast.Assign):
+            targets = node.targets
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = getattr(node, "value", None)
+        if names == ["_REGISTRY"] and isinstance(value, ast.Dict):
+            return [str(k.value) for k in value.keys if isinstance(k, ast.Constant)]
+    return []
+
+
+def backend_names() -> list[str]:
+    """The installed registry's backends, then those that today's registry adds (appended
+    since: the registry only grows at its end). asv computes a benchmark's parameters anew
+    in every process at every commit, so an older commit gets the same list and skips the
+    backends it lacks (``Workload.build``: "not a backend of this version") instead of failing
+    on a parameter index it does not have."""
+    installed = bench.backend_names() if bench else []
+    return installed + [n for n in registry_in_source() if n not in installed]
 
 
 def threads() -> int:

@@ -120,3 +120,13 @@ def test_compile_time_is_skipped_with_its_reason_where_nothing_compiles():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert proc.stdout.startswith("SkipNotImplemented numpy does not compile its loop")
+
+
+def test_backend_parameters_are_todays_registry_at_every_commit(monkeypatch):
+    from benchmarks import compat
+    from descent_bench import backends
+
+    assert compat.registry_in_source() == backends.names()
+    # An older commit's registry is a prefix of today's: the list stays the same.
+    monkeypatch.setattr(compat.bench, "backend_names", lambda: backends.names()[:2])
+    assert compat.backend_names() == backends.names()
