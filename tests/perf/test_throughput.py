@@ -3,8 +3,13 @@
 The rows are ``bench.table_rows()`` (the tutorial, each registered backend's own loop and its
 naive loop), built through ``descent_bench.bench`` alone, the interface the asv suite uses. The
 normal test run executes each once as a smoke test (``--benchmark-disable`` in pyproject's
-addopts). Time them with ``python -m pytest tests/perf --benchmark-enable``.
+addopts). Time them with ``python -m pytest tests/perf --benchmark-enable``: the timed session
+is then pinned to ``DESCENT_BENCH_THREADS`` CPUs (default 1) with every pool held to as many
+threads, as the asv suite is (two BLAS threads on a busy 2-core machine made rows up to 60x
+slower from one run to the next).
 """
+
+import os
 
 import numpy as np
 import pytest
@@ -18,6 +23,7 @@ ROWS = [
 ]
 # The first two sizes asv tracks for each problem: a quick table.
 CASES = [(name, size) for name in bench.problem_names() for size in bench.sizes(name)[:2]]
+THREADS = int(os.environ.get("DESCENT_BENCH_THREADS", "1"))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -25,8 +31,11 @@ CASES = [(name, size) for name in bench.problem_names() for size in bench.sizes(
 @pytest.mark.parametrize("row", ROWS)
 def test_iterations(benchmark, row, problem_name, size, dtype):
     _, backend, loop = row
+    threads = None if benchmark.disabled else THREADS  # the smoke run leaves the process be
     try:
-        workload = bench.Workload.build(problem_name, size, dtype, backend, loop=loop)
+        workload = bench.Workload.build(
+            problem_name, size, dtype, backend, loop=loop, threads=threads
+        )
     except bench.Unavailable as exc:
         pytest.skip(str(exc))
     # One K for every row of a group, so the table compares like with like; 1/20 of compare's
@@ -35,6 +44,7 @@ def test_iterations(benchmark, row, problem_name, size, dtype):
 
     benchmark.group = f"{problem_name} size={size} {dtype}"
     benchmark.extra_info["iterations"] = iterations
+    benchmark.extra_info["threads"] = threads
     result = benchmark(lambda: workload.run(iterations))
 
     assert np.all(np.isfinite(workload.backend.to_numpy(result)))
