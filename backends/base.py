@@ -85,7 +85,7 @@ class Backend:
     splits_over_devices: ClassVar[bool] = False
     joins_processes: ClassVar[bool] = False
     # Whether the K-step loop is compiled before it runs (its cost grows with the program).
-    compiles: ClassVar[bool] = False
+    compiles: bool = False  # a class's default; a compiled variant object may set its own
 
     def __init__(self) -> None:
         self._loaded = False

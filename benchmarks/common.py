@@ -1,26 +1,26 @@
 """A shared base for the descent benchmarks, after scipy's ``XPBenchmark``.
 
-``params`` is backend x size x dtype, all read from descent-bench's registries through
-``descent_bench.bench``, the only project module imported here (asv runs this file against
-old commits: it must keep to that stable interface). ``setup`` builds the workload (or skips
-the combination with ``SkipNotImplemented`` and the reason): data from one seeded generator on
-the host, moved to the device and compiled/warmed up, so nothing timed includes transfers or
-compilation. Every timed call ends with the backend's one sync.
+``params`` is backend x size x dtype, all read from descent-bench's registries through the
+public interface (``benchmarks.compat`` lends it, and covers older commits). ``setup`` builds
+the workload on ``DESCENT_BENCH_THREADS`` threads (1 unless asv's matrix says otherwise) or
+skips the combination with the reason: data from one seeded generator on the host, moved to
+the device and compiled/warmed up, so nothing timed includes transfers or compilation. Every
+timed call ends with the backend's one sync.
+
+Everything asv compares reads lower-is-better: times, with asv's own samples (``rounds``
+processes, ``repeat`` samples each), and the distance from the float64 reference. Throughput
+is a view of the times (iterations per second = K / ``time_run``), not a track: asv has no
+higher-is-better setting.
 """
 
 from __future__ import annotations
 
 import abc
 
-try:
-    from asv_runner.benchmarks.mark import SkipNotImplemented
-except ImportError:  # older asv
-    SkipNotImplemented = NotImplementedError
+from benchmarks import compat
 
-from descent_bench import bench
-
-BACKENDS = bench.backend_names()
-DTYPES = list(bench.DTYPES)
+BACKENDS = compat.backend_names()
+DTYPES = list(compat.bench.DTYPES) if compat.bench else []
 
 
 def unit(name):
@@ -33,15 +33,23 @@ def unit(name):
     return mark
 
 
-def build(problem, size, dtype, backend, **options):
-    """The workload, or a skip that says why it cannot run here."""
-    try:
-        return bench.Workload.build(problem, size, dtype, backend, **options)
-    except bench.Unavailable as exc:
-        raise SkipNotImplemented(str(exc)) from None
+build = compat.build
 
 
-class DescentBenchmark(abc.ABC):
+class Timed:
+    """asv's sampling for every timed benchmark: two rounds, each in its own process and
+    interleaved with the other benchmarks' rounds, of 7 to 20 samples of at least 20 ms, on
+    the clock asv's matrix names (``DESCENT_BENCH_CLOCK``: CPU time on a CPU-only machine)."""
+
+    timer = staticmethod(compat.clock())
+    timeout = 600
+    rounds = 2
+    repeat = (7, 20, 2.0)
+    sample_time = 0.02
+    warmup_time = 0.2
+
+
+class DescentBenchmark(Timed, abc.ABC):
     """Subclasses set ``problem_name`` and ``params`` (backends, sizes, dtypes); the base is
     abstract so that asv does not collect it."""
 
@@ -50,9 +58,6 @@ class DescentBenchmark(abc.ABC):
     def problem_name(self) -> str: ...
 
     param_names = ("backend", "size", "dtype")
-    timeout = 600
-    repeat = (3, 10, 5.0)
-    warmup_time = 0.1
 
     def setup(self, backend, size, dtype):
         self.workload = build(self.problem_name, size, dtype, backend)
@@ -62,23 +67,19 @@ class DescentBenchmark(abc.ABC):
         self.workload.step()
 
     def time_run(self, backend, size, dtype):
-        """K iterations as the backend runs them best."""
+        """K iterations as the backend runs them best (K from the size)."""
         self.workload.run()
-
-    @unit("iterations/s")
-    def track_iterations_per_second(self, backend, size, dtype):
-        return self.workload.measure().iterations_per_second
-
-    @unit("GB/s")
-    def track_gbytes_per_second(self, backend, size, dtype):
-        return self.workload.measure().gbytes_per_second
-
-    @unit("seconds")
-    def track_compile_seconds(self, backend, size, dtype):
-        """First call on a fresh backend object (nothing cached) minus a steady call."""
-        return self.workload.measure(fresh=True).compile_seconds
 
     @unit("relative")
     def track_max_rel_diff(self, backend, size, dtype):
-        """Distance from the float64 NumPy reference after K iterations."""
-        return self.workload.measure().max_rel_diff
+        """Distance from the independent float64 reference after K iterations."""
+        return compat.agreement(self.workload)[0]
+
+    @unit("fraction of the bound")
+    def track_agreement_bound_used(self, backend, size, dtype):
+        """max_rel_diff over the bound it must keep (lower is better); fails, so that
+        ``asv run`` reports it, when the backend is outside its bound."""
+        diff, bound = compat.agreement(self.workload)
+        if not diff <= bound:
+            raise AssertionError(f"{backend}: max_rel_diff {diff:.3g} exceeds bound {bound:.3g}")
+        return diff / bound if bound > 0 else 0.0

@@ -3,8 +3,10 @@
 asv runs today's ``benchmarks/`` against old commits, so this module is the only one
 ``benchmarks/`` imports, and what it offers keeps its names and meaning from release to
 release: the registered backends and problems, a ``Workload`` for (problem, size, dtype,
-backend[, devices, form]) that runs K iterations with every input already on the device,
-and a ``Measurement`` of it by the same suite ``descent-bench compare`` uses.
+backend[, devices, form, threads]) that runs K iterations with every input already on the
+device, its ``Agreement`` with a float64 reference written without the kernel, and a
+``Measurement`` of it by the same suite ``descent-bench compare`` uses. Names are only ever
+added here (asv's compatibility module in ``benchmarks/`` covers commits that lack them).
 
 ``DESCENT_BENCH_PLATFORM`` (``cpu`` or ``gpu``; set by ``asv.conf.json`` and
 ``asv.cuda.conf.json``) keeps a run to the rows on that platform: the others are skipped with
@@ -14,6 +16,7 @@ machine is called, and the two configurations' results stay apart.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 from dataclasses import dataclass, replace
@@ -24,35 +27,52 @@ from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, place
 from descent_bench.measurement import suite
-from descent_bench.measurement.agreement import agrees, max_rel_diff
+from descent_bench.measurement.agreement import descent_tolerance, max_rel_diff
 from descent_bench.measurement.contenders import own_loop
+from descent_bench.measurement.independent import independent_reference
 from descent_bench.measurement.records import gbytes_per_second
+from descent_bench.measurement.threads import cpus_for, usable_cpus
 from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import (
     SEED,
     default_iterations,
     make_problem,
-    reference_params,
 )
 
 __all__ = [
     "DTYPES",
+    "HISTORY_MAX_ELEMENTS",
+    "LOOPS",
+    "Agreement",
+    "Disagreement",
     "Measurement",
     "Unavailable",
     "Workload",
     "backend_names",
     "class_name",
+    "gbytes_per_second",
     "gradient_forms",
+    "history_sizes",
     "problem_names",
     "sizes",
+    "table_rows",
 ]
 
 DTYPES = suite.DTYPES
 PLATFORM_VARIABLE = "DESCENT_BENCH_PLATFORM"
 
 
+# The history suite keeps to sizes that stream at most this many elements per iteration, so
+# that a commit's benchmarks take seconds each (``compare`` covers the large sizes).
+HISTORY_MAX_ELEMENTS = 2_000_000
+
+
 class Unavailable(RuntimeError):
     """This combination cannot run here; the message says why (a benchmark's skip reason)."""
+
+
+class Disagreement(AssertionError):
+    """A backend's answer is farther from the reference than its bound allows."""
 
 
 def backend_names(splitting: bool = False) -> list[str]:
@@ -75,9 +95,84 @@ def sizes(problem: str) -> list[int]:
     return list(PROBLEMS[problem].benchmark_sizes)
 
 
+# The loops ``Workload.run`` can run: the backend's own (as it runs K iterations best), its
+# own loop compiled by its library where that is a variant of its own (``torch.compile``),
+# the naive loop a user of its library writes first (one step called from Python), and the
+# problem's tutorial loop on host NumPy arrays (backend "numpy"), the unit of speedups. A
+# backend's other baselines (``Backend.baselines``) are named by their labels.
+LOOPS = ("own", "compiled", "naive", "tutorial")
+
+
+def table_rows() -> list[tuple[str, str, str]]:
+    """(label, backend, loop) of a side-by-side table: the tutorial first, then each
+    registered backend's own loop, its compiled variant and its baselines."""
+    rows = [("tutorial", "numpy", "tutorial")]
+    for name in backends.names():
+        backend = backends.get(name)
+        rows.append((name, name, "own"))
+        variant = backend.compiled_variant()
+        if variant is not None:
+            rows.append((variant.label, name, "compiled"))
+        for baseline in backend.baselines():
+            loop = "naive" if baseline.label == backend.naive_label else baseline.label
+            rows.append((baseline.label, name, loop))
+    return rows
+
+
+def _baseline_labels(backend: str) -> list[str]:
+    if backend not in backends.names():
+        return []
+    return [b.label for b in backends.get(backend).baselines()]
+
+
+def _check_loop(problem: str, size: int, backend: str, loop: str) -> None:
+    """``Unavailable`` where ``loop`` does not exist for this problem or backend."""
+    if loop == "tutorial" and (
+        backend != "numpy" or make_problem(problem, size).tutorial_loop() is None
+    ):
+        raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
+    if loop == "naive" and backend in backends.names():
+        if backends.get(backend).naive_label is None:
+            raise Unavailable(f"{backend} has no naive loop of its own")
+    if loop == "compiled" and backend in backends.names():
+        if backends.get(backend).compiled_variant() is None:
+            raise Unavailable(
+                f"{backend} has no compiled variant (its own loop is compiled already, or its "
+                "library has no compiler)"
+            )
+
+
+def history_sizes(problem: str) -> list[int]:
+    """The tracked sizes of ``problem`` small enough for the history suite (at most
+    ``HISTORY_MAX_ELEMENTS`` elements streamed per iteration)."""
+    return [s for s in sizes(problem) if make_problem(problem, s).elements <= HISTORY_MAX_ELEMENTS]
+
+
 def gradient_forms() -> list[str]:
     """The phrasings of the sine gradient (``Workload.build(..., form=...)``)."""
     return list(FORMS)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The distance of K iterations from the float64 reference, and the bound it must keep."""
+
+    max_rel_diff: float
+    bound: float  # the largest max_rel_diff that agrees, for this dtype, K and problem
+    reference: str  # how the reference was computed ("vandermonde", "tutorial", ...)
+
+    @property
+    def agrees(self) -> bool:
+        return self.max_rel_diff <= self.bound
+
+    def check(self) -> float:
+        """``max_rel_diff``, or ``Disagreement`` naming it and the bound."""
+        if not self.agrees:
+            raise Disagreement(
+                f"max_rel_diff {self.max_rel_diff:.3g} from the {self.reference} reference "
+                f"exceeds the bound {self.bound:.3g}"
+            )
+        return self.max_rel_diff
 
 
 @dataclass(frozen=True)
@@ -86,26 +181,57 @@ class Measurement:
     iterations_per_second: float
     gbytes_per_second: float
     compile_seconds: float
-    max_rel_diff: float  # against the float64 NumPy reference after ``iterations``
+    max_rel_diff: float  # against the independent float64 reference after ``iterations``
     agrees: bool
+    seconds_per_iteration: float = math.nan
+
+
+def pin_threads(count: int) -> list[int]:
+    """This process on ``count`` CPUs and every BLAS/OpenMP pool loaded so far held to
+    ``count`` threads, for the rest of the process (a benchmark's own process). Call it before
+    a library that sizes its pool from the CPUs at start (jax) is loaded. Returns the CPUs."""
+    from threadpoolctl import threadpool_limits
+
+    cpus = cpus_for(0, count, usable_cpus())
+    setter = getattr(os, "sched_setaffinity", None)
+    if setter is not None:
+        setter(0, cpus)
+    threadpool_limits(limits=count)
+    return cpus
 
 
 class Workload:
     """One problem at one size on one backend, data and start on the device, compiled."""
 
     def __init__(
-        self, problem: Problem, backend: Backend, dtype: str, form: str | None = None
+        self,
+        problem: Problem,
+        backend: Backend,
+        dtype: str,
+        form: str | None = None,
+        threads: int | None = None,
+        loop: str = "own",
     ) -> None:
         self.problem_at_size = problem
         self.backend = backend
         self.dtype = dtype
-        self.form = form
+        self.form = "elementwise" if loop == "tutorial" else form
+        self.threads = threads
         self.iterations = default_iterations(problem)
         self.lr = problem.stable_lr()
         self.initial = problem.initial_params(seed=SEED)
-        self.problem, self.data, self.params = place(problem, backend, dtype, self.initial, form)
-        self.loop: Loop = backend.compile_loop(self.problem.step)
+        self.problem, self.data, self.params = place(
+            problem, backend, dtype, self.initial, self.form
+        )
         self._step = backend.naive_loop(self.problem)
+        self.loop: Loop = self._step
+        if loop in ("own", "compiled"):
+            self.loop = backend.compile_loop(self.problem.step)
+        elif loop == "tutorial":
+            self.loop = self.problem.tutorial_loop() or self._step
+        elif loop != "naive":  # one of the backend's baselines, by its label
+            (made,) = [b.make_loop(self.problem) for b in backend.baselines() if b.label == loop]
+            self.loop = made or self._step
         # Compile and warm up the loop of the K that is timed (K is static in a compiled
         # loop: another K would compile again inside the timed region).
         backend.sync(self.loop(self.params, self.data, self.lr, self.iterations))
@@ -121,11 +247,20 @@ class Workload:
         devices: int = 1,
         form: str | None = None,
         standard: bool = False,
-        compiled: bool = False,
+        threads: int | None = None,
+        loop: str = "own",
     ) -> Workload:
         """The workload, or ``Unavailable`` with the reason it cannot run here. ``standard``:
-        the backend computing the kernel's primitives with the array API standard alone;
-        ``compiled``: the backend's loop compiled by its library (e.g. ``torch.compile``)."""
+        the backend computing the kernel's primitives with the array API standard alone.
+        ``threads``: this process pinned to that many CPUs (``pin_threads``, before the
+        backend's library loads) and the backend's own pool held to as many threads.
+        ``loop``: which loop ``run`` runs, one of ``LOOPS`` (a row of ``table_rows``)."""
+        if loop not in LOOPS and loop not in _baseline_labels(backend):
+            known = ", ".join([*LOOPS, *_baseline_labels(backend)])
+            raise ValueError(f"unknown loop {loop!r} (choose from {known})")
+        _check_loop(problem, size, backend, loop)
+        if threads is not None:
+            pin_threads(threads)
         if backend not in backends.names():
             raise Unavailable(f"{backend} is not a backend of this version")
         chosen = backends.get(backend)
@@ -138,14 +273,10 @@ class Workload:
                     "the standard ones, or another backend's row is that variant)"
                 )
             chosen = variant
-        if reason is None and compiled:
-            variant = chosen.compiled_variant()
-            if variant is None:
-                raise Unavailable(
-                    f"{backend} has no compiled variant (its own loop is compiled already, or "
-                    "its library has no compiler)"
-                )
-            chosen = variant
+        if reason is None and loop == "compiled":
+            compiled = chosen.compiled_variant()
+            assert compiled is not None  # _check_loop said so
+            chosen = compiled
             reason = chosen.unavailable_reason()
         if reason is None and devices != 1:
             try:
@@ -162,7 +293,16 @@ class Workload:
                 f"{chosen.label} runs on the {chosen.platform} here; this configuration "
                 f"measures {wanted} rows only ({PLATFORM_VARIABLE}={wanted})"
             )
-        return cls(make_problem(problem, size), chosen.load(), dtype, form)
+        loaded = chosen.load()
+        if threads is not None:
+            pin_threads(threads)  # pools the library started while loading
+            loaded.limit_threads(threads)
+        return cls(make_problem(problem, size), loaded, dtype, form, threads, loop)
+
+    @property
+    def compiles(self) -> bool:
+        """Whether the backend compiles the loop (a compile time exists to track)."""
+        return self.backend.compiles
 
     @property
     def bytes_per_iteration(self) -> int:
@@ -176,6 +316,13 @@ class Workload:
     def step(self) -> Array:
         """One iteration, eager (compiled on its own where the backend compiles), synced."""
         return self.backend.sync(self._step(self.params, self.data, self.lr, 1))
+
+    def compile_fresh(self) -> Array:
+        """The loop compiled on a fresh backend object (nothing cached) and run for one
+        iteration, synced: what the first call costs where the backend compiles."""
+        backend = self.backend.fresh()
+        loop = backend.compile_loop(self.problem.step)
+        return backend.sync(loop(self.params, self.data, self.lr, 1))
 
     def measure(self, repeat: int = 3, fresh: bool = False) -> Measurement:
         """Timed as ``compare`` times a row; ``fresh``: on a new backend object, so the
@@ -191,16 +338,28 @@ class Workload:
         )
         calls = [row.time_call().host_seconds for _ in range(repeat)]
         seconds = statistics.median(calls) / row.iterations
-        want = reference_params(self.problem_at_size, row.iterations, self.lr)
-        diff = max_rel_diff(row.final_params, want)
+        agreement = self._agreement(row.final_params, row.iterations)
         return Measurement(
             iterations=row.iterations,
             iterations_per_second=1 / seconds,
             gbytes_per_second=gbytes_per_second(self.bytes_per_iteration, seconds),
             compile_seconds=row.compile_seconds or 0.0,
-            max_rel_diff=diff,
-            agrees=agrees(diff, self.dtype, row.iterations, self.problem.coupled_params),
+            max_rel_diff=agreement.max_rel_diff,
+            agrees=agreement.agrees,
+            seconds_per_iteration=seconds,
         )
+
+    def agreement(self) -> Agreement:
+        """K iterations (``run``) against the float64 reference written without the kernel
+        (``measurement.independent``), with the bound for this dtype and K."""
+        return self._agreement(self.result(), self.iterations)
+
+    def _agreement(self, got: np.ndarray, iterations: int) -> Agreement:
+        reference = independent_reference(self.problem_at_size, iterations, self.lr)
+        coupled = self.problem_at_size.coupled_params
+        bound = descent_tolerance(self.dtype, iterations, coupled) * math.sqrt(coupled)
+        diff = max_rel_diff(got, reference.params)
+        return Agreement(max_rel_diff=diff, bound=bound, reference=reference.how)
 
     def result(self) -> np.ndarray:
         """The parameters after K iterations, on the host, without padding."""

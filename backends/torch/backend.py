@@ -46,6 +46,7 @@ class TorchBackend(Backend):
     def __init__(self, compiled: bool = False) -> None:
         super().__init__()
         self._compiled = compiled
+        self.compiles = compiled  # torch.compile at the first call of each program
         self._programs: dict[tuple[Any, ...], Callable[..., Array]] = {}
 
     @property
