@@ -162,6 +162,18 @@ BAD = {
     "coordinator-without-port": ["fit", "sine", "--coordinator", "notahost"],
     "compare-process-id-alone": ["compare", "--process-id", "0", "--backends", "numpy"],
     "coordinator-port-out-of-range": ["fit", "sine", "--coordinator", "host:99999"],
+    "unresolvable-coordinator-for-process-0": [
+        "fit",
+        "sine",
+        "--backend",
+        "jax",
+        "--coordinator",
+        "no-such-host.invalid:1234",
+        "--num-processes",
+        "1",
+        "--process-id",
+        "0",
+    ],
     "unresolvable-coordinator": [
         "fit",
         "sine",

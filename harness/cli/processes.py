@@ -63,19 +63,26 @@ def coordinator_address(text: str) -> str:
     return text
 
 
-def wait_for_coordinator(address: str, timeout: float) -> None:
-    """Until ``timeout``, try to reach the coordinator over TCP; ``UsageError`` if its host
-    does not resolve or nothing answers there."""
+def resolve_coordinator(address: str) -> tuple[str, int]:
+    """The coordinator's host and port; ``UsageError`` if the host does not resolve (every
+    process, process 0 too, connects to that address)."""
     host, _, port = address.rpartition(":")
     host = host.strip("[]")
     try:
         socket.getaddrinfo(host, int(port))
     except OSError as exc:
         raise UsageError(f"--coordinator host {host!r} cannot be resolved: {exc}") from None
+    return host, int(port)
+
+
+def wait_for_coordinator(address: str, timeout: float) -> None:
+    """Until ``timeout``, try to reach the coordinator over TCP; ``UsageError`` if its host
+    does not resolve or nothing answers there."""
+    host, port = resolve_coordinator(address)
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with socket.create_connection((host, int(port)), timeout=1.0):
+            with socket.create_connection((host, port), timeout=1.0):
                 return
         except OSError as exc:
             if time.monotonic() >= deadline:
@@ -105,6 +112,8 @@ def join_processes(args: argparse.Namespace, chosen: Sequence[Backend]) -> None:
         raise UsageError(f"several processes need a backend that joins them; {names} cannot")
     if args.process_id != 0:  # process 0 starts the coordinator; the others reach it first
         wait_for_coordinator(args.coordinator, args.connect_timeout)
+    else:
+        resolve_coordinator(args.coordinator)
     for backend in joining:
         try:
             backend.join_processes(
