@@ -134,6 +134,10 @@ def _check_loop(problem: str, size: int, backend: str, loop: str) -> None:
     if loop == "naive" and backend in backends.names():
         if backends.get(backend).naive_label is None:
             raise Unavailable(f"{backend} has no naive loop of its own")
+    if loop in _baseline_labels(backend):
+        (baseline,) = [b for b in backends.get(backend).baselines() if b.label == loop]
+        if baseline.make_loop(make_problem(problem, size)) is None:
+            raise Unavailable(f"{loop} has no loop for {problem}")
     if loop == "compiled" and backend in backends.names():
         if backends.get(backend).compiled_variant() is None:
             raise Unavailable(
@@ -215,7 +219,12 @@ class Workload:
         self.problem_at_size = problem
         self.backend = backend
         self.dtype = dtype
-        self.form = "elementwise" if loop == "tutorial" else form
+        baseline = [b for b in backend.baselines() if b.label == loop]
+        if loop == "tutorial":
+            form = "elementwise"  # the tutorial reads x and y as written
+        elif baseline and baseline[0].form is not None:
+            form = baseline[0].form  # the data layout that baseline reads
+        self.form = form
         self.threads = threads
         self.iterations = default_iterations(problem)
         self.lr = problem.stable_lr()
@@ -229,9 +238,8 @@ class Workload:
             self.loop = backend.compile_loop(self.problem.step)
         elif loop == "tutorial":
             self.loop = self.problem.tutorial_loop() or self._step
-        elif loop != "naive":  # one of the backend's baselines, by its label
-            (made,) = [b.make_loop(self.problem) for b in backend.baselines() if b.label == loop]
-            self.loop = made or self._step
+        elif baseline:  # one of the backend's baselines, by its label (build checked it)
+            self.loop = baseline[0].make_loop(self.problem) or self._step
         # Compile and warm up the loop of the K that is timed (K is static in a compiled
         # loop: another K would compile again inside the timed region).
         backend.sync(self.loop(self.params, self.data, self.lr, self.iterations))
