@@ -45,7 +45,6 @@ class Job:
     rounds: int
     seconds: float  # time for rounds beyond ``rounds``, shared among the sizes
     prior: Mapping[RowKey, tuple[float, ...]] = field(default_factory=dict)
-    measure_ceilings: bool = True
 
 
 @dataclass
@@ -55,7 +54,6 @@ class RowResult:
     compile_seconds: float | None
     final_params: np.ndarray
     overhead_seconds: float
-    clock: str
     samples: list[Sample]
 
 
@@ -139,7 +137,7 @@ def work(job: Job, observer: Observer) -> JobResult:
         hold.widen()
         with held_backends(in_use, settings.threads), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a diverging row disagrees
-            ceilings = measure_ceilings(the_plan, observer) if job.measure_ceilings else {}
+            ceilings = measure_ceilings(the_plan, observer)
             by_size: dict[tuple[str, int], list[Task]] = defaultdict(list)
             for task in the_plan.tasks:
                 by_size[(task.problem.name, task.problem.size)].append(task)
@@ -163,7 +161,6 @@ def work(job: Job, observer: Observer) -> JobResult:
                         row.compile_seconds,
                         row.final_params,
                         row.overhead_seconds,
-                        row.clock,
                         own,
                     )
                     for key, row, own in zip(keys, rows, samples, strict=True)

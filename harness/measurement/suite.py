@@ -189,7 +189,6 @@ def record(
         harness_overhead_fraction=stdlib_statistics.median(p.overhead_seconds for p in parts)
         / timed,
         samples=samples,
-        clock=parts[0].clock,
         threads=settings.threads,
         noisy=is_noisy(per_iteration, settings.noise_target),
         platform=contender.backend.platform,

@@ -35,7 +35,6 @@ class PreparedRow:
     final_params: np.ndarray  # after K iterations, for the agreement check
     overhead_seconds: float  # median cost of timing a call that does nothing
     time_call: Callable[[], CallTime]  # one synced call of K iterations
-    clock: str = "host"  # perf_counter around the call and its sync
 
 
 def prepare(

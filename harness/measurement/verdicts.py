@@ -17,7 +17,7 @@ Method (README, "Comparing two runs"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class RowChange:
     verdict: str  # "slower", "faster", "same" or "uncertain"
     p_slower: float  # Holm-adjusted
     p_faster: float
+    # bootstrap draws of the ratio (empty where a record keeps no calls)
+    draws: np.ndarray = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Diff:
     def slower_beyond(self, fraction: float) -> list[RowChange]:
         """Rows slower by more than ``fraction``: the test of ratio <= 1 + fraction is
         rejected at 5% after Holm's correction over the rows compared."""
-        p_values = [_p_at_most(c, 1 + fraction) for c in self.changes]
+        p_values = [_p_at_most(c.draws, 1 + fraction) for c in self.changes]
         adjusted = statistics.holm(p_values)
         return [c for c, p in zip(self.changes, adjusted, strict=True) if p < ALPHA]
 
@@ -61,58 +63,61 @@ def margin(old: Record, new: Record) -> float:
     return min(MAX_MARGIN, max(MIN_MARGIN, 2 * pooled))
 
 
-def _draws(old: Record, new: Record) -> np.ndarray:
-    return ratio_draws(new, old, np.random.default_rng(SEED))
-
-
-def _p_at_most(change: RowChange, bound: float) -> float:
-    """Bootstrap p-value of the hypothesis ratio <= ``bound`` (1 where nothing was kept)."""
-    if not change.old.samples or not change.new.samples:
+def _p_at_most(draws: np.ndarray, bound: float) -> float:
+    """Bootstrap p-value of the hypothesis ratio <= ``bound`` (1 without draws)."""
+    if len(draws) == 0:
         return 1.0
-    draws = _draws(change.old, change.new)
     return (np.count_nonzero(draws <= bound) + 1) / (len(draws) + 1)
 
 
-def _change(old: Record, new: Record) -> tuple[RowChange, float, float, float]:
+def _p_at_least(draws: np.ndarray, bound: float) -> float:
+    """Bootstrap p-value of the hypothesis ratio >= ``bound`` (1 without draws)."""
+    if len(draws) == 0:
+        return 1.0
+    return (np.count_nonzero(draws >= bound) + 1) / (len(draws) + 1)
+
+
+def _change(old: Record, new: Record) -> RowChange:
+    """The row's ratio, interval and unadjusted p-values; its verdict still "uncertain"."""
     m = margin(old, new)
     value = new.seconds_per_iteration / old.seconds_per_iteration
     if not old.samples or not new.samples:
-        ratio = Ratio(value, math.nan, math.nan)
-        return RowChange(old, new, ratio, m, "uncertain", 1.0, 1.0), 1.0, 1.0, 1.0
-    draws = _draws(old, new)
-    low, high = statistics.percentile_interval(draws)
-    n = len(draws) + 1
-    p_slower = (np.count_nonzero(draws <= 1 + m) + 1) / n
-    p_faster = (np.count_nonzero(draws >= 1 / (1 + m)) + 1) / n
-    p_same = max(
-        (np.count_nonzero(draws >= 1 + m) + 1) / n,
-        (np.count_nonzero(draws <= 1 / (1 + m)) + 1) / n,
+        ratio, draws = Ratio(value, math.nan, math.nan), np.empty(0)
+    else:
+        draws = ratio_draws(new, old, np.random.default_rng(SEED))
+        ratio = Ratio(value, *statistics.percentile_interval(draws))
+    return RowChange(
+        old,
+        new,
+        ratio,
+        m,
+        "uncertain",
+        p_slower=_p_at_most(draws, 1 + m),
+        p_faster=_p_at_least(draws, 1 / (1 + m)),
+        draws=draws,
     )
-    change = RowChange(old, new, Ratio(value, low, high), m, "uncertain", p_slower, p_faster)
-    return change, p_slower, p_faster, p_same
 
 
 def diff(old: list[Record], new: list[Record]) -> Diff:
     """Every row of ``new`` matched with ``old``'s, with its verdict."""
     old_by_key = {key(r): r for r in old}
     new_keys = {key(r) for r in new}
-    pairs = [(old_by_key[key(r)], r) for r in new if key(r) in old_by_key]
-    raw = [_change(o, n) for o, n in pairs]
-    slower = statistics.holm([p for _, p, _, _ in raw])
-    faster = statistics.holm([p for _, _, p, _ in raw])
+    raw = [_change(old_by_key[key(r)], r) for r in new if key(r) in old_by_key]
+    slower = statistics.holm([c.p_slower for c in raw])
+    faster = statistics.holm([c.p_faster for c in raw])
     changes = []
-    for (change, _, _, p_same), p_slow, p_fast in zip(raw, slower, faster, strict=True):
+    for change, p_slow, p_fast in zip(raw, slower, faster, strict=True):
+        m, draws = change.margin, change.draws
+        p_same = max(_p_at_least(draws, 1 + m), _p_at_most(draws, 1 / (1 + m)))
         verdict = "uncertain"
-        if change.old.samples and change.new.samples:
+        if len(draws):
             if p_slow < ALPHA:
                 verdict = "slower"
             elif p_fast < ALPHA:
                 verdict = "faster"
             elif p_same < ALPHA:
                 verdict = "same"
-        changes.append(
-            RowChange(change.old, change.new, change.ratio, change.margin, verdict, p_slow, p_fast)
-        )
+        changes.append(replace(change, verdict=verdict, p_slower=p_slow, p_faster=p_fast))
     return Diff(
         changes,
         only_old=[r for r in old if key(r) not in new_keys],
