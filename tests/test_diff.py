@@ -158,3 +158,14 @@ def test_a_row_too_noisy_for_a_half_margin_is_never_same():
     new = [record("numpy", 1e-5, noise=0.8, seed=2)]
     (change,) = diff(old, new).changes
     assert change.margin == MAX_MARGIN and change.verdict == "uncertain"
+
+
+def test_a_noisier_new_run_widens_the_interval_not_the_margin():
+    from descent_bench.measurement.verdicts import MIN_MARGIN, diff
+
+    # A quiet baseline; the new run 1.3x slower and very noisy (as under load).
+    old = [record("numpy", 1e-5, noise=0.01, calls=40, seed=1)]
+    new = [record("numpy", 1.3e-5, noise=0.3, calls=40, seed=2)]
+    (change,) = diff(old, new).changes
+    assert change.margin == MIN_MARGIN
+    assert change.verdict == "slower"

@@ -176,3 +176,22 @@ def test_a_worker_that_fails_is_one_line_and_exit_5(register, capsys):
     assert main([*argv, "--iterations", "5", "--budget", "0"]) == 5
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "measuring process 1 failed" in err[0] and "fake-here-only" in err[0]
+
+
+def test_later_processes_run_as_many_rounds_per_size_as_the_first(register):
+    from descent_bench.measurement.rounds import Job, work
+
+    names = register(fake("fake-noisy", noise=1.0))
+    settings = planning.Settings(
+        backends=tuple(names),
+        problems=("paraboloid",),
+        sizes=(10, 20),
+        iterations=5,
+        noise_target=0.2,
+    )
+    first = work(Job(settings, 0, rounds=2, seconds=0.5), planning.Silent())
+    assert all(n > 2 for n in first.rounds_by_size.values()), first.rounds_by_size
+    # No time for extra rounds, yet it runs what the first process ran, size by size.
+    later = work(Job(settings, 1, 2, 0.0, first.rounds_by_size), planning.Silent())
+    assert later.rounds_by_size == first.rounds_by_size
+    assert [len(r.samples) for r in later.rows] == [len(r.samples) for r in first.rows]

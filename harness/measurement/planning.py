@@ -34,8 +34,9 @@ class Settings:
 
     Every row is timed once per round, the rows of a size in a new random order each round;
     the rounds are spread over ``processes`` worker processes run one after the other (1:
-    in this process). After ``min_rounds`` rounds in all, rounds go on while a row's relative
-    noise (IQR / median) is above ``noise_target`` and the run is within ``budget_seconds``.
+    in this process). Each process runs ``min_rounds`` / ``processes`` rounds or more: the
+    first goes on while a row's relative noise (IQR / median) is above ``noise_target``,
+    within its share of ``budget_seconds``; the others run as many rounds as it did.
     """
 
     backends: tuple[str, ...] | None = None

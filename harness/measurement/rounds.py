@@ -2,9 +2,11 @@
 
 For each problem size, every row is prepared (placed, compiled, warmed up, checked), then
 timed once per round, the rows in a new random order each round, so a burst of load or a
-drift hits every row alike. After the job's minimum rounds, rounds go on while some row's
-relative noise (over this and earlier processes' calls) is above the target, until the
-job's time is spent; the time left is shared among the sizes still to come.
+drift hits every row alike. The first process decides each size's rounds: after the job's
+minimum, rounds go on while some row's relative noise is above the target, until the job's
+time is spent (the time left is shared among the sizes still to come). Later processes run
+as many rounds per size as it did, so every process weighs alike in the bootstrap, which
+draws whole processes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from descent_bench.measurement.workloads import SEED, baseline_iterations, defau
 MAX_ROUNDS = 400  # per size and process: a quiet bound on the calls a record keeps
 
 RowKey = tuple[str, str, int]  # label, problem, size
+SizeKey = tuple[str, int]  # problem, size
 
 
 def row_key(task: Task) -> RowKey:
@@ -44,7 +47,9 @@ class Job:
     process: int
     rounds: int
     seconds: float  # time for rounds beyond ``rounds``, shared among the sizes
-    prior: Mapping[RowKey, tuple[float, ...]] = field(default_factory=dict)
+    # Rounds per (problem, size) that an earlier process ran: run exactly as many, with no
+    # noise stop. Empty for the process that decides.
+    rounds_by_size: Mapping[SizeKey, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -62,6 +67,7 @@ class JobResult:
     rows: list[RowResult]
     ceilings: dict[str, Ceiling]
     cpus: list[int]  # the CPUs its libraries started on
+    rounds_by_size: dict[SizeKey, int]  # the rounds it ran per (problem, size)
 
 
 def iterations_for(task: Task, settings: Settings) -> int:
@@ -74,6 +80,10 @@ def iterations_for(task: Task, settings: Settings) -> int:
 
 
 def is_noisy(values: list[float], target: float) -> bool:
+    """Above ``target``, or too few calls to tell (the IQR of two calls is half their
+    range, small by chance as often as not)."""
+    if len(values) < 3:
+        return True
     noise = statistics.relative_noise(values)
     return math.isnan(noise) or noise > target
 
@@ -92,16 +102,16 @@ def prepare_row(task: Task, settings: Settings) -> PreparedRow:
 
 def time_rounds(
     rows: list[PreparedRow],
-    keys: list[RowKey],
     job: Job,
     rng: random.Random,
     deadline: float,
+    fixed_rounds: int | None = None,
 ) -> list[list[Sample]]:
-    """Rounds over ``rows``: at least ``job.rounds``, more while a row is noisy and the
-    clock is before ``deadline``."""
+    """Rounds over ``rows``: exactly ``fixed_rounds`` if given; else at least
+    ``job.rounds``, more while a row is noisy and the clock is before ``deadline``."""
     samples: list[list[Sample]] = [[] for _ in rows]
     target = job.settings.noise_target
-    for round_index in range(MAX_ROUNDS):
+    for round_index in range(fixed_rounds or MAX_ROUNDS):
         order = list(range(len(rows)))
         rng.shuffle(order)
         for i in order:
@@ -115,12 +125,9 @@ def time_rounds(
                     timed.device_seconds,
                 )
             )
-        if round_index + 1 < job.rounds:
+        if fixed_rounds is not None or round_index + 1 < job.rounds:
             continue
-        per_iteration = [
-            [*job.prior.get(key, ()), *(s.seconds_per_iteration for s in own)]
-            for key, own in zip(keys, samples, strict=True)
-        ]
+        per_iteration = [[s.seconds_per_iteration for s in own] for own in samples]
         if not any(is_noisy(v, target) for v in per_iteration):
             break
         if time.perf_counter() >= deadline:
@@ -144,16 +151,19 @@ def work(job: Job, observer: Observer) -> JobResult:
             rng = random.Random(1000 + job.process)
             end = time.perf_counter() + job.seconds
             results: list[RowResult] = []
+            rounds_by_size: dict[SizeKey, int] = {}
             observer.begin(len(by_size))
             for left, ((name, size), tasks) in zip(
                 range(len(by_size), 0, -1), by_size.items(), strict=True
             ):
                 observer.row(f"process {job.process + 1}: {name} {size:,}")
-                now = time.perf_counter()
-                deadline = now + max(0.0, end - now) / left
                 rows = [prepare_row(task, settings) for task in tasks]
                 keys = [row_key(task) for task in tasks]
-                samples = time_rounds(rows, keys, job, rng, deadline)
+                now = time.perf_counter()  # compiling is not the rounds' time
+                deadline = now + max(0.0, end - now) / left
+                fixed = job.rounds_by_size.get((name, size))
+                samples = time_rounds(rows, job, rng, deadline, fixed)
+                rounds_by_size[(name, size)] = len(samples[0]) if samples else 0
                 results.extend(
                     RowResult(
                         key,
@@ -167,4 +177,4 @@ def work(job: Job, observer: Observer) -> JobResult:
                 )
                 del rows  # the next size's arrays need the room
                 observer.done_row()
-    return JobResult(results, ceilings, hold.cpus)
+    return JobResult(results, ceilings, hold.cpus, rounds_by_size)

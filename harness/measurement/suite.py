@@ -96,15 +96,12 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     per_process_rounds = max(1, math.ceil(settings.min_rounds / count))
     before = snapshot()
     results: list[JobResult] = []
-    prior: dict[RowKey, tuple[float, ...]] = {}
     for process in range(count):
-        job = Job(settings, process, per_process_rounds, settings.budget_seconds / count, prior)
+        # The first process decides each size's rounds; the others run as many.
+        decided = results[0].rounds_by_size if results else {}
+        job = Job(settings, process, per_process_rounds, settings.budget_seconds / count, decided)
         result = work(job, observer) if local else run_in_worker(job, observer)
         results.append(result)
-        prior = {
-            row.key: (*prior.get(row.key, ()), *(s.seconds_per_iteration for s in row.samples))
-            for row in result.rows
-        }
     during = state(before, snapshot())
     records = merge(the_plan, results)
     rows = [c.backend for c in the_plan.contenders]

@@ -5,9 +5,10 @@ Method (README, "Comparing two runs"):
 - the ratio new/old of median seconds per iteration is bootstrapped hierarchically: worker
   processes drawn with replacement, then calls within each drawn process, in each run apart,
   so the interval includes run-to-run variance, not only call-to-call;
-- the margin is m = max(5%, 2 x the pooled relative IQR of the two rows), at most 50%: changes
-  inside it are not told apart from noise, and a row too noisy for a 50% margin is not
-  called "same";
+- the margin is m = max(5%, 2 x the old row's relative IQR), at most 50%: a change inside the
+  baseline's own spread is not told apart from noise, and a row too noisy for a 50% margin
+  is not called "same". The new row's spread widens its interval instead: were it in the
+  margin too, a noisier new run would make "same" easier to reach and hide a slowdown;
 - "slower" when the test of ratio <= 1 + m is rejected, "faster" when that of ratio >=
   1 / (1 + m) is, each at 5% after Holm's correction over all rows compared; "same" when the
   ratio lies within [1 / (1 + m), 1 + m] (two one-sided tests at 5%); otherwise "uncertain";
@@ -58,9 +59,12 @@ class Diff:
 
 
 def margin(old: Record, new: Record) -> float:
-    noises = [n for n in (old.relative_noise, new.relative_noise) if not math.isnan(n)]
-    pooled = math.sqrt(sum(n * n for n in noises) / len(noises)) if noises else 0.0
-    return min(MAX_MARGIN, max(MIN_MARGIN, 2 * pooled))
+    """Twice the baseline's relative IQR, within [5%, 50%]; the new row's where the old
+    keeps no calls (a schema-1 file)."""
+    noise = old.relative_noise
+    if math.isnan(noise):
+        noise = new.relative_noise
+    return min(MAX_MARGIN, max(MIN_MARGIN, 2 * (0.0 if math.isnan(noise) else noise)))
 
 
 def _p_at_most(draws: np.ndarray, bound: float) -> float:
