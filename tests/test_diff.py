@@ -169,3 +169,6 @@ def test_a_noisier_new_run_widens_the_interval_not_the_margin():
     (change,) = diff(old, new).changes
     assert change.margin == MIN_MARGIN
     assert change.verdict == "slower"
+    quiet = [record("numpy", 1.3e-5, noise=0.01, calls=40, seed=2)]
+    (steady,) = diff(old, quiet).changes
+    assert change.ratio.high - change.ratio.low > 3 * (steady.ratio.high - steady.ratio.low)

@@ -195,3 +195,75 @@ def test_later_processes_run_as_many_rounds_per_size_as_the_first(register):
     later = work(Job(settings, 1, 2, 0.0, first.rounds_by_size), planning.Silent())
     assert later.rounds_by_size == first.rounds_by_size
     assert [len(r.samples) for r in later.rows] == [len(r.samples) for r in first.rows]
+
+
+def test_a_later_process_runs_each_size_s_decided_count(register):
+    from descent_bench.measurement.rounds import Job, work
+
+    names = register(fake("fake-noisy", noise=1.0))
+    settings = planning.Settings(
+        backends=tuple(names), problems=("paraboloid",), sizes=(10, 20), iterations=5
+    )
+    decided = {("paraboloid", 10): 3, ("paraboloid", 20): 7}
+    result = work(Job(settings, 1, 2, 0.0, decided), planning.Silent())
+    assert result.rounds_by_size == decided
+    assert [len(r.samples) for r in result.rows] == [3, 7]
+
+
+def test_the_suite_hands_the_first_process_s_counts_to_the_others(register, monkeypatch):
+    from descent_bench.measurement import rounds
+
+    jobs = []
+
+    def in_this_process(job, observer):  # a worker without spawning one
+        jobs.append(job)
+        return rounds.work(job, observer)
+
+    monkeypatch.setattr(suite, "run_in_worker", in_this_process)
+    names = register(fake("fake-noisy", noise=1.0), fake("fake-quiet"))
+    chosen = planning.Settings(
+        backends=tuple(names),
+        problems=("paraboloid",),
+        sizes=(10,),
+        iterations=5,
+        processes=3,
+        noise_target=0.2,
+        budget_seconds=1.5,
+    )
+    result = suite.run(suite.plan(chosen))
+    assert [job.rounds_by_size for job in jobs[1:]] == [jobs[1].rounds_by_size] * 2
+    (decided,) = jobs[1].rounds_by_size.values()
+    assert decided > 2  # the noisy row kept the first process going
+    for record in result.records:
+        per_process = [sum(s.process == p for s in record.samples) for p in range(3)]
+        assert per_process == [decided] * 3
+
+
+def test_fewer_than_three_calls_count_as_noisy():
+    from descent_bench.measurement.rounds import is_noisy
+
+    assert is_noisy([1.0, 1.0], 0.05)
+    assert not is_noisy([1.0, 1.0, 1.0], 0.05)
+
+
+def test_compiling_does_not_use_up_the_time_for_rounds(register):
+    from descent_bench.measurement.rounds import Job, work
+
+    class SlowToPrepare(FakeClockBackend):
+        name = "fake-slow-prepare"
+        noise = 1.0
+
+        def compile_loop(self, step):
+            time.sleep(0.6)  # longer than the whole time for rounds below
+            return super().compile_loop(step)
+
+    names = register(SlowToPrepare)
+    settings = planning.Settings(
+        backends=tuple(names),
+        problems=("paraboloid",),
+        sizes=(10, 20),
+        iterations=5,
+        noise_target=0.2,
+    )
+    result = work(Job(settings, 0, 3, 0.5), planning.Silent())
+    assert all(n > 3 for n in result.rounds_by_size.values()), result.rounds_by_size

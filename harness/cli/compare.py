@@ -70,7 +70,8 @@ def add_parser(commands: a.Commands) -> None:
         "--budget",
         type=a.seconds,
         default=defaults.budget_seconds,
-        help="seconds the rounds may go on for noisy rows, over all processes "
+        help="seconds of rounds for noisy rows: the first process runs rounds while a row "
+        "is noisy, within its share (BUDGET / processes), and the others repeat its count "
         f"(default: {defaults.budget_seconds:g})",
     )
     p.add_argument("--json", metavar="FILE", help="write the results (atomically)")

@@ -41,12 +41,15 @@ def row_key(task: Task) -> RowKey:
 
 @dataclass(frozen=True)
 class Job:
-    """What one process measures: every row of ``settings``, ``rounds`` rounds or more."""
+    """What one process measures: every row of ``settings``, ``rounds`` rounds or more (the
+    deciding process), or exactly ``rounds_by_size`` (the others)."""
 
     settings: Settings
     process: int
     rounds: int
-    seconds: float  # time for rounds beyond ``rounds``, shared among the sizes
+    # Time the deciding process's rounds may take beyond preparing the rows, shared among
+    # the sizes; unused by the others.
+    seconds: float
     # Rounds per (problem, size) that an earlier process ran: run exactly as many, with no
     # noise stop. Empty for the process that decides.
     rounds_by_size: Mapping[SizeKey, int] = field(default_factory=dict)
@@ -111,7 +114,8 @@ def time_rounds(
     ``job.rounds``, more while a row is noisy and the clock is before ``deadline``."""
     samples: list[list[Sample]] = [[] for _ in rows]
     target = job.settings.noise_target
-    for round_index in range(fixed_rounds or MAX_ROUNDS):
+    count = MAX_ROUNDS if fixed_rounds is None else max(0, min(fixed_rounds, MAX_ROUNDS))
+    for round_index in range(count):
         order = list(range(len(rows)))
         rng.shuffle(order)
         for i in order:
@@ -157,9 +161,11 @@ def work(job: Job, observer: Observer) -> JobResult:
                 range(len(by_size), 0, -1), by_size.items(), strict=True
             ):
                 observer.row(f"process {job.process + 1}: {name} {size:,}")
+                start = time.perf_counter()
                 rows = [prepare_row(task, settings) for task in tasks]
                 keys = [row_key(task) for task in tasks]
-                now = time.perf_counter()  # compiling is not the rounds' time
+                now = time.perf_counter()
+                end += now - start  # preparing (compiling) is not the rounds' time
                 deadline = now + max(0.0, end - now) / left
                 fixed = job.rounds_by_size.get((name, size))
                 samples = time_rounds(rows, job, rng, deadline, fixed)
