@@ -267,3 +267,21 @@ def test_compiling_does_not_use_up_the_time_for_rounds(register):
     )
     result = work(Job(settings, 0, 3, 0.5), planning.Silent())
     assert all(n > 3 for n in result.rounds_by_size.values()), result.rounds_by_size
+
+
+def test_hosts_of_a_multi_host_run_all_run_the_minimum_rounds(register):
+    """Collective calls need every host: no host may stop on its own noise."""
+    names = register(fake("fake-two-hosts", noise=1.0, process_count=lambda self: 2))
+    chosen = planning.Settings(
+        backends=tuple(names),
+        problems=("paraboloid",),
+        sizes=(10,),
+        iterations=5,
+        processes=2,
+        min_rounds=4,
+        noise_target=0.2,
+        budget_seconds=1.0,
+    )
+    result = suite.run(suite.plan(chosen))
+    assert result.workers == 1
+    assert [len(r.samples) for r in result.records] == [4]

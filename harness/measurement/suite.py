@@ -92,13 +92,17 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     observer = observer or Silent()
     settings = the_plan.settings
     local = in_process(the_plan)
+    multi_host = any(c.backend.process_count() > 1 for c in the_plan.contenders)
     count = 1 if local else settings.processes
     per_process_rounds = max(1, math.ceil(settings.min_rounds / count))
     before = snapshot()
     results: list[JobResult] = []
+    # Hosts of a multi-host run make collective calls together: each stopping on its own
+    # noise would leave one waiting for the others, so they all run the minimum rounds.
+    in_step = {(t.problem.name, t.problem.size): per_process_rounds for t in the_plan.tasks}
     for process in range(count):
         # The first process decides each size's rounds; the others run as many.
-        decided = results[0].rounds_by_size if results else {}
+        decided = results[0].rounds_by_size if results else (in_step if multi_host else {})
         job = Job(settings, process, per_process_rounds, settings.budget_seconds / count, decided)
         result = work(job, observer) if local else run_in_worker(job, observer)
         results.append(result)
