@@ -136,6 +136,7 @@ BAD = {
     "too-few-points": ["--sizes", "3", "--problems", "sine"],
     "zero-iterations": ["--iterations", "0"],
     "two-min-rounds": ["--min-rounds", "2"],
+    "too-many-min-rounds": ["--min-rounds", "401"],
     "unknown-dtype": ["--dtype", "int8"],
     "json-suffix": ["--json", "r.txt"],
     "json-dir": ["--json", "/nonexistent/dir/r.json"],

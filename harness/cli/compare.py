@@ -57,7 +57,7 @@ def add_parser(commands: a.Commands) -> None:
         type=a.at_least(planning.MIN_ROUNDS),
         default=defaults.min_rounds,
         help="rounds of every row, over all processes "
-        f"(at least {planning.MIN_ROUNDS}; default: {defaults.min_rounds})",
+        f"({planning.MIN_ROUNDS} to {planning.MAX_ROUNDS}; default: {defaults.min_rounds})",
     )
     p.add_argument(
         "--noise-target",

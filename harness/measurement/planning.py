@@ -17,6 +17,7 @@ from descent_bench.measurement.workloads import make_problem
 
 DTYPES = ("float64", "float32")
 MIN_ROUNDS = 3  # timed calls of every row, however slow: a median and a spread need three
+MAX_ROUNDS = 400  # per size and process: a quiet bound on the calls a record keeps
 
 
 class SettingsError(ValueError):
@@ -136,10 +137,11 @@ def check_run_settings(settings: Settings) -> None:
     for name in ("threads", "processes"):
         if getattr(settings, name) < 1:
             raise SettingsError(name, "must be a whole number of at least 1")
-    if settings.min_rounds < MIN_ROUNDS:
+    if not MIN_ROUNDS <= settings.min_rounds <= MAX_ROUNDS:
         raise SettingsError(
             "min-rounds",
-            f"must be at least {MIN_ROUNDS}: every row, baselines too, is timed that often",
+            f"must be between {MIN_ROUNDS} (every row, baselines too, is timed that often) "
+            f"and {MAX_ROUNDS}",
         )
     if not 0 < settings.noise_target < 10:
         raise SettingsError("noise-target", "must be a fraction above 0 (e.g. 0.05 for 5%)")

@@ -23,13 +23,18 @@ import numpy as np
 
 from descent_bench.measurement import statistics
 from descent_bench.measurement.ceilings import Ceiling, measure_ceilings
-from descent_bench.measurement.planning import Observer, Plan, Settings, Task, plan
+from descent_bench.measurement.planning import (
+    MAX_ROUNDS,
+    Observer,
+    Plan,
+    Settings,
+    Task,
+    plan,
+)
 from descent_bench.measurement.records import Sample
 from descent_bench.measurement.threads import held, held_backends
 from descent_bench.measurement.timing import PreparedRow, prepare
 from descent_bench.measurement.workloads import SEED, baseline_iterations, default_iterations
-
-MAX_ROUNDS = 400  # per size and process: a quiet bound on the calls a record keeps
 
 RowKey = tuple[str, str, int]  # label, problem, size
 SizeKey = tuple[str, int]  # problem, size
