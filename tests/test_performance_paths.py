@@ -134,8 +134,11 @@ def test_ctrl_c_stops_a_long_jax_loop_within_seconds(jax_backend):
     import sys
     import time
 
+    # Python leaves SIGINT ignored when it starts with it ignored (a job started with & by a
+    # non-interactive shell, as CI runners may do): take it as a terminal's Python would.
     code = (
-        "import sys\n"
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from descent_bench import backends, kernels\n"
         "jax = backends.load('jax')\n"
         "problem = kernels.SineFit(points=10**6, loss_name='mse')\n"
