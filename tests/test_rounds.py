@@ -69,16 +69,21 @@ def register(monkeypatch):
         backends.unregister(name)
 
 
-def measure(names, **settings):
-    chosen = planning.Settings(
-        backends=tuple(names),
-        problems=("paraboloid",),
-        sizes=(10,),
-        iterations=5,
-        processes=1,
-        **settings,
+def paraboloid(names, **settings):
+    """Settings for ``names`` on the paraboloid, 10 walkers and K = 5 unless said."""
+    return planning.Settings(
+        **{
+            "backends": tuple(names),
+            "problems": ("paraboloid",),
+            "sizes": (10,),
+            "iterations": 5,
+            **settings,
+        }
     )
-    return suite.run(suite.plan(chosen))
+
+
+def measure(names, **settings):
+    return suite.run(suite.plan(paraboloid(names, **{"processes": 1, **settings})))
 
 
 def round_calls(names, result):
@@ -182,13 +187,7 @@ def test_later_processes_run_as_many_rounds_per_size_as_the_first(register):
     from descent_bench.measurement.rounds import Job, work
 
     names = register(fake("fake-noisy", noise=1.0))
-    settings = planning.Settings(
-        backends=tuple(names),
-        problems=("paraboloid",),
-        sizes=(10, 20),
-        iterations=5,
-        noise_target=0.2,
-    )
+    settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
     first = work(Job(settings, 0, rounds=2, seconds=0.5), planning.Silent())
     assert all(n > 2 for n in first.rounds_by_size.values()), first.rounds_by_size
     # No time for extra rounds, yet it runs what the first process ran, size by size.
@@ -201,9 +200,7 @@ def test_a_later_process_runs_each_size_s_decided_count(register):
     from descent_bench.measurement.rounds import Job, work
 
     names = register(fake("fake-noisy", noise=1.0))
-    settings = planning.Settings(
-        backends=tuple(names), problems=("paraboloid",), sizes=(10, 20), iterations=5
-    )
+    settings = paraboloid(names, sizes=(10, 20))
     decided = {("paraboloid", 10): 3, ("paraboloid", 20): 7}
     result = work(Job(settings, 1, 2, 0.0, decided), planning.Silent())
     assert result.rounds_by_size == decided
@@ -221,15 +218,7 @@ def test_the_suite_hands_the_first_process_s_counts_to_the_others(register, monk
 
     monkeypatch.setattr(suite, "run_in_worker", in_this_process)
     names = register(fake("fake-noisy", noise=1.0), fake("fake-quiet"))
-    chosen = planning.Settings(
-        backends=tuple(names),
-        problems=("paraboloid",),
-        sizes=(10,),
-        iterations=5,
-        processes=3,
-        noise_target=0.2,
-        budget_seconds=1.5,
-    )
+    chosen = paraboloid(names, processes=3, noise_target=0.2, budget_seconds=1.5)
     result = suite.run(suite.plan(chosen))
     assert [job.rounds_by_size for job in jobs[1:]] == [jobs[1].rounds_by_size] * 2
     (decided,) = jobs[1].rounds_by_size.values()
@@ -258,13 +247,7 @@ def test_compiling_does_not_use_up_the_time_for_rounds(register):
             return super().compile_loop(step)
 
     names = register(SlowToPrepare)
-    settings = planning.Settings(
-        backends=tuple(names),
-        problems=("paraboloid",),
-        sizes=(10, 20),
-        iterations=5,
-        noise_target=0.2,
-    )
+    settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
     result = work(Job(settings, 0, 3, 0.5), planning.Silent())
     assert all(n > 3 for n in result.rounds_by_size.values()), result.rounds_by_size
 
@@ -272,16 +255,7 @@ def test_compiling_does_not_use_up_the_time_for_rounds(register):
 def test_hosts_of_a_multi_host_run_all_run_the_minimum_rounds(register):
     """Collective calls need every host: no host may stop on its own noise."""
     names = register(fake("fake-two-hosts", noise=1.0, process_count=lambda self: 2))
-    chosen = planning.Settings(
-        backends=tuple(names),
-        problems=("paraboloid",),
-        sizes=(10,),
-        iterations=5,
-        processes=2,
-        min_rounds=4,
-        noise_target=0.2,
-        budget_seconds=1.0,
-    )
+    chosen = paraboloid(names, processes=2, min_rounds=4, noise_target=0.2, budget_seconds=1.0)
     result = suite.run(suite.plan(chosen))
     assert result.workers == 1
     assert [len(r.samples) for r in result.records] == [4]
