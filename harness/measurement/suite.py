@@ -79,11 +79,15 @@ class SuiteResult:
     machine_state: MachineState | None = None  # how busy the machine was during the run
 
 
+def multi_host(the_plan: Plan) -> bool:
+    """The backends joined a multi-host run (several processes make each call together)."""
+    return any(c.backend.process_count() > 1 for c in the_plan.contenders)
+
+
 def in_process(the_plan: Plan) -> bool:
     """Rounds run in this process when asked (--processes 1), or when the backends already
     joined a multi-host run, whose processes cannot be replaced by fresh ones."""
-    rows = [c.backend for c in the_plan.contenders]
-    return the_plan.settings.processes == 1 or any(b.process_count() > 1 for b in rows)
+    return the_plan.settings.processes == 1 or multi_host(the_plan)
 
 
 def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
@@ -92,17 +96,20 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     observer = observer or Silent()
     settings = the_plan.settings
     local = in_process(the_plan)
-    multi_host = any(c.backend.process_count() > 1 for c in the_plan.contenders)
     count = 1 if local else settings.processes
     per_process_rounds = max(1, math.ceil(settings.min_rounds / count))
     before = snapshot()
     results: list[JobResult] = []
     # Hosts of a multi-host run make collective calls together: each stopping on its own
     # noise would leave one waiting for the others, so they all run the minimum rounds.
-    in_step = {(t.problem.name, t.problem.size): per_process_rounds for t in the_plan.tasks}
+    in_step = (
+        {(t.problem.name, t.problem.size): per_process_rounds for t in the_plan.tasks}
+        if multi_host(the_plan)
+        else {}
+    )
     for process in range(count):
         # The first process decides each size's rounds; the others run as many.
-        decided = results[0].rounds_by_size if results else (in_step if multi_host else {})
+        decided = results[0].rounds_by_size if results else in_step
         job = Job(settings, process, per_process_rounds, settings.budget_seconds / count, decided)
         result = work(job, observer) if local else run_in_worker(job, observer)
         results.append(result)

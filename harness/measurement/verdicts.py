@@ -62,11 +62,10 @@ def margin(old: Record, new: Record) -> float:
     """Twice the baseline's relative IQR, within [5%, 50%]; the widest where the old row has
     a single call; the new row's where the old keeps no calls (a schema-1 file, whose
     verdict is "uncertain" anyway: the margin is only shown)."""
-    if not old.samples:
-        noise = new.relative_noise
-        return min(MAX_MARGIN, max(MIN_MARGIN, 2 * (0.0 if math.isnan(noise) else noise)))
-    noise = old.relative_noise
-    return MAX_MARGIN if math.isnan(noise) else min(MAX_MARGIN, max(MIN_MARGIN, 2 * noise))
+    noise = old.relative_noise if old.samples else new.relative_noise
+    if math.isnan(noise):
+        return MAX_MARGIN if old.samples else MIN_MARGIN
+    return min(MAX_MARGIN, max(MIN_MARGIN, 2 * noise))
 
 
 def _p_at_most(draws: np.ndarray, bound: float) -> float:
