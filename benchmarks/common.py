@@ -38,14 +38,19 @@ build = compat.build
 
 class Timed:
     """asv's sampling for every timed benchmark: two rounds, each in its own process and
-    interleaved with the other benchmarks' rounds, of 7 to 20 samples of at least 20 ms, on
-    the clock asv's matrix names (``DESCENT_BENCH_CLOCK``: CPU time on a CPU-only machine)."""
+    interleaved with the other benchmarks' rounds, of 7 to 20 samples of at least 100 ms, on
+    the clock asv's matrix names (``DESCENT_BENCH_CLOCK``: CPU time on a CPU-only machine).
+
+    A sample of 100 ms (not asv's default 10 ms) spans the slow stretches of a shared host:
+    on the machine measured, a call's CPU time switches between two speeds (1.6-2x apart)
+    in stretches of 0.1-1.5 s, so short samples of one process can all fall in one stretch
+    and a row's median moves by the stretch for no reason in the code."""
 
     timer = staticmethod(compat.clock())
     timeout = 600
     rounds = 2
     repeat = (7, 20, 2.0)
-    sample_time = 0.02
+    sample_time = 0.1
     warmup_time = 0.2
 
 
