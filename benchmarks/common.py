@@ -37,19 +37,21 @@ build = compat.build
 
 
 class Timed:
-    """asv's sampling for every timed benchmark: two rounds, each in its own process and
-    interleaved with the other benchmarks' rounds, of 7 to 20 samples of at least 100 ms, on
-    the clock asv's matrix names (``DESCENT_BENCH_CLOCK``: CPU time on a CPU-only machine).
+    """asv's sampling for every timed benchmark: four rounds, each in its own process and
+    interleaved with the other benchmarks' rounds (and, in ``asv continuous``, with the other
+    commit's), of 3 to 10 samples of at least 100 ms, on the clock asv's matrix names
+    (``DESCENT_BENCH_CLOCK``: CPU time on a CPU-only machine).
 
-    A sample of 100 ms (not asv's default 10 ms) spans the slow stretches of a shared host:
-    on the machine measured, a call's CPU time switches between two speeds (1.6-2x apart)
-    in stretches of 0.1-1.5 s, so short samples of one process can all fall in one stretch
-    and a row's median moves by the stretch for no reason in the code."""
+    On a shared host a call's CPU time switches between two speeds (up to 2x apart on the
+    machine measured) for seconds to minutes at a time, the same for every row of a moment
+    (README, "Tracking over commits with asv"). A sample of 100 ms (not asv's default 10 ms)
+    spans the shorter stretches, and four short rounds instead of asv's two long ones give
+    each commit of a comparison more moments, alternating with the other commit's."""
 
     timer = staticmethod(compat.clock())
     timeout = 600
-    rounds = 2
-    repeat = (7, 20, 2.0)
+    rounds = 4
+    repeat = (3, 10, 1.0)
     sample_time = 0.1
     warmup_time = 0.2
 
