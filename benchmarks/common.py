@@ -39,14 +39,16 @@ build = compat.build
 class Timed:
     """asv's sampling for every timed benchmark: four rounds, each in its own process and
     interleaved with the other benchmarks' rounds (and, in ``asv continuous``, with the other
-    commit's), of 3 to 10 samples of at least 100 ms, on the clock asv's matrix names
-    (``DESCENT_BENCH_CLOCK``: CPU time on a CPU-only machine).
+    commit's), of 3 to 10 samples of at least 100 ms (``CompileTime`` keeps its own
+    ``repeat`` of single calls), on the clock asv's matrix names (``DESCENT_BENCH_CLOCK``: CPU
+    time on a CPU-only machine).
 
     On a shared host a call's CPU time switches between two speeds (up to 2x apart on the
-    machine measured) for seconds to minutes at a time, the same for every row of a moment
-    (README, "Tracking over commits with asv"). A sample of 100 ms (not asv's default 10 ms)
-    spans the shorter stretches, and four short rounds instead of asv's two long ones give
-    each commit of a comparison more moments, alternating with the other commit's."""
+    machine measured) for seconds to a whole process (README, "Tracking over commits with
+    asv"; docs/performance.md, "How far to trust a number"). A sample of 100 ms (asv's
+    default is 10 ms) spans the shorter stretches, and four rounds of fewer samples, instead
+    of the two rounds of 7-20 samples used before, give each commit of a comparison more
+    moments, alternating with the other commit's."""
 
     timer = staticmethod(compat.clock())
     timeout = 600

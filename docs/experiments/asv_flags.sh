@@ -22,14 +22,15 @@ commits=("$@")
 base=${commits[3]}
 root=$(git rev-parse --show-toplevel)
 mkdir -p "$out"
-git worktree add -q --detach "$out/bench" HEAD
-git worktree add -q --detach "$out/slow" "$base"
 cleanup() {
-    git worktree remove --force "$out/bench" || true
-    git worktree remove --force "$out/slow" || true
+    git worktree remove --force "$out/bench" 2> /dev/null || true
+    git worktree remove --force "$out/slow" 2> /dev/null || true
+    git worktree prune
     git branch -D asv-flags-slow-numpy > /dev/null 2>&1 || true
 }
 trap cleanup EXIT
+git worktree add -q --detach "$out/bench" HEAD
+git worktree add -q --detach "$out/slow" "$base"
 cat >> "$out/slow/backends/numpy_backend.py" << 'EOF'
 
 
@@ -67,7 +68,8 @@ NumpyBackend.compile_loop = _doubled_loop  # type: ignore[method-assign]
 NumpyBackend.compile_step = _doubled_step  # type: ignore[method-assign]
 EOF
 git -C "$out/slow" checkout -q -b asv-flags-slow-numpy
-git -C "$out/slow" commit -q -am "numpy step doubled (asv_flags.sh)"
+git -C "$out/slow" -c user.name=asv-flags -c user.email=asv-flags@localhost \
+    commit -q --no-verify -am "numpy step doubled (asv_flags.sh)"
 python - "$root" "$out" << 'EOF'
 import json, sys
 root, out = sys.argv[1:]
