@@ -1,7 +1,10 @@
 """descent-bench compare: the JSON document, agreement, exit codes, atomic files."""
 
+import importlib.util
 import json
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -250,3 +253,17 @@ def test_a_benchmark_workload_measures_the_phrasing_it_was_built_with(monkeypatc
     monkeypatch.setattr(bench, "prepare", spy)
     workload = bench.Workload.build("sine", 2000, "float64", "numpy", form="elementwise")
     assert workload.measure(repeat=1).agrees and seen == ["elementwise"]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="torch is not installed: nothing to skip"
+)
+def test_default_backends_leave_a_backend_not_meant_for_comparison_unimported():
+    # Every worker process plans anew; importing torch there only to drop it costs seconds.
+    code = (
+        "import sys; from descent_bench.measurement.planning import chosen_backends; "
+        "names = [b.name for b in chosen_backends(None)]; "
+        "print('torch' in names, 'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

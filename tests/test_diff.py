@@ -103,6 +103,20 @@ def test_different_machines_are_said_up_front(tmp_path, capsys):
     assert "numpy" in head[2] and "2.1" in head[2]
 
 
+def test_a_busy_run_is_said_up_front_and_a_quiet_one_is_not(tmp_path, capsys):
+    busy = "the machine was busy: other processes used 1.38 cores on average during the run"
+    quiet = {"cpu": "test cpu", "libraries": {"numpy": "2.0"}, "state": {"warnings": []}}
+    loaded = {**quiet, "state": {"warnings": [busy]}}
+    old = write(tmp_path / "a.json", [record("numpy", 1e-5)], machine=quiet)
+    new = write(tmp_path / "b.json", [record("numpy", 1e-5, seed=5)], machine=loaded)
+    assert main(["diff", old, new]) == 0
+    head = capsys.readouterr().out.splitlines()[:2]
+    assert head[0].startswith("Warnings recorded with the runs")
+    assert head[1] == f"  new run: {busy}"
+    assert main(["diff", old, old]) == 0
+    assert "Warnings" not in capsys.readouterr().out
+
+
 def test_a_schema_1_file_gives_ratios_and_uncertain(tmp_path, capsys):
     from pathlib import Path
 

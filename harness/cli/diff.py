@@ -64,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
         lines.append("The two runs differ in machine or libraries:")
         lines.extend(f"  {line}" for line in differences)
         lines.append("")
+    warnings = diff_table.run_warnings(old.machine, new.machine)
+    if warnings:
+        lines.append("Warnings recorded with the runs (a verdict may reflect the machine):")
+        lines.extend(f"  {line}" for line in warnings)
+        lines.append("")
     if not result.changes:
         raise a.UsageError(
             f"no row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "

@@ -94,12 +94,14 @@ class Silent:
 
 
 def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
-    """The named backends, loaded, or every usable one meant for comparison."""
+    """The named backends, loaded, or every usable one meant for comparison (a backend not
+    meant for it, e.g. torch, is not even imported: every worker process plans anew)."""
     if names is None:
         return [
-            backends.load(s.name)
-            for s in backends.available()
-            if s.usable and backends.get(s.name).in_default_compare
+            backends.load(name)
+            for name in backends.names()
+            if backends.get(name).in_default_compare
+            and backends.get(name).unavailable_reason() is None
         ]
     chosen = []
     for name in names:

@@ -53,6 +53,18 @@ def machine_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [cell_text(line) for line in lines]
 
 
+def run_warnings(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The warnings each run recorded about its machine (busy, steal, frequency scaling),
+    one line each, saying which run: a verdict may then reflect the machine, not the code."""
+    lines: list[str] = []
+    for which, machine in (("old", old), ("new", new)):
+        state = machine.get("state")
+        warnings = state.get("warnings") if isinstance(state, dict) else None
+        if isinstance(warnings, list):
+            lines.extend(f"{which} run: {w}" for w in warnings if isinstance(w, str))
+    return [cell_text(line) for line in lines]
+
+
 def summary(result: Diff) -> str:
     counts: dict[str, int] = {}
     for change in result.changes:
