@@ -103,18 +103,63 @@ def test_different_machines_are_said_up_front(tmp_path, capsys):
     assert "numpy" in head[2] and "2.1" in head[2]
 
 
+BUSY = "the machine was busy: other processes used 1.38 cores on average during the run"
+
+
+def machine_with(state):
+    return {"cpu": "test cpu", "libraries": {"numpy": "2.0"}, "state": state}
+
+
 def test_a_busy_run_is_said_up_front_and_a_quiet_one_is_not(tmp_path, capsys):
-    busy = "the machine was busy: other processes used 1.38 cores on average during the run"
-    quiet = {"cpu": "test cpu", "libraries": {"numpy": "2.0"}, "state": {"warnings": []}}
-    loaded = {**quiet, "state": {"warnings": [busy]}}
+    quiet = machine_with({"warnings": []})
     old = write(tmp_path / "a.json", [record("numpy", 1e-5)], machine=quiet)
-    new = write(tmp_path / "b.json", [record("numpy", 1e-5, seed=5)], machine=loaded)
+    new = write(
+        tmp_path / "b.json",
+        [record("numpy", 1e-5, seed=5)],
+        machine=machine_with({"warnings": [BUSY]}),
+    )
     assert main(["diff", old, new]) == 0
     head = capsys.readouterr().out.splitlines()[:2]
     assert head[0].startswith("Warnings recorded with the runs")
-    assert head[1] == f"  new run: {busy}"
+    assert head[1] == f"  new run: {BUSY}"
     assert main(["diff", old, old]) == 0
     assert "Warnings" not in capsys.readouterr().out
+
+
+def test_both_runs_warnings_are_listed_old_first_and_as_a_markdown_list(tmp_path, capsys):
+    scaling = "CPU frequency scaling is on (governor 'powersave')"
+    old = write(
+        tmp_path / "a.json", [record("numpy", 1e-5)], machine=machine_with({"warnings": [scaling]})
+    )
+    new = write(
+        tmp_path / "b.json",
+        [record("numpy", 1e-5, seed=5)],
+        machine=machine_with({"warnings": [BUSY]}),
+    )
+    assert main(["diff", old, new, "--markdown"]) == 0
+    head = capsys.readouterr().out.splitlines()[:3]
+    assert head[1:] == [f"- old run: {scaling}", f"- new run: {BUSY}"]
+
+
+@pytest.mark.parametrize(
+    "state",
+    [None, "busy", [], {}, {"warnings": None}, {"warnings": "busy"}, {"warnings": [1, None, {}]}],
+    ids=["null", "string", "list", "empty", "null-warnings", "string-warnings", "no-strings"],
+)
+def test_a_malformed_machine_state_shows_no_warning_and_no_traceback(tmp_path, capsys, state):
+    old = write(tmp_path / "a.json", [record("numpy", 1e-5)], machine=machine_with(state))
+    new = write(tmp_path / "b.json", [record("numpy", 1e-5, seed=5)], machine=machine_with(state))
+    assert main(["diff", old, new]) == 0
+    captured = capsys.readouterr()
+    assert "Warnings" not in captured.out and captured.err == ""
+
+
+def test_control_characters_in_a_warning_are_not_printed(tmp_path, capsys):
+    machine = machine_with({"warnings": ["busy\x1b[2J\nnext"]})
+    old = write(tmp_path / "a.json", [record("numpy", 1e-5)], machine=machine)
+    assert main(["diff", old, old]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "  old run: busy" in out.splitlines()[1]
 
 
 def test_a_schema_1_file_gives_ratios_and_uncertain(tmp_path, capsys):

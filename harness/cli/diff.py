@@ -60,14 +60,15 @@ def run(args: argparse.Namespace) -> int:
     result = diff(old.records, new.records)
     differences = diff_table.machine_differences(old.machine, new.machine)
     lines = []
+    item = "- " if args.markdown else "  "  # a Markdown list keeps one line per item
     if differences:
         lines.append("The two runs differ in machine or libraries:")
-        lines.extend(f"  {line}" for line in differences)
+        lines.extend(f"{item}{line}" for line in differences)
         lines.append("")
     warnings = diff_table.run_warnings(old.machine, new.machine)
     if warnings:
         lines.append("Warnings recorded with the runs (a verdict may reflect the machine):")
-        lines.extend(f"  {line}" for line in warnings)
+        lines.extend(f"{item}{line}" for line in warnings)
         lines.append("")
     if not result.changes:
         raise a.UsageError(
