@@ -61,15 +61,15 @@ def run(args: argparse.Namespace) -> int:
     differences = diff_table.machine_differences(old.machine, new.machine)
     lines = []
     item = "- " if args.markdown else "  "  # a Markdown list keeps one line per item
-    if differences:
-        lines.append("The two runs differ in machine or libraries:")
-        lines.extend(f"{item}{line}" for line in differences)
-        lines.append("")
-    warnings = diff_table.run_warnings(old.machine, new.machine)
-    if warnings:
-        lines.append("Warnings recorded with the runs (a verdict may reflect the machine):")
-        lines.extend(f"{item}{line}" for line in warnings)
-        lines.append("")
+    for heading, items in (
+        ("The two runs differ in machine or libraries:", differences),
+        (
+            "Warnings recorded with the runs (a verdict may reflect the machine):",
+            diff_table.run_warnings(old.machine, new.machine),
+        ),
+    ):
+        if items:
+            lines.extend([heading, *(f"{item}{line}" for line in items), ""])
     if not result.changes:
         raise a.UsageError(
             f"no row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "

@@ -97,12 +97,8 @@ def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
     """The named backends, loaded, or every usable one meant for comparison (a backend not
     meant for it, e.g. torch, is not even imported: every worker process plans anew)."""
     if names is None:
-        return [
-            backends.load(name)
-            for name in backends.names()
-            if backends.get(name).in_default_compare
-            and backends.get(name).unavailable_reason() is None
-        ]
+        meant = [backends.get(n) for n in backends.names() if backends.get(n).in_default_compare]
+        return [b for b in meant if b.unavailable_reason() is None]  # loaded by the check
     chosen = []
     for name in names:
         if name not in backends.names():
