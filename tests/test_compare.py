@@ -115,7 +115,7 @@ def test_interrupted_run_leaves_no_file(monkeypatch, tmp_path):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rounds, "time_rounds", interrupted)
+    monkeypatch.setattr(rounds, "time_visits", interrupted)
     path = tmp_path / "r.json"
     code = main([*SMALL, "--backends", "numpy", "--processes", "1", "--json", str(path)])
     assert (code, list(tmp_path.iterdir())) == (130, [])

@@ -183,31 +183,77 @@ def test_a_worker_that_fails_is_one_line_and_exit_5(register, capsys):
     assert len(err) == 1 and "measuring process 1 failed" in err[0] and "fake-here-only" in err[0]
 
 
-def test_later_processes_run_as_many_rounds_per_size_as_the_first(register):
+def test_later_processes_replay_the_first_s_visits(register):
     from descent_bench.measurement.rounds import Job, work
 
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
     first = work(Job(settings, 0, rounds=2, seconds=0.5), planning.Silent())
-    assert all(n > 2 for n in first.rounds_by_size.values()), first.rounds_by_size
-    # No time for extra rounds, yet it runs what the first process ran, size by size.
-    later = work(Job(settings, 1, 2, 0.0, first.rounds_by_size), planning.Silent())
-    assert later.rounds_by_size == first.rounds_by_size
+    assert all(n > 2 for n in first.rounds_by_size().values()), first.rounds_by_size()
+    # No time for extra rounds, yet it makes the visits the first process made.
+    later = work(Job(settings, 1, 2, 0.0, tuple(first.schedule)), planning.Silent())
+    assert later.schedule == first.schedule
     assert [len(r.samples) for r in later.rows] == [len(r.samples) for r in first.rows]
 
 
-def test_a_later_process_runs_each_size_s_decided_count(register):
-    from descent_bench.measurement.rounds import Job, work
+def test_a_later_process_runs_each_visit_s_rounds(register):
+    from descent_bench.measurement.rounds import Job, Visit, work
 
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20))
-    decided = {("paraboloid", 10): 3, ("paraboloid", 20): 7}
-    result = work(Job(settings, 1, 2, 0.0, decided), planning.Silent())
-    assert result.rounds_by_size == decided
+    schedule = (
+        Visit(("paraboloid", 20), 4),
+        Visit(("paraboloid", 10), 3),
+        Visit(("paraboloid", 20), 3),
+    )
+    result = work(Job(settings, 1, 2, 0.0, schedule), planning.Silent())
+    assert tuple(result.schedule) == schedule
     assert [len(r.samples) for r in result.rows] == [3, 7]
+    # Rounds are numbered per size across its visits.
+    assert [s.round for s in result.rows[1].samples] == list(range(7))
 
 
-def test_the_suite_hands_the_first_process_s_counts_to_the_others(register, monkeypatch):
+def test_a_noisy_run_visits_each_size_again_and_again(register):
+    """A size's calls are spread over the run, not timed in one block: a slow stretch of
+    the machine lasting seconds cannot cover all the calls of one size."""
+    from descent_bench.measurement import rounds
+
+    names = register(fake("fake-noisy", noise=1.0))
+    settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
+    result = rounds.work(rounds.Job(settings, 0, 2, 1.2), planning.Silent())
+    sizes = [visit.size for visit in result.schedule]
+    # Cycle after cycle, each size once (the last cycle may be cut short by the deadline).
+    cycles = [sorted(sizes[i : i + 2]) for i in range(0, len(sizes) - 1, 2)]
+    assert len(cycles) >= 3, sizes
+    assert all(c == [("paraboloid", 10), ("paraboloid", 20)] for c in cycles), sizes
+    # After the first cycle (the minimum), a visit lasts about VISIT_SECONDS of 1 ms calls.
+    assert max(v.rounds for v in result.schedule[2:]) > 10
+
+
+def test_the_first_cycle_runs_every_size_s_minimum(register):
+    from descent_bench.measurement.rounds import Job, Visit, work
+
+    names = register(fake("fake-quiet"))
+    settings = paraboloid(names, sizes=(10, 20, 30), noise_target=0.5)
+    result = work(Job(settings, 0, 4, 30.0), planning.Silent())
+    assert sorted(result.schedule, key=lambda v: v.size) == [
+        Visit(("paraboloid", n), 4) for n in (10, 20, 30)
+    ]
+
+
+def test_sizes_that_do_not_fit_together_are_measured_group_by_group():
+    from descent_bench.kernels import PROBLEMS
+    from descent_bench.measurement.rounds import size_groups
+
+    problems = [PROBLEMS["sine"].at_size(n) for n in (2000, 20_000, 200_000)]
+    need = [2 * p.memory_bytes(8) for p in problems]
+    assert size_groups(problems, "float64", None) == [[0, 1, 2]]
+    assert size_groups(problems, "float64", sum(need)) == [[0, 1, 2]]
+    assert size_groups(problems, "float64", need[0] + need[1]) == [[0, 1], [2]]
+    assert size_groups(problems, "float64", 1) == [[0], [1], [2]]
+
+
+def test_the_suite_hands_the_first_process_s_visits_to_the_others(register, monkeypatch):
     from descent_bench.measurement import rounds
 
     jobs = []
@@ -220,8 +266,9 @@ def test_the_suite_hands_the_first_process_s_counts_to_the_others(register, monk
     names = register(fake("fake-noisy", noise=1.0), fake("fake-quiet"))
     chosen = paraboloid(names, processes=3, noise_target=0.2, budget_seconds=1.5)
     result = suite.run(suite.plan(chosen))
-    assert [job.rounds_by_size for job in jobs[1:]] == [jobs[1].rounds_by_size] * 2
-    (decided,) = jobs[1].rounds_by_size.values()
+    assert jobs[0].schedule is None
+    assert [job.schedule for job in jobs[1:]] == [jobs[1].schedule] * 2
+    decided = sum(visit.rounds for visit in jobs[1].schedule)
     assert decided > 2  # the noisy row kept the first process going
     for record in result.records:
         per_process = [sum(s.process == p for s in record.samples) for p in range(3)]
@@ -249,7 +296,7 @@ def test_compiling_does_not_use_up_the_time_for_rounds(register):
     names = register(SlowToPrepare)
     settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
     result = work(Job(settings, 0, 3, 0.5), planning.Silent())
-    assert all(n > 3 for n in result.rounds_by_size.values()), result.rounds_by_size
+    assert all(n > 3 for n in result.rounds_by_size().values()), result.rounds_by_size()
 
 
 def test_hosts_of_a_multi_host_run_all_run_the_minimum_rounds(register):

@@ -71,7 +71,7 @@ def add_parser(commands: a.Commands) -> None:
         type=a.seconds,
         default=defaults.budget_seconds,
         help="seconds of rounds for noisy rows: the first process runs rounds while a row "
-        "is noisy, within its share (BUDGET / processes), and the others repeat its count "
+        "is noisy, within its share (BUDGET / processes), and the others repeat its visits "
         f"(default: {defaults.budget_seconds:g})",
     )
     p.add_argument("--json", metavar="FILE", help="write the results (atomically)")

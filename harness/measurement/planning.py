@@ -34,10 +34,12 @@ class Settings:
     comparison, every problem, each problem's default sizes, K from the workload.
 
     Every row is timed once per round, the rows of a size in a new random order each round;
-    the rounds are spread over ``processes`` worker processes run one after the other (1:
-    in this process). Each process runs ``min_rounds`` / ``processes`` rounds or more: the
-    first goes on while a row's relative noise (IQR / median) is above ``noise_target``,
-    within its share of ``budget_seconds``; the others run as many rounds as it did.
+    a process visits the sizes in turn, a quarter-second of one size's rounds at a time, so
+    each row's calls are spread over the process's life. The rounds are spread over
+    ``processes`` worker processes run one after the other (1: in this process). Each runs
+    ``min_rounds`` / ``processes`` rounds of each size or more: the first goes on while a
+    row's relative noise (IQR / median) is above ``noise_target``, within its share of
+    ``budget_seconds``; the others replay its visits.
     """
 
     backends: tuple[str, ...] | None = None

@@ -82,6 +82,14 @@ class Record:
         ]
 
     @property
+    def mean_seconds_per_iteration(self) -> float:
+        """The mean of the calls' seconds per iteration: the time a long loop takes per
+        iteration, slow stretches included (the median where no calls are kept)."""
+        if not self.samples:
+            return self.seconds_per_iteration
+        return float(np.mean(self.per_iteration()))
+
+    @property
     def relative_noise(self) -> float:
         """IQR over median of the calls' per-iteration times (nan without samples)."""
         return statistics.relative_noise(self.per_iteration())

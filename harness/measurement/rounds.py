@@ -1,12 +1,20 @@
-"""One process's share of a run: interleaved rounds with a noise stop.
+"""One process's share of a run: interleaved rounds, visited size by size, with a noise stop.
 
-For each problem size, every row is prepared (placed, compiled, warmed up, checked), then
-timed once per round, the rows in a new random order each round, so a burst of load or a
-drift hits every row alike. The first process decides each size's rounds: after the job's
-minimum, rounds go on while some row's relative noise is above the target, until the job's
-time is spent (the time left is shared among the sizes still to come). Later processes run
-as many rounds per size as it did, so every process weighs alike in the bootstrap, which
-draws whole processes.
+Every row of every size is prepared first (placed, compiled, warmed up, checked). In a round
+of a size, each of its rows is timed once, in a new random order, so a burst of load hits
+every row alike. A size's rounds are not run in one block: the process visits the sizes in
+turn, in a new random order each cycle, and runs about ``VISIT_SECONDS`` of a size's rounds
+per visit, so each row's calls are spread over the process's whole life. The host's slow
+stretches last seconds (docs/performance.md): a block of a few seconds could sit wholly
+inside one and shift that size's rows alone, while visits of a quarter-second give every row
+its share of slow and fast time.
+
+The first process decides the schedule: a first cycle runs every size's minimum rounds, and
+the run stops there when no row is noisy; otherwise visits go on while some row's relative
+noise is above the target, until the job's time is spent. Later processes replay its visits
+(the same sizes, the same rounds, in the same sequence), so every process weighs alike in the
+bootstrap, which draws whole processes. Sizes whose rows would not fit in memory together are
+measured group by group, the time shared among the groups.
 """
 
 from __future__ import annotations
@@ -16,13 +24,15 @@ import random
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from descent_bench.kernels import Problem
 from descent_bench.measurement import statistics
 from descent_bench.measurement.ceilings import Ceiling, measure_ceilings
+from descent_bench.measurement.memory import available_bytes
 from descent_bench.measurement.planning import (
     MAX_ROUNDS,
     Observer,
@@ -39,25 +49,37 @@ from descent_bench.measurement.workloads import SEED, baseline_iterations, defau
 RowKey = tuple[str, str, int]  # label, problem, size
 SizeKey = tuple[str, int]  # problem, size
 
+# Seconds of one size's rounds per visit (at least one round): well under the host's slow
+# stretches (1-6 s measured here), so none covers all of a row's calls.
+VISIT_SECONDS = 0.25
+
 
 def row_key(task: Task) -> RowKey:
     return (task.contender.label, task.problem.name, task.problem.size)
 
 
 @dataclass(frozen=True)
+class Visit:
+    """``rounds`` consecutive rounds of the rows of one size."""
+
+    size: SizeKey
+    rounds: int
+
+
+@dataclass(frozen=True)
 class Job:
-    """What one process measures: every row of ``settings``, ``rounds`` rounds or more (the
-    deciding process), or exactly ``rounds_by_size`` (the others)."""
+    """What one process measures: every row of ``settings``, at least ``rounds`` rounds of each
+    size (the deciding process), or exactly the visits of ``schedule`` (the others)."""
 
     settings: Settings
     process: int
     rounds: int
-    # Time the deciding process's rounds may take beyond preparing the rows, shared among
-    # the sizes; unused by the others.
+    # Time the deciding process's rounds may take beyond preparing the rows; unused by the
+    # others.
     seconds: float
-    # Rounds per (problem, size) that an earlier process ran: run exactly as many, with no
-    # noise stop. Empty for the process that decides.
-    rounds_by_size: Mapping[SizeKey, int] = field(default_factory=dict)
+    # The visits an earlier process made: replay them, with no noise stop. None for the
+    # process that decides.
+    schedule: tuple[Visit, ...] | None = None
 
 
 @dataclass
@@ -75,7 +97,13 @@ class JobResult:
     rows: list[RowResult]
     ceilings: dict[str, Ceiling]
     cpus: list[int]  # the CPUs its libraries started on
-    rounds_by_size: dict[SizeKey, int]  # the rounds it ran per (problem, size)
+    schedule: list[Visit]  # the visits it made, in order
+
+    def rounds_by_size(self) -> dict[SizeKey, int]:
+        counts: dict[SizeKey, int] = defaultdict(int)
+        for visit in self.schedule:
+            counts[visit.size] += visit.rounds
+        return dict(counts)
 
 
 def iterations_for(task: Task, settings: Settings) -> int:
@@ -108,40 +136,100 @@ def prepare_row(task: Task, settings: Settings) -> PreparedRow:
     )
 
 
-def time_rounds(
-    rows: list[PreparedRow],
+def time_round(
+    rows: list[PreparedRow], samples: list[list[Sample]], job: Job, rng: random.Random
+) -> None:
+    """One round: each row timed once, in a new random order; calls appended to ``samples``."""
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    round_index = len(samples[0]) if samples else 0
+    for i in order:
+        timed = rows[i].time_call()
+        samples[i].append(
+            Sample(
+                timed.host_seconds,
+                rows[i].iterations,
+                round_index,
+                job.process,
+                timed.device_seconds,
+            )
+        )
+
+
+def any_noisy(samples: dict[SizeKey, list[list[Sample]]], target: float) -> bool:
+    return any(
+        is_noisy([s.seconds_per_iteration for s in own], target)
+        for rows in samples.values()
+        for own in rows
+    )
+
+
+def time_visits(
+    prepared: dict[SizeKey, list[PreparedRow]],
     job: Job,
     rng: random.Random,
     deadline: float,
-    fixed_rounds: int | None = None,
-) -> list[list[Sample]]:
-    """Rounds over ``rows``: exactly ``fixed_rounds`` if given; else at least
-    ``job.rounds``, more while a row is noisy and the clock is before ``deadline``."""
-    samples: list[list[Sample]] = [[] for _ in rows]
+    replay: Sequence[Visit] | None = None,
+) -> tuple[dict[SizeKey, list[list[Sample]]], list[Visit]]:
+    """Rounds of the sizes of ``prepared``, visit by visit: exactly ``replay``'s if given;
+    else a first cycle of ``job.rounds`` rounds of each size, then, while a row is noisy and
+    the clock is before ``deadline``, cycles of visits of about ``VISIT_SECONDS``. Returns
+    every row's calls and the visits made."""
+    samples: dict[SizeKey, list[list[Sample]]] = {
+        size: [[] for _ in rows] for size, rows in prepared.items()
+    }
+    visits: list[Visit] = []
+
+    def visit(size: SizeKey, rounds: int, seconds: float) -> None:
+        """``rounds`` rounds of ``size``, or as many as ``seconds`` allows (one at least)."""
+        rows, own = prepared[size], samples[size]
+        end = time.perf_counter() + seconds
+        done = 0
+        while done < rounds and len(own[0]) < MAX_ROUNDS:
+            time_round(rows, own, job, rng)
+            done += 1
+            if time.perf_counter() >= end:
+                break
+        if done:
+            visits.append(Visit(size, done))
+
+    if replay is not None:
+        for planned in replay:
+            if planned.size in prepared:
+                visit(planned.size, planned.rounds, math.inf)
+        return samples, visits
+    order = list(prepared)
+    rng.shuffle(order)
+    for size in order:  # the first cycle: every size's minimum
+        visit(size, job.rounds, math.inf)
     target = job.settings.noise_target
-    count = MAX_ROUNDS if fixed_rounds is None else max(0, min(fixed_rounds, MAX_ROUNDS))
-    for round_index in range(count):
-        order = list(range(len(rows)))
-        rng.shuffle(order)
-        for i in order:
-            timed = rows[i].time_call()
-            samples[i].append(
-                Sample(
-                    timed.host_seconds,
-                    rows[i].iterations,
-                    round_index,
-                    job.process,
-                    timed.device_seconds,
-                )
-            )
-        if fixed_rounds is not None or round_index + 1 < job.rounds:
-            continue
-        per_iteration = [[s.seconds_per_iteration for s in own] for own in samples]
-        if not any(is_noisy(v, target) for v in per_iteration):
+    while any_noisy(samples, target) and time.perf_counter() < deadline:
+        open_sizes = [s for s in prepared if len(samples[s][0]) < MAX_ROUNDS]
+        if not open_sizes:
             break
-        if time.perf_counter() >= deadline:
-            break
-    return samples
+        rng.shuffle(open_sizes)
+        for size in open_sizes:
+            visit(size, MAX_ROUNDS, VISIT_SECONDS)
+            if time.perf_counter() >= deadline or not any_noisy(samples, target):
+                break
+    return samples, visits
+
+
+def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> list[list[int]]:
+    """Indices of ``problems`` in groups whose rows fit in ``free`` bytes together (the plan
+    checked that each fits alone), consecutive, as few as may be: usually one group."""
+    itemsize = np.dtype(dtype).itemsize
+    groups: list[list[int]] = []
+    used = 0
+    for i, problem in enumerate(problems):
+        need = 2 * problem.memory_bytes(itemsize)  # as the plan's check counts a size
+        if groups and (free is None or used + need <= free):
+            groups[-1].append(i)
+            used += need
+        else:
+            groups.append([i])
+            used = need
+    return groups
 
 
 def work(job: Job, observer: Observer) -> JobResult:
@@ -154,38 +242,43 @@ def work(job: Job, observer: Observer) -> JobResult:
         with held_backends(in_use, settings.threads), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a diverging row disagrees
             ceilings = measure_ceilings(the_plan, observer)
-            by_size: dict[tuple[str, int], list[Task]] = defaultdict(list)
+            by_size: dict[SizeKey, list[Task]] = defaultdict(list)
             for task in the_plan.tasks:
                 by_size[(task.problem.name, task.problem.size)].append(task)
+            sizes = list(by_size)
+            problems = [by_size[size][0].problem for size in sizes]
+            groups = size_groups(problems, settings.dtype, available_bytes())
             rng = random.Random(1000 + job.process)
-            end = time.perf_counter() + job.seconds
+            left_seconds = job.seconds
             results: list[RowResult] = []
-            rounds_by_size: dict[SizeKey, int] = {}
-            observer.begin(len(by_size))
-            for left, ((name, size), tasks) in zip(
-                range(len(by_size), 0, -1), by_size.items(), strict=True
-            ):
-                observer.row(f"process {job.process + 1}: {name} {size:,}")
+            schedule: list[Visit] = []
+            name = f"process {job.process + 1}"
+            observer.begin(len(sizes) + len(groups))
+            for left, group in zip(range(len(groups), 0, -1), groups, strict=True):
+                prepared: dict[SizeKey, list[PreparedRow]] = {}
+                for i in group:
+                    problem_name, points = sizes[i]
+                    observer.row(f"{name}: preparing {problem_name} {points:,}")
+                    prepared[sizes[i]] = [prepare_row(t, settings) for t in by_size[sizes[i]]]
+                    observer.done_row()
+                observer.row(f"{name}: rounds over {len(group)} size{'s' * (len(group) > 1)}")
                 start = time.perf_counter()
-                rows = [prepare_row(task, settings) for task in tasks]
-                keys = [row_key(task) for task in tasks]
-                now = time.perf_counter()
-                end += now - start  # preparing (compiling) is not the rounds' time
-                deadline = now + max(0.0, end - now) / left
-                fixed = job.rounds_by_size.get((name, size))
-                samples = time_rounds(rows, job, rng, deadline, fixed)
-                rounds_by_size[(name, size)] = len(samples[0]) if samples else 0
-                results.extend(
-                    RowResult(
-                        key,
-                        row.iterations,
-                        row.compile_seconds,
-                        row.final_params,
-                        row.overhead_seconds,
-                        own,
+                deadline = start + max(0.0, left_seconds) / left
+                samples, visits = time_visits(prepared, job, rng, deadline, job.schedule)
+                left_seconds -= time.perf_counter() - start
+                schedule.extend(visits)
+                for size, rows in prepared.items():
+                    results.extend(
+                        RowResult(
+                            row_key(task),
+                            row.iterations,
+                            row.compile_seconds,
+                            row.final_params,
+                            row.overhead_seconds,
+                            own,
+                        )
+                        for task, row, own in zip(by_size[size], rows, samples[size], strict=True)
                     )
-                    for key, row, own in zip(keys, rows, samples, strict=True)
-                )
-                del rows  # the next size's arrays need the room
+                del prepared  # the next group's arrays need the room
                 observer.done_row()
-    return JobResult(results, ceilings, hold.cpus, rounds_by_size)
+    return JobResult(results, ceilings, hold.cpus, schedule)

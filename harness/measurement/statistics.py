@@ -10,6 +10,7 @@ spread therefore includes run-to-run variance, not only call-to-call.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,15 +55,13 @@ def median_interval(
     return (float(ordered[lo]), float(ordered[n - 1 - lo]))
 
 
-def bootstrap_medians(
-    groups: Sequence[np.ndarray], rng: np.random.Generator, draws: int = DRAWS
-) -> np.ndarray:
-    """``draws`` bootstrap medians of values held in ``groups`` (one array per process):
-    processes drawn with replacement, then, within each drawn process, as many calls as it
-    has, drawn with replacement."""
+def _resampled(groups: Sequence[np.ndarray], rng: np.random.Generator, draws: int) -> np.ndarray:
+    """``draws`` resamples of values held in ``groups`` (one array per process), one per row,
+    padded with nan: processes drawn with replacement, then, within each drawn process, as
+    many calls as it has, drawn with replacement; all nan where no group has a value."""
     groups = [np.asarray(g, dtype=np.float64) for g in groups if len(g)]
     if not groups:
-        return np.full(draws, math.nan)
+        return np.full((draws, 1), math.nan)
     width = max(len(g) for g in groups)
     padded = np.zeros((len(groups), width))
     for i, g in enumerate(groups):
@@ -73,8 +72,27 @@ def bootstrap_medians(
     values = padded[chosen[..., None], picks.astype(np.int64)]
     # A drawn process contributes as many calls as it has: mask the padding.
     keep = np.arange(width)[None, None, :] < counts[chosen][..., None]
-    values = np.where(keep, values, np.nan).reshape(draws, -1)
-    return np.nanmedian(values, axis=1)
+    return np.where(keep, values, np.nan).reshape(draws, -1)
+
+
+def bootstrap_medians(
+    groups: Sequence[np.ndarray], rng: np.random.Generator, draws: int = DRAWS
+) -> np.ndarray:
+    """``draws`` bootstrap medians of the values in ``groups`` (one array per process),
+    resampled hierarchically: processes, then calls within each."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-nan: no values at all
+        return np.nanmedian(_resampled(groups, rng, draws), axis=1)
+
+
+def bootstrap_means(
+    groups: Sequence[np.ndarray], rng: np.random.Generator, draws: int = DRAWS
+) -> np.ndarray:
+    """``draws`` bootstrap means of the values in ``groups``, resampled as
+    ``bootstrap_medians`` resamples them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(_resampled(groups, rng, draws), axis=1)
 
 
 def percentile_interval(draws: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:

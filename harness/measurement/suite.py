@@ -1,7 +1,8 @@
 """The measurement suite: rows for problems x sizes x contenders, measured and checked.
 
 ``plan`` (``planning``) turns plain ``Settings`` into the rows to measure. ``run`` spreads
-the rounds over worker processes run one after the other (``rounds``, ``workers``), merges
+the rounds over worker processes run one after the other (``rounds``, ``workers``): the first
+decides its visits of the sizes and their rounds, the others replay them, merges
 every process's calls per row, checks each process's result against the float64 reference,
 and returns typed ``Record``s. The command line, the asv suite and the pytest-benchmark suite
 all build their rows here.
@@ -38,6 +39,7 @@ from descent_bench.measurement.rounds import (
     JobResult,
     RowKey,
     RowResult,
+    Visit,
     is_noisy,
     row_key,
     work,
@@ -92,7 +94,8 @@ def in_process(the_plan: Plan) -> bool:
 
 def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     """Measure every row of ``the_plan``: each worker process measures the ceilings, then
-    every size's rows in interleaved rounds. ``WorkerFailed`` if a worker dies."""
+    every size's rows in interleaved rounds, visiting the sizes in turn. ``WorkerFailed`` if
+    a worker dies."""
     observer = observer or Silent()
     settings = the_plan.settings
     local = in_process(the_plan)
@@ -103,13 +106,16 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     # Hosts of a multi-host run make collective calls together: each stopping on its own
     # noise would leave one waiting for the others, so they all run the minimum rounds.
     in_step = (
-        {(t.problem.name, t.problem.size): per_process_rounds for t in the_plan.tasks}
+        tuple(
+            Visit(size, per_process_rounds)
+            for size in dict.fromkeys((t.problem.name, t.problem.size) for t in the_plan.tasks)
+        )
         if multi_host(the_plan)
-        else {}
+        else None
     )
     for process in range(count):
-        # The first process decides each size's rounds; the others run as many.
-        decided = results[0].rounds_by_size if results else in_step
+        # The first process decides the visits and their rounds; the others replay them.
+        decided = tuple(results[0].schedule) if results else in_step
         job = Job(settings, process, per_process_rounds, settings.budget_seconds / count, decided)
         result = work(job, observer) if local else run_in_worker(job, observer)
         results.append(result)

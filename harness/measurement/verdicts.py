@@ -1,18 +1,26 @@
-"""Two runs compared row by row: the ratio of medians, its interval, and a verdict.
+"""Two runs compared row by row: the ratio of mean times per iteration, its interval, and a
+verdict.
 
 Method (README, "Comparing two runs"):
 - rows match on label, problem, size, dtype, devices, K and threads;
-- the ratio new/old of median seconds per iteration is bootstrapped hierarchically: worker
-  processes drawn with replacement, then calls within each drawn process, in each run apart,
-  so the interval includes run-to-run variance, not only call-to-call;
-- the margin is m = max(5%, 2 x the old row's relative IQR), at most 50%: a change inside the
-  baseline's own spread is not told apart from noise, and a row too noisy for a 50% margin
-  is not called "same". The new row's spread widens its interval instead: were it in the
-  margin too, a noisier new run would make "same" easier to reach and hide a slowdown;
+- the ratio new/old of the mean seconds per iteration over a row's calls. The mean, not the
+  median: on a shared host a row's calls fall into a fast and a slow mode (the host's slow
+  stretches; a busy machine's time slices), and the median jumps from one mode to the other
+  when the slow share crosses a half, where the mean moves in proportion to it. Calls shorter
+  than a time slice mostly run undisturbed on a busy machine: their median barely moves,
+  while the mean carries the time every long loop loses;
+- the ratio is bootstrapped hierarchically: worker processes drawn with replacement, then
+  calls within each drawn process, in each run apart, so the interval includes run-to-run
+  variance, not only call-to-call;
+- the margin is m = max(5%, 2 x the old row's relative IQR), at most 25%: a change inside the
+  baseline's own spread is not told apart from noise, but a change of a quarter is one to
+  hear about however noisy the row (a row that cannot tell that is "uncertain", not
+  "same"). The new row's spread widens its interval instead: were it in the margin too, a
+  noisier new run would make "same" easier to reach and hide a slowdown;
 - "slower" when the test of ratio <= 1 + m is rejected, "faster" when that of ratio >=
   1 / (1 + m) is, each at 5% after Holm's correction over all rows compared; "same" when the
   ratio lies within [1 / (1 + m), 1 + m] (two one-sided tests at 5%); otherwise "uncertain";
-- a row without calls (a schema-1 file) gets its ratio and "uncertain".
+- a row without calls (a schema-1 file) gets the ratio of its medians and "uncertain".
 """
 
 from __future__ import annotations
@@ -23,19 +31,19 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from descent_bench.measurement import statistics
-from descent_bench.measurement.ratios import SEED, Ratio, ratio_draws
+from descent_bench.measurement.ratios import SEED, Ratio
 from descent_bench.measurement.records import Record, key
 
 ALPHA = 0.05
 MIN_MARGIN = 0.05
-MAX_MARGIN = 0.5
+MAX_MARGIN = 0.25
 
 
 @dataclass(frozen=True)
 class RowChange:
     old: Record
     new: Record
-    ratio: Ratio  # new over old seconds per iteration (above 1: slower)
+    ratio: Ratio  # new over old mean seconds per iteration (above 1: slower)
     margin: float
     verdict: str  # "slower", "faster", "same" or "uncertain"
     p_slower: float  # Holm-adjusted
@@ -59,13 +67,19 @@ class Diff:
 
 
 def margin(old: Record, new: Record) -> float:
-    """Twice the baseline's relative IQR, within [5%, 50%]; the widest where the old row has
+    """Twice the baseline's relative IQR, within [5%, 25%]; the widest where the old row has
     a single call; the new row's where the old keeps no calls (a schema-1 file, whose
     verdict is "uncertain" anyway: the margin is only shown)."""
     noise = old.relative_noise if old.samples else new.relative_noise
     if math.isnan(noise):
         return MAX_MARGIN if old.samples else MIN_MARGIN
     return min(MAX_MARGIN, max(MIN_MARGIN, 2 * noise))
+
+
+def mean_ratio_draws(new: Record, old: Record, rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap draws of mean(new) / mean(old), seconds per iteration."""
+    top = statistics.bootstrap_means(new.by_process(), rng)
+    return np.asarray(top / statistics.bootstrap_means(old.by_process(), rng))
 
 
 def _p_at_most(draws: np.ndarray, bound: float) -> float:
@@ -85,11 +99,12 @@ def _p_at_least(draws: np.ndarray, bound: float) -> float:
 def _change(old: Record, new: Record) -> RowChange:
     """The row's ratio, interval and unadjusted p-values; its verdict still "uncertain"."""
     m = margin(old, new)
-    value = new.seconds_per_iteration / old.seconds_per_iteration
     if not old.samples or not new.samples:
+        value = new.seconds_per_iteration / old.seconds_per_iteration
         ratio, draws = Ratio(value, math.nan, math.nan), np.empty(0)
     else:
-        draws = ratio_draws(new, old, np.random.default_rng(SEED))
+        value = new.mean_seconds_per_iteration / old.mean_seconds_per_iteration
+        draws = mean_ratio_draws(new, old, np.random.default_rng(SEED))
         ratio = Ratio(value, *statistics.percentile_interval(draws))
     return RowChange(
         old,
