@@ -29,9 +29,16 @@ def test_median_interval_covers_the_median_about_95_percent_of_the_time():
     assert 0.94 <= hits / 2000 <= 0.995
 
 
-def test_holm_against_a_worked_example():
-    # Holm (1979): p = 0.01, 0.04, 0.03 -> 3 x 0.01, max(0.03, 2 x 0.03), max(0.06, 1 x 0.04)
-    assert statistics.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+def test_benjamini_hochberg_against_a_worked_example():
+    # p = 0.01, 0.04, 0.03, 0.2 (m = 4): sorted 0.01, 0.03, 0.04, 0.2 -> 4/1 x 0.01 = 0.04,
+    # min(4/2 x 0.03, 4/3 x 0.04) = 0.0533, 4/3 x 0.04 = 0.0533, 4/4 x 0.2 = 0.2.
+    adjusted = statistics.benjamini_hochberg([0.01, 0.04, 0.03, 0.2])
+    assert adjusted == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.2])
+
+
+def test_benjamini_hochberg_rejects_more_than_a_bonferroni_bound_when_many_are_small():
+    # Twenty p-values of 0.02: none below 0.05 / 20, all below 0.05 after the adjustment.
+    assert statistics.benjamini_hochberg([0.02] * 20) == pytest.approx([0.02] * 20)
 
 
 def test_relative_noise_is_iqr_over_median():

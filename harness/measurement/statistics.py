@@ -101,12 +101,16 @@ def percentile_interval(draws: np.ndarray, confidence: float = 0.95) -> tuple[fl
     return (float(lo), float(hi))
 
 
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm's step-down adjustment: adjusted p-values, in the order given."""
-    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
-    adjusted = [1.0] * len(p_values)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
-        adjusted[i] = running
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg's step-up adjustment: adjusted p-values, in the order given.
+    Rejecting those below q keeps the expected share of false rejections among all
+    rejections at most q; when every hypothesis is true, the chance of any rejection too."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 1.0
+    for rank in range(m - 1, -1, -1):
+        i = order[rank]
+        running = min(running, p_values[i] * m / (rank + 1))
+        adjusted[i] = min(1.0, running)
     return adjusted

@@ -18,8 +18,16 @@ Method (README, "Comparing two runs"):
   "same"). The new row's spread widens its interval instead: were it in the margin too, a
   noisier new run would make "same" easier to reach and hide a slowdown;
 - "slower" when the test of ratio <= 1 + m is rejected, "faster" when that of ratio >=
-  1 / (1 + m) is, each at 5% after Holm's correction over all rows compared; "same" when the
-  ratio lies within [1 / (1 + m), 1 + m] (two one-sided tests at 5%); otherwise "uncertain";
+  1 / (1 + m) is, each at 5% after Benjamini and Hochberg's correction over all rows
+  compared: of the rows called slower, at most 5% are expected to be called so falsely, and
+  when no row changed, the chance of calling any is at most 5%, as with Holm's correction.
+  Holm's guards against any false call even when many rows did change, so it demands the
+  smallest p-value be below 5% / rows: a change that slows every row by a similar amount
+  (a library, a compiler flag, the machine) was then called on a handful of rows and
+  "uncertain" on the rest. The rows' errors are positively dependent, if at all (a host
+  slowdown moves rows together), as the correction assumes;
+- "same" when the ratio lies within [1 / (1 + m), 1 + m] (two one-sided tests at 5%);
+  otherwise "uncertain";
 - a row without calls (a schema-1 file) gets the ratio of its medians and "uncertain".
 """
 
@@ -46,7 +54,7 @@ class RowChange:
     ratio: Ratio  # new over old mean seconds per iteration (above 1: slower)
     margin: float
     verdict: str  # "slower", "faster", "same" or "uncertain"
-    p_slower: float  # Holm-adjusted
+    p_slower: float  # adjusted (Benjamini-Hochberg)
     p_faster: float
     # bootstrap draws of the ratio (empty where a record keeps no calls)
     draws: np.ndarray = field(repr=False, compare=False)
@@ -60,9 +68,9 @@ class Diff:
 
     def slower_beyond(self, fraction: float) -> list[RowChange]:
         """Rows slower by more than ``fraction``: the test of ratio <= 1 + fraction is
-        rejected at 5% after Holm's correction over the rows compared."""
+        rejected at 5% after Benjamini and Hochberg's correction over the rows compared."""
         p_values = [_p_at_most(c.draws, 1 + fraction) for c in self.changes]
-        adjusted = statistics.holm(p_values)
+        adjusted = statistics.benjamini_hochberg(p_values)
         return [c for c, p in zip(self.changes, adjusted, strict=True) if p < ALPHA]
 
 
@@ -123,8 +131,8 @@ def diff(old: list[Record], new: list[Record]) -> Diff:
     old_by_key = {key(r): r for r in old}
     new_keys = {key(r) for r in new}
     raw = [_change(old_by_key[key(r)], r) for r in new if key(r) in old_by_key]
-    slower = statistics.holm([c.p_slower for c in raw])
-    faster = statistics.holm([c.p_faster for c in raw])
+    slower = statistics.benjamini_hochberg([c.p_slower for c in raw])
+    faster = statistics.benjamini_hochberg([c.p_faster for c in raw])
     changes = []
     for change, p_slow, p_fast in zip(raw, slower, faster, strict=True):
         m, draws = change.margin, change.draws
