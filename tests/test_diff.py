@@ -210,7 +210,7 @@ def test_a_malformed_file_is_one_line_and_exit_2(runs, tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "sample 0" in err
 
 
-def test_a_row_too_noisy_for_a_half_margin_is_never_same():
+def test_a_row_too_noisy_for_the_widest_margin_is_never_same():
     from descent_bench.measurement.verdicts import MAX_MARGIN, diff
 
     old = [record("numpy", 1e-5, noise=0.8, seed=1)]
@@ -231,3 +231,23 @@ def test_a_noisier_new_run_widens_the_interval_not_the_margin():
     quiet = [record("numpy", 1.3e-5, noise=0.01, calls=40, seed=2)]
     (steady,) = diff(old, quiet).changes
     assert change.ratio.high - change.ratio.low > 3 * (steady.ratio.high - steady.ratio.low)
+
+
+def test_slow_calls_that_leave_the_median_alone_are_called_slower():
+    """The mean, not the median: two calls in five slowed twice over (a time-sliced busy
+    machine) keep the median where it was and cost a long loop 40%."""
+    from dataclasses import replace
+
+    from descent_bench.measurement.verdicts import diff
+
+    old = record("numpy", 1e-5, noise=0.01, calls=20, seed=1)
+    base = record("numpy", 1e-5, noise=0.01, calls=20, seed=2)
+    mixed = tuple(
+        replace(s, seconds=s.seconds * (2.0 if s.round % 5 in (1, 3) else 1.0))
+        for s in base.samples
+    )
+    new = replace(base, samples=mixed)
+    assert np.median(new.per_iteration()) == pytest.approx(1e-5, rel=0.05)
+    (change,) = diff([old], [new]).changes
+    assert change.ratio.value == pytest.approx(1.4, rel=0.05)
+    assert change.verdict == "slower"
