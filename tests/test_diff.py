@@ -171,13 +171,14 @@ def test_a_schema_1_file_gives_ratios_and_uncertain(tmp_path, capsys):
     rows = [line for line in out.split("\n\n")[0].splitlines()[1:]]
     assert rows and all(line.split()[-1] == "uncertain" for line in rows)
     assert all(" 1.000 " in line for line in rows)
+    assert "Rows without calls show their median µs/iter" in out
 
 
 def test_noise_between_processes_widens_the_interval():
     from descent_bench.measurement.verdicts import diff
 
     old = [record("numpy", 1e-5, seed=1)]
-    # The same median, but one process 40% slower than the other: not "same" at 5%.
+    # One process 40% slower than the other: the interval of the ratio of means is wide.
     spread = record("numpy", 1e-5, seed=2)
     shifted = tuple(
         Sample(s.seconds * (1.4 if s.process else 1.0), s.iterations, s.round, s.process)

@@ -78,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
     lines.append(diff_table.markdown(result) if args.markdown else diff_table.plain(result))
     lines.append("")
     lines.append(diff_table.summary(result))
+    if any(not c.old.samples or not c.new.samples for c in result.changes):
+        lines.append(
+            "Rows without calls show their median µs/iter, the only figure a schema-1 file "
+            "keeps, and are uncertain."
+        )
     print("\n".join(lines))
     if args.fail_slower is not None:
         slower = result.slower_beyond(args.fail_slower / 100)

@@ -50,8 +50,11 @@ RowKey = tuple[str, str, int]  # label, problem, size
 SizeKey = tuple[str, int]  # problem, size
 
 # Seconds of one size's rounds per visit (at least one round): well under the host's slow
-# stretches (1-6 s measured here), so none covers all of a row's calls.
+# stretches (1-7 s measured here), so none covers all of a row's calls.
 VISIT_SECONDS = 0.25
+# Rounds of one visit at most: a size whose rounds are quick reaches MAX_ROUNDS over twenty
+# visits or more, not in one.
+VISIT_ROUNDS = MAX_ROUNDS // 20
 
 
 def row_key(task: Task) -> RowKey:
@@ -80,6 +83,10 @@ class Job:
     # The visits an earlier process made: replay them, with no noise stop. None for the
     # process that decides.
     schedule: tuple[Visit, ...] | None = None
+    # The sizes prepared together, group by group, as the first process grouped them (free
+    # memory differs between processes, and replayed visits must meet the same groups).
+    # None: group by this process's free memory.
+    groups: tuple[tuple[SizeKey, ...], ...] | None = None
 
 
 @dataclass
@@ -98,6 +105,7 @@ class JobResult:
     ceilings: dict[str, Ceiling]
     cpus: list[int]  # the CPUs its libraries started on
     schedule: list[Visit]  # the visits it made, in order
+    groups: list[list[SizeKey]]  # the sizes it prepared together, group by group
 
     def rounds_by_size(self) -> dict[SizeKey, int]:
         counts: dict[SizeKey, int] = defaultdict(int)
@@ -156,11 +164,14 @@ def time_round(
         )
 
 
-def any_noisy(samples: dict[SizeKey, list[list[Sample]]], target: float) -> bool:
+def any_noisy(
+    samples: dict[SizeKey, list[list[Sample]]], sizes: Sequence[SizeKey], target: float
+) -> bool:
+    """Some row of ``sizes`` is above ``target`` (or has too few calls to tell)."""
     return any(
         is_noisy([s.seconds_per_iteration for s in own], target)
-        for rows in samples.values()
-        for own in rows
+        for size in sizes
+        for own in samples[size]
     )
 
 
@@ -172,9 +183,10 @@ def time_visits(
     replay: Sequence[Visit] | None = None,
 ) -> tuple[dict[SizeKey, list[list[Sample]]], list[Visit]]:
     """Rounds of the sizes of ``prepared``, visit by visit: exactly ``replay``'s if given;
-    else a first cycle of ``job.rounds`` rounds of each size, then, while a row is noisy and
-    the clock is before ``deadline``, cycles of visits of about ``VISIT_SECONDS``. Returns
-    every row's calls and the visits made."""
+    else a first cycle of ``job.rounds`` rounds of each size, then, while a row of a size
+    below ``MAX_ROUNDS`` is noisy and the clock is before ``deadline``, cycles of visits of
+    about ``VISIT_SECONDS`` (``VISIT_ROUNDS`` at most). Returns every row's calls and the
+    visits made."""
     samples: dict[SizeKey, list[list[Sample]]] = {
         size: [[] for _ in rows] for size, rows in prepared.items()
     }
@@ -203,14 +215,17 @@ def time_visits(
     for size in order:  # the first cycle: every size's minimum
         visit(size, job.rounds, math.inf)
     target = job.settings.noise_target
-    while any_noisy(samples, target) and time.perf_counter() < deadline:
-        open_sizes = [s for s in prepared if len(samples[s][0]) < MAX_ROUNDS]
-        if not open_sizes:
-            break
-        rng.shuffle(open_sizes)
-        for size in open_sizes:
-            visit(size, MAX_ROUNDS, VISIT_SECONDS)
-            if time.perf_counter() >= deadline or not any_noisy(samples, target):
+
+    def open_sizes() -> list[SizeKey]:
+        """Sizes below MAX_ROUNDS: more rounds can still lower their rows' noise."""
+        return [s for s in prepared if len(samples[s][0]) < MAX_ROUNDS]
+
+    while any_noisy(samples, open_sizes(), target) and time.perf_counter() < deadline:
+        cycle = open_sizes()
+        rng.shuffle(cycle)
+        for size in cycle:
+            visit(size, VISIT_ROUNDS, VISIT_SECONDS)
+            if time.perf_counter() >= deadline or not any_noisy(samples, open_sizes(), target):
                 break
     return samples, visits
 
@@ -246,8 +261,13 @@ def work(job: Job, observer: Observer) -> JobResult:
             for task in the_plan.tasks:
                 by_size[(task.problem.name, task.problem.size)].append(task)
             sizes = list(by_size)
-            problems = [by_size[size][0].problem for size in sizes]
-            groups = size_groups(problems, settings.dtype, available_bytes())
+            if job.groups is None:
+                problems = [by_size[size][0].problem for size in sizes]
+                fit = size_groups(problems, settings.dtype, available_bytes())
+                groups = [[sizes[i] for i in group] for group in fit]
+            else:
+                groups = [[s for s in group if s in by_size] for group in job.groups]
+                groups = [group for group in groups if group]
             rng = random.Random(1000 + job.process)
             left_seconds = job.seconds
             results: list[RowResult] = []
@@ -256,10 +276,9 @@ def work(job: Job, observer: Observer) -> JobResult:
             observer.begin(len(sizes) + len(groups))
             for left, group in zip(range(len(groups), 0, -1), groups, strict=True):
                 prepared: dict[SizeKey, list[PreparedRow]] = {}
-                for i in group:
-                    problem_name, points = sizes[i]
-                    observer.row(f"{name}: preparing {problem_name} {points:,}")
-                    prepared[sizes[i]] = [prepare_row(t, settings) for t in by_size[sizes[i]]]
+                for size in group:
+                    observer.row(f"{name}: preparing {size[0]} {size[1]:,}")
+                    prepared[size] = [prepare_row(t, settings) for t in by_size[size]]
                     observer.done_row()
                 observer.row(f"{name}: rounds over {len(group)} size{'s' * (len(group) > 1)}")
                 start = time.perf_counter()
@@ -267,7 +286,7 @@ def work(job: Job, observer: Observer) -> JobResult:
                 samples, visits = time_visits(prepared, job, rng, deadline, job.schedule)
                 left_seconds -= time.perf_counter() - start
                 schedule.extend(visits)
-                for size, rows in prepared.items():
+                for size in group:
                     results.extend(
                         RowResult(
                             row_key(task),
@@ -277,8 +296,10 @@ def work(job: Job, observer: Observer) -> JobResult:
                             row.overhead_seconds,
                             own,
                         )
-                        for task, row, own in zip(by_size[size], rows, samples[size], strict=True)
+                        for task, row, own in zip(
+                            by_size[size], prepared[size], samples[size], strict=True
+                        )
                     )
-                del prepared  # the next group's arrays need the room
+                del prepared  # the next group's arrays need the room (no other name holds them)
                 observer.done_row()
-    return JobResult(results, ceilings, hold.cpus, schedule)
+    return JobResult(results, ceilings, hold.cpus, schedule, groups)

@@ -2,7 +2,7 @@
 
 ``plan`` (``planning``) turns plain ``Settings`` into the rows to measure. ``run`` spreads
 the rounds over worker processes run one after the other (``rounds``, ``workers``): the first
-decides its visits of the sizes and their rounds, the others replay them, merges
+decides its visits of the sizes and their rounds, and the others replay them. It merges
 every process's calls per row, checks each process's result against the float64 reference,
 and returns typed ``Record``s. The command line, the asv suite and the pytest-benchmark suite
 all build their rows here.
@@ -103,20 +103,20 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     per_process_rounds = max(1, math.ceil(settings.min_rounds / count))
     before = snapshot()
     results: list[JobResult] = []
-    # Hosts of a multi-host run make collective calls together: each stopping on its own
-    # noise would leave one waiting for the others, so they all run the minimum rounds.
-    in_step = (
-        tuple(
-            Visit(size, per_process_rounds)
-            for size in dict.fromkeys((t.problem.name, t.problem.size) for t in the_plan.tasks)
-        )
-        if multi_host(the_plan)
-        else None
-    )
+    # Hosts of a multi-host run make collective calls together, so their calls must come in
+    # the same order: no noise stop (each host's own would leave the others waiting), one
+    # size at a time (free memory may differ between hosts), each size's minimum rounds in
+    # one visit.
+    sizes = tuple(dict.fromkeys((t.problem.name, t.problem.size) for t in the_plan.tasks))
+    together = multi_host(the_plan)
+    in_step = tuple(Visit(size, per_process_rounds) for size in sizes) if together else None
+    one_by_one = tuple((size,) for size in sizes) if together else None
     for process in range(count):
-        # The first process decides the visits and their rounds; the others replay them.
-        decided = tuple(results[0].schedule) if results else in_step
-        job = Job(settings, process, per_process_rounds, settings.budget_seconds / count, decided)
+        # The first process decides the groups, visits and rounds; the others replay them.
+        schedule = tuple(results[0].schedule) if results else in_step
+        groups = tuple(tuple(g) for g in results[0].groups) if results else one_by_one
+        seconds = settings.budget_seconds / count
+        job = Job(settings, process, per_process_rounds, seconds, schedule, groups)
         result = work(job, observer) if local else run_in_worker(job, observer)
         results.append(result)
     during = state(before, snapshot())
