@@ -11,6 +11,9 @@ import numpy as np
 from descent_bench.kernels import Problem
 
 GIB = 2**30
+# Runs of a problem a measurement holds at once: the row, and the float64 reference and the
+# data the tutorial loop converts.
+MEASURE_COPIES = 2
 
 
 def available_bytes() -> int | None:
@@ -28,10 +31,15 @@ def available_bytes() -> int | None:
         return None
 
 
+def needed_bytes(problem: Problem, dtype: str, copies: int = 1) -> int:
+    """Memory ``copies`` runs of ``problem`` hold at once."""
+    return copies * problem.memory_bytes(np.dtype(dtype).itemsize)
+
+
 def shortfall(problem: Problem, dtype: str, copies: int = 1) -> str | None:
     """Why ``copies`` runs of ``problem`` at once would not fit, or None if they would (or
     nothing is known of the free memory)."""
-    need = copies * problem.memory_bytes(np.dtype(dtype).itemsize)
+    need = needed_bytes(problem, dtype, copies)
     free = available_bytes()
     if free is None or need <= free:
         return None

@@ -11,7 +11,7 @@ from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.kernels import PROBLEMS, Problem
 from descent_bench.measurement.contenders import Contender, contenders
-from descent_bench.measurement.memory import shortfall
+from descent_bench.measurement.memory import MEASURE_COPIES, shortfall
 from descent_bench.measurement.threads import DEFAULT_THREADS
 from descent_bench.measurement.workloads import make_problem
 
@@ -165,8 +165,7 @@ def plan(settings: Settings) -> Plan:
                 problem = make_problem(name, size)
             except ValueError as exc:
                 raise SettingsError("sizes", f"{name}: {exc}") from None
-            # The row, the float64 reference, and data the tutorial loop converts.
-            too_big = shortfall(problem, settings.dtype, copies=2)
+            too_big = shortfall(problem, settings.dtype, copies=MEASURE_COPIES)
             if too_big:
                 raise SettingsError("sizes", too_big)
             tasks.extend(Task(problem, c) for c in rows if c.make_loop(problem) is not None)

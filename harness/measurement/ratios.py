@@ -4,6 +4,7 @@ the tutorial row and the parallel efficiency of a row split over devices."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +25,19 @@ class Ratio:
         return Ratio(self.value * factor, self.low * factor, self.high * factor)
 
 
-def ratio_draws(numerator: Record, denominator: Record, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap draws of median(numerator) / median(denominator), seconds per iteration."""
-    top = statistics.bootstrap_medians(numerator.by_process(), rng)
-    bottom = statistics.bootstrap_medians(denominator.by_process(), rng)
+Bootstrap = Callable[[Sequence[np.ndarray], np.random.Generator], np.ndarray]
+
+
+def ratio_draws(
+    numerator: Record,
+    denominator: Record,
+    rng: np.random.Generator,
+    bootstrap: Bootstrap = statistics.bootstrap_medians,
+) -> np.ndarray:
+    """Bootstrap draws of the ratio of a statistic (the median unless ``bootstrap`` draws
+    another) of numerator over denominator, seconds per iteration."""
+    top = bootstrap(numerator.by_process(), rng)
+    bottom = bootstrap(denominator.by_process(), rng)
     return np.asarray(top / bottom)
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from descent_bench.kernels import Problem
 from descent_bench.measurement import statistics
 from descent_bench.measurement.ceilings import Ceiling, measure_ceilings
-from descent_bench.measurement.memory import available_bytes
+from descent_bench.measurement.memory import MEASURE_COPIES, available_bytes, needed_bytes
 from descent_bench.measurement.planning import (
     MAX_ROUNDS,
     Observer,
@@ -233,11 +233,10 @@ def time_visits(
 def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> list[list[int]]:
     """Indices of ``problems`` in groups whose rows fit in ``free`` bytes together (the plan
     checked that each fits alone), consecutive, as few as may be: usually one group."""
-    itemsize = np.dtype(dtype).itemsize
     groups: list[list[int]] = []
     used = 0
     for i, problem in enumerate(problems):
-        need = 2 * problem.memory_bytes(itemsize)  # as the plan's check counts a size
+        need = needed_bytes(problem, dtype, MEASURE_COPIES)  # as the plan's check counts it
         if groups and (free is None or used + need <= free):
             groups[-1].append(i)
             used += need

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from descent_bench.measurement import statistics
-from descent_bench.measurement.ratios import SEED, Ratio
+from descent_bench.measurement.ratios import SEED, Ratio, ratio_draws
 from descent_bench.measurement.records import Record, key
 
 ALPHA = 0.05
@@ -84,12 +84,6 @@ def margin(old: Record, new: Record) -> float:
     return min(MAX_MARGIN, max(MIN_MARGIN, 2 * noise))
 
 
-def mean_ratio_draws(new: Record, old: Record, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap draws of mean(new) / mean(old), seconds per iteration."""
-    top = statistics.bootstrap_means(new.by_process(), rng)
-    return np.asarray(top / statistics.bootstrap_means(old.by_process(), rng))
-
-
 def _p_at_most(draws: np.ndarray, bound: float) -> float:
     """Bootstrap p-value of the hypothesis ratio <= ``bound`` (1 without draws)."""
     if len(draws) == 0:
@@ -112,7 +106,8 @@ def _change(old: Record, new: Record) -> RowChange:
         ratio, draws = Ratio(value, math.nan, math.nan), np.empty(0)
     else:
         value = new.mean_seconds_per_iteration / old.mean_seconds_per_iteration
-        draws = mean_ratio_draws(new, old, np.random.default_rng(SEED))
+        rng = np.random.default_rng(SEED)
+        draws = ratio_draws(new, old, rng, statistics.bootstrap_means)
         ratio = Ratio(value, *statistics.percentile_interval(draws))
     return RowChange(
         old,
