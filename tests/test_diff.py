@@ -220,16 +220,44 @@ def test_a_row_too_noisy_for_the_widest_margin_is_never_same():
     assert change.margin == MAX_MARGIN and change.verdict == "uncertain"
 
 
-def test_a_noisier_new_run_widens_the_interval_not_the_margin():
-    from descent_bench.measurement.verdicts import MIN_MARGIN, diff
+def test_the_margin_pools_both_runs_relative_iqr():
+    import math
 
-    # A quiet baseline; the new run 1.3x slower and very noisy (as under load).
+    from descent_bench.measurement.verdicts import MAX_MARGIN, MIN_MARGIN, margin
+
+    quiet = record("numpy", 1e-5, noise=0.01, calls=40, seed=1)
+    noisy = record("numpy", 1e-5, noise=0.1, calls=40, seed=2)
+    a, b = quiet.relative_noise, noisy.relative_noise
+    assert 0.05 < 2 * math.sqrt((a * a + b * b) / 2) < MAX_MARGIN  # within the bounds
+    assert margin(quiet, noisy) == pytest.approx(2 * math.sqrt((a * a + b * b) / 2))
+    # Whichever run is called old: a quiet first run no longer narrows the margin alone.
+    assert margin(noisy, quiet) == margin(quiet, noisy)
+    assert margin(quiet, quiet) == MIN_MARGIN
+
+
+def test_swapping_the_runs_mirrors_the_verdict():
+    from descent_bench.measurement.verdicts import diff
+
     old = [record("numpy", 1e-5, noise=0.01, calls=40, seed=1)]
-    new = [record("numpy", 1.3e-5, noise=0.3, calls=40, seed=2)]
+    new = [record("numpy", 1.5e-5, noise=0.1, calls=40, seed=2)]
+    (forward,) = diff(old, new).changes
+    (backward,) = diff(new, old).changes
+    assert (forward.verdict, backward.verdict) == ("slower", "faster")
+    assert forward.margin == backward.margin
+    assert forward.ratio.value == pytest.approx(1 / backward.ratio.value)
+
+
+def test_a_noisy_run_widens_the_interval_and_a_large_slowdown_is_still_slower():
+    from descent_bench.measurement.verdicts import MAX_MARGIN, diff
+
+    # A quiet baseline; the new run 1.6x slower and very noisy (as under load): the margin
+    # is at its widest, and the slowdown lies beyond it.
+    old = [record("numpy", 1e-5, noise=0.01, calls=40, seed=1)]
+    new = [record("numpy", 1.6e-5, noise=0.3, calls=40, seed=2)]
     (change,) = diff(old, new).changes
-    assert change.margin == MIN_MARGIN
+    assert change.margin == MAX_MARGIN
     assert change.verdict == "slower"
-    quiet = [record("numpy", 1.3e-5, noise=0.01, calls=40, seed=2)]
+    quiet = [record("numpy", 1.6e-5, noise=0.01, calls=40, seed=2)]
     (steady,) = diff(old, quiet).changes
     assert change.ratio.high - change.ratio.low > 3 * (steady.ratio.high - steady.ratio.low)
 

@@ -327,3 +327,49 @@ def test_hosts_of_a_multi_host_run_all_run_the_minimum_rounds(register):
     result = suite.run(suite.plan(chosen))
     assert result.workers == 1
     assert [len(r.samples) for r in result.records] == [4]
+
+
+def test_sizes_at_the_round_cap_do_not_keep_the_visits_going(register, monkeypatch):
+    """A row still noisy once its size has MAX_ROUNDS rounds cannot get quieter: the run
+    stops there instead of visiting until the budget is spent."""
+    from descent_bench.measurement import rounds
+
+    monkeypatch.setattr(rounds, "MAX_ROUNDS", 6)
+    names = register(fake("fake-noisy", noise=1.0))
+    settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
+    start = time.perf_counter()
+    result = rounds.work(rounds.Job(settings, 0, 2, 30.0), planning.Silent())
+    assert time.perf_counter() - start < 15
+    assert result.rounds_by_size() == {("paraboloid", 10): 6, ("paraboloid", 20): 6}
+
+
+def test_a_group_s_rows_are_freed_before_the_next_group_is_timed(register, monkeypatch):
+    """Groups exist because their rows do not fit in memory together."""
+    import gc
+    import weakref
+
+    from descent_bench.measurement import rounds
+
+    names = register(fake("fake-a"), fake("fake-b"))
+    settings = paraboloid(names, sizes=(10, 20, 30), noise_target=1.0)
+    monkeypatch.setattr(rounds, "available_bytes", lambda: 1)  # one size per group
+    made: list[weakref.ref] = []
+    alive_at_each_group: list[int] = []
+    prepare_row, time_visits = rounds.prepare_row, rounds.time_visits
+
+    def tracked_prepare(task, chosen):
+        row = prepare_row(task, chosen)
+        made.append(weakref.ref(row))
+        return row
+
+    def counting_time_visits(prepared, *args, **kwargs):
+        gc.collect()
+        alive_at_each_group.append(sum(ref() is not None for ref in made))
+        return time_visits(prepared, *args, **kwargs)
+
+    monkeypatch.setattr(rounds, "prepare_row", tracked_prepare)
+    monkeypatch.setattr(rounds, "time_visits", counting_time_visits)
+    result = rounds.work(rounds.Job(settings, 0, 3, 0.0), planning.Silent())
+    assert result.groups == [[("paraboloid", n)] for n in (10, 20, 30)]
+    # Only the group about to be timed is alive: its two rows, never an earlier group's.
+    assert alive_at_each_group == [2, 2, 2]

@@ -12,11 +12,15 @@ Method (README, "Comparing two runs"):
 - the ratio is bootstrapped hierarchically: worker processes drawn with replacement, then
   calls within each drawn process, in each run apart, so the interval includes run-to-run
   variance, not only call-to-call;
-- the margin is m = max(5%, 2 x the old row's relative IQR), at most 25%: a change inside the
-  baseline's own spread is not told apart from noise, but a change of a quarter is one to
-  hear about however noisy the row (a row that cannot tell that is "uncertain", not
-  "same"). The new row's spread widens its interval instead: were it in the margin too, a
-  noisier new run would make "same" easier to reach and hide a slowdown;
+- the margin is m = max(5%, 2 x the pooled relative IQR), at most 25%, the pooled relative
+  IQR being the root mean square of the two rows' own: a change inside the rows' spread is
+  not told apart from noise, but a change of a quarter is one to hear about however noisy
+  the row (a row that cannot tell that is "uncertain", not "same"). Pooled, the margin does
+  not depend on which run is called old. Taken from the old row alone, it was too narrow
+  when the first run fell in a quiet spell of the host: margins of 7-14%, and the host's own
+  drift between the runs (1.2-1.35x, with no load in the machine and no steal) called
+  "slower" on 8 rows of 26. The price: a noisy run widens the margin, so a slowdown of less
+  than a quarter in a noisy run may be "same";
 - "slower" when the test of ratio <= 1 + m is rejected, "faster" when that of ratio >=
   1 / (1 + m) is, each at 5% after Benjamini and Hochberg's correction over all rows
   compared: of the rows called slower, at most 5% are expected to be called so falsely, and
@@ -75,13 +79,17 @@ class Diff:
 
 
 def margin(old: Record, new: Record) -> float:
-    """Twice the baseline's relative IQR, within [5%, 25%]; the widest where the old row has
-    a single call; the new row's where the old keeps no calls (a schema-1 file, whose
-    verdict is "uncertain" anyway: the margin is only shown)."""
-    noise = old.relative_noise if old.samples else new.relative_noise
-    if math.isnan(noise):
-        return MAX_MARGIN if old.samples else MIN_MARGIN
-    return min(MAX_MARGIN, max(MIN_MARGIN, 2 * noise))
+    """Twice the pooled relative IQR of the two rows (the root mean square of their own),
+    within [5%, 25%]; the widest where a row has a single call; from the one row that keeps
+    calls where the other keeps none (a schema-1 file, whose verdict is "uncertain" anyway:
+    the margin is only shown)."""
+    noises = [r.relative_noise for r in (old, new) if r.samples]
+    if not noises:
+        return MIN_MARGIN
+    if any(math.isnan(n) for n in noises):
+        return MAX_MARGIN
+    pooled = math.sqrt(sum(n * n for n in noises) / len(noises))
+    return min(MAX_MARGIN, max(MIN_MARGIN, 2 * pooled))
 
 
 def _p_at_most(draws: np.ndarray, bound: float) -> float:
