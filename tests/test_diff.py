@@ -235,6 +235,36 @@ def test_the_margin_pools_both_runs_relative_iqr():
     assert margin(quiet, quiet) == MIN_MARGIN
 
 
+def _margin_case(kind):
+    """A record with ordinary calls, a single call, or none (a schema-1 row)."""
+    if kind == "calls":
+        return record("numpy", 1e-5, noise=0.05, calls=40, seed=3)
+    if kind == "one call":
+        return record("numpy", 1e-5, processes=1, calls=1)
+    return record("numpy", 1e-5, samples=())
+
+
+@pytest.mark.parametrize(
+    "old, new, expected",
+    [
+        ("none", "none", "min"),
+        ("none", "one call", "max"),
+        ("one call", "calls", "max"),
+        ("calls", "one call", "max"),
+        ("none", "calls", "own"),
+        ("calls", "none", "own"),
+    ],
+    ids=lambda v: v.replace(" ", "-"),
+)
+def test_the_margin_of_rows_with_few_or_no_calls(old, new, expected):
+    from descent_bench.measurement.verdicts import MAX_MARGIN, MIN_MARGIN, margin
+
+    with_calls = _margin_case("calls")
+    own = min(MAX_MARGIN, max(MIN_MARGIN, 2 * with_calls.relative_noise))
+    want = {"min": MIN_MARGIN, "max": MAX_MARGIN, "own": own}[expected]
+    assert margin(_margin_case(old), _margin_case(new)) == pytest.approx(want)
+
+
 def test_swapping_the_runs_mirrors_the_verdict():
     from descent_bench.measurement.verdicts import diff
 

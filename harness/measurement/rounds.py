@@ -299,6 +299,5 @@ def work(job: Job, observer: Observer) -> JobResult:
                             by_size[size], prepared[size], samples[size], strict=True
                         )
                     )
-                del prepared  # the next group's arrays need the room (no other name holds them)
                 observer.done_row()
     return JobResult(results, ceilings, hold.cpus, schedule, groups)

@@ -18,9 +18,9 @@ Method (README, "Comparing two runs"):
   (a row that cannot tell that is "uncertain", not "same"). Pooled, the margin does not depend
   on which run is called old. Taken from the old row alone, it was too narrow when the first
   run fell in a quiet spell of the host: margins down to 7%, and the host's own drift between
-  the runs (1.05-1.37x, with no load in the machine and no steal) called "slower" on 8 rows of
-  26. The price: a noisy run widens the margin, so a slowdown of less than a quarter in a
-  noisy run may be "same";
+  the runs (every row but one 1.05-1.37x, with no load in the machine and no steal) called
+  "slower" on 8 rows of 26. The price: a noisy run widens the margin, so a slowdown of less
+  than a quarter in a noisy run may be "same";
 - "slower" when the test of ratio <= 1 + m is rejected, "faster" when that of ratio >=
   1 / (1 + m) is, each at 5% after Benjamini and Hochberg's correction over all rows
   compared: of the rows called slower, at most 5% are expected to be called so falsely, and
