@@ -89,24 +89,32 @@ def load(name: str) -> Backend:
     return get(name).load()
 
 
+def status(name: str) -> BackendStatus:
+    """Whether backend ``name`` can run here (loading its library to find out) and, if not,
+    why; where it can, its devices and platform."""
+    backend = get(name)
+    reason = backend.unavailable_reason()
+    usable = reason is None
+    return BackendStatus(
+        name,
+        usable,
+        reason,
+        backend.version(),
+        tuple(backend.devices()) if usable else (),
+        tuple(backend.accelerators()) if usable else (),
+        backend.platform if usable else None,
+        backend.platform_reason() if usable else None,
+        tuple(backend.platform_warnings()),
+    )
+
+
 def available() -> list[BackendStatus]:
     """Every known backend with whether it can run here and, if not, why."""
-    statuses = []
-    for name in _REGISTRY:
-        backend = get(name)
-        reason = backend.unavailable_reason()
-        usable = reason is None
-        statuses.append(
-            BackendStatus(
-                name,
-                usable,
-                reason,
-                backend.version(),
-                tuple(backend.devices()) if usable else (),
-                tuple(backend.accelerators()) if usable else (),
-                backend.platform if usable else None,
-                backend.platform_reason() if usable else None,
-                tuple(backend.platform_warnings()),
-            )
-        )
-    return statuses
+    return [status(name) for name in _REGISTRY]
+
+
+def versions() -> dict[str, str]:
+    """The installed version of every known backend's library, read from the installed
+    packages' metadata: no library is imported."""
+    found = {name: get(name).version() for name in _REGISTRY}
+    return {name: version for name, version in found.items() if version is not None}

@@ -73,8 +73,6 @@ class Backend:
 
     name: ClassVar[str] = ""
     distribution: ClassVar[str] = ""
-    # How the backend executes K iterations, for tables and docs.
-    loop_kind: ClassVar[str] = "Python loop of eager steps"
     # Measured by ``compare`` when no --backends are named (the conformance backend is not).
     in_default_compare: ClassVar[bool] = True
     # Label of the naive loop a user of this library writes first, measured as a baseline row

@@ -47,7 +47,6 @@ def probe_kernel(cupy: Any) -> None:
 class CupyBackend(Backend):
     name = "cupy"
     distribution = "cupy"
-    loop_kind = "Python loop of eager steps, each a few CUDA kernel launches"
 
     def _load(self) -> None:
         try:

@@ -70,7 +70,6 @@ class FusedOps(Ops):
 class NumbaBackend(NumpyBackend):
     name = "numba"
     distribution = "numba"
-    loop_kind = "Python loop of steps; the moments one fused numba loop (one pass)"
     compiles = True  # numba compiles the fused loop at its first call
 
     def _load(self) -> None:

@@ -4,7 +4,7 @@ asv runs today's ``benchmarks/`` against old commits, so this module is the only
 ``benchmarks/`` imports, and what it offers keeps its names and meaning from release to
 release: the registered backends and problems, a ``Workload`` for (problem, size, dtype,
 backend[, devices, form, threads]) that runs K iterations with every input already on the
-device, its ``Agreement`` with a float64 reference written without the kernel, and a
+device, its ``Agreement`` with the one reference (exact where the mathematics allows), and a
 ``Measurement`` of it by the same suite ``descent-bench compare`` uses. Names are only ever
 added here (asv's compatibility module in ``benchmarks/`` covers commits that lack them).
 
@@ -27,11 +27,10 @@ from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, place
 from descent_bench.measurement import suite
-from descent_bench.measurement.agreement import descent_tolerance, max_rel_diff
 from descent_bench.measurement.contenders import own_loop
-from descent_bench.measurement.independent import independent_reference
 from descent_bench.measurement.records import gbytes_per_second
-from descent_bench.measurement.threads import cpus_for, usable_cpus
+from descent_bench.measurement.reference import bound, max_rel_diff, reference
+from descent_bench.measurement.threads import pin
 from descent_bench.measurement.timing import prepare
 from descent_bench.measurement.workloads import (
     SEED,
@@ -159,11 +158,11 @@ def gradient_forms() -> list[str]:
 
 @dataclass(frozen=True)
 class Agreement:
-    """The distance of K iterations from the float64 reference, and the bound it must keep."""
+    """The distance of K iterations from the reference, and the bound it must keep."""
 
     max_rel_diff: float
     bound: float  # the largest max_rel_diff that agrees, for this dtype, K and problem
-    reference: str  # how the reference was computed ("vandermonde", "tutorial", ...)
+    reference: str  # which reference: "exact", "independent" or "kernel"
 
     @property
     def agrees(self) -> bool:
@@ -185,23 +184,16 @@ class Measurement:
     iterations_per_second: float
     gbytes_per_second: float
     compile_seconds: float
-    max_rel_diff: float  # against the independent float64 reference after ``iterations``
+    max_rel_diff: float  # against the reference (``Agreement``) after ``iterations``
     agrees: bool
     seconds_per_iteration: float = math.nan
 
 
 def pin_threads(count: int) -> list[int]:
     """This process on ``count`` CPUs and every BLAS/OpenMP pool loaded so far held to
-    ``count`` threads, for the rest of the process (a benchmark's own process). Call it before
-    a library that sizes its pool from the CPUs at start (jax) is loaded. Returns the CPUs."""
-    from threadpoolctl import threadpool_limits
-
-    cpus = cpus_for(0, count, usable_cpus())
-    setter = getattr(os, "sched_setaffinity", None)
-    if setter is not None:
-        setter(0, cpus)
-    threadpool_limits(limits=count)
-    return cpus
+    ``count`` threads, for the rest of the process (``threads.pin``). Call it before a library
+    that sizes its pool from the CPUs at start (jax) is loaded. Returns the CPUs."""
+    return pin(0, count)
 
 
 class Workload:
@@ -358,16 +350,15 @@ class Workload:
         )
 
     def agreement(self) -> Agreement:
-        """K iterations (``run``) against the float64 reference written without the kernel
-        (``measurement.independent``), with the bound for this dtype and K."""
+        """K iterations (``run``) against the reference (``measurement.reference``: exact
+        where the problem's mathematics allows), with the bound for this dtype and K."""
         return self._agreement(self.result(), self.iterations)
 
     def _agreement(self, got: np.ndarray, iterations: int) -> Agreement:
-        reference = independent_reference(self.problem_at_size, iterations, self.lr)
-        coupled = self.problem_at_size.coupled_params
-        bound = descent_tolerance(self.dtype, iterations, coupled) * math.sqrt(coupled)
-        diff = max_rel_diff(got, reference.params)
-        return Agreement(max_rel_diff=diff, bound=bound, reference=reference.how)
+        answer = reference(self.problem_at_size, iterations, self.lr)
+        largest = bound(self.dtype, iterations, self.problem_at_size.coupled_params)
+        diff = max_rel_diff(got, answer.params)
+        return Agreement(max_rel_diff=diff, bound=largest, reference=answer.kind)
 
     def result(self) -> np.ndarray:
         """The parameters after K iterations, on the host, without padding."""

@@ -10,7 +10,9 @@ from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.paraboloid import Paraboloid
 from descent_bench.kernels.problem import (
     Array,
+    CoordinateDecay,
     Data,
+    DecaysCoordinates,
     Loop,
     Ops,
     Option,
@@ -30,7 +32,9 @@ __all__ = [
     "LOSSES",
     "PROBLEMS",
     "Array",
+    "CoordinateDecay",
     "Data",
+    "DecaysCoordinates",
     "Descent",
     "Diverged",
     "Executor",

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from descent_bench.kernels.outcome import Descent
-from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
+from descent_bench.kernels.problem import Array, CoordinateDecay, Data, Loop, Ops, Option
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,10 @@ class Paraboloid:
 
     def gradient(self, ops: Ops, params: Array, data: Data) -> Array:
         return 2.0 * params
+
+    def coordinate_decay(self) -> CoordinateDecay:
+        """The step is p <- p - lr 2 p on every coordinate (the gradient 2p)."""
+        return CoordinateDecay(rate=2.0)
 
     def step(self, ops: Ops, params: Array, data: Data, lr: Any) -> Array:
         # (2 lr) p equals lr (2 p) exactly (scaling by 2 is exact) and saves a pass over p.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol, Self
+from typing import Any, ClassVar, Literal, Protocol, Self, runtime_checkable
 
 import numpy as np
 
@@ -112,6 +112,21 @@ class PolynomialDescent:
 
     constant: float
     sign: bool
+
+
+@dataclass(frozen=True)
+class CoordinateDecay:
+    """A step p <- p - lr * rate * p of every coordinate on its own: linear, so K steps
+    take p to p (1 - lr rate)^K, which an exact reference computes without the kernel."""
+
+    rate: float
+
+
+@runtime_checkable
+class DecaysCoordinates(Protocol):
+    """Optional: a problem whose step is a ``CoordinateDecay`` (found by ``isinstance``)."""
+
+    def coordinate_decay(self) -> CoordinateDecay: ...
 
 
 class Problem(Protocol):

@@ -140,3 +140,39 @@ def test_the_install_puts_only_descent_bench_on_the_import_path(tmp_path):
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout
     assert out.split(None, 1) == ["True", "[]\n"]
+
+
+# Loaded by measuring: the output layer reads records and never needs any of these.
+MEASURING = (
+    "descent_bench.measurement.suite",
+    "descent_bench.measurement.contenders",
+    "descent_bench.measurement.planning",
+    "descent_bench.backends",
+    "jax",
+    "torch",
+    "numba",
+    "cupy",
+)
+
+
+def test_importing_the_output_layer_loads_no_suite_contenders_or_backend():
+    output = sorted(m for m in MODULES if layer(m) == "output")
+    code = (
+        f"import sys; import {', '.join(output)}; "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {MEASURING!r} "
+        f"or m.startswith({MEASURING!r})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]", out
+
+
+def test_no_output_module_imports_the_suite_or_the_contenders():
+    for module in (m for m in MODULES if layer(m) == "output"):
+        reached, todo = set(), [module]
+        while todo:  # every project module the output module loads, directly or not
+            for other in GRAPH[todo.pop()] - reached:
+                reached.add(other)
+                todo.append(other)
+        assert not reached & set(MEASURING), (module, sorted(reached & set(MEASURING)))

@@ -140,7 +140,7 @@ def test_glue_compare_measures_one_cupy_row(stand_in, capsys, tmp_path):
     out = capsys.readouterr().out
     assert " cupy " in out and "cupy-eager" not in out
     (row,) = [r for r in json.loads(path.read_text())["records"] if r["backend"] == "cupy"]
-    assert row["platform"] == "gpu" and row["clock"] == "host"
+    assert row["platform"] == "gpu"
     # both worker processes ran the stand-in, and every call kept its CUDA-event time
     assert {s["process"] for s in row["samples"]} == {0, 1}
     assert all(s["device_seconds"] is not None for s in row["samples"])

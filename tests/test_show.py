@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from descent_bench.cli import main
+from descent_bench.output.document import LOADERS
 
 COMMITTED = pathlib.Path(__file__).parents[1] / "results" / "cpu" / "compare.json"
 DOC = json.loads(COMMITTED.read_text())
@@ -99,7 +100,7 @@ json_values = st.recursive(
 )
 @given(
     value=json_values,
-    schema=st.sampled_from(["descent-bench/compare/1", "descent-bench/compare/2"]),
+    schema=st.sampled_from(sorted(LOADERS)),
 )
 def test_any_json_gets_a_table_or_one_line(tmp_path, capsys, value, schema):
     doc = {"schema": schema, "machine": {}, "ceilings": {}, "records": [value]}

@@ -27,7 +27,6 @@ MATMUL_PRECISION = "highest"  # never TF32 or bfloat16 passes for float32 produc
 class JaxBackend(Backend):
     name = "jax"
     distribution = "jax"
-    loop_kind = "jax.jit of lax.fori_loop over K steps (one compiled program)"
     naive_label = "jax-step"
     splits_over_devices = True
     joins_processes = True

@@ -36,7 +36,6 @@ class TorchBackend(Backend):
     name = "torch"
     distribution = "torch"
     device_type = "cpu"
-    loop_kind = "Python loop of eager steps"
     features_up_to = 20_000  # measured: docs/performance.md
     # Measured when named (--backends ...,torch): torch.compile's first program takes 20-30 s
     # cold in every worker process, and eager torch at 10^7 points about a second an
@@ -192,7 +191,6 @@ class TorchBackend(Backend):
 class TorchCudaBackend(TorchBackend):
     name = "torch:cuda"
     device_type = "cuda"
-    loop_kind = "Python loop of eager steps, each a few CUDA kernel launches"
 
     def _check_device(self, torch: Any) -> None:
         if not torch.cuda.is_available():

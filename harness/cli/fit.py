@@ -8,7 +8,7 @@ import sys
 import warnings
 from typing import Any
 
-from descent_bench import __version__, backends
+from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.cli import arguments as a
 from descent_bench.cli.arguments import EXIT_OK, UsageError
@@ -16,7 +16,6 @@ from descent_bench.cli.options import add_problem_options, flag, problem_values
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import (
     PROBLEMS,
-    Descent,
     Diverged,
     NonFiniteStart,
     Problem,
@@ -24,7 +23,8 @@ from descent_bench.kernels import (
     descend,
 )
 from descent_bench.measurement.memory import shortfall
-from descent_bench.measurement.suite import DTYPES
+from descent_bench.measurement.settings import DTYPES
+from descent_bench.output.document import FitBackend, fit_document
 
 MAX_PRINTED = 1_000_000  # progress lines; more would only fill the host's memory
 LARGE_PROGRAM = 100  # coupled parameters from which a compiled loop is said to take a while
@@ -131,7 +131,10 @@ def run(args: argparse.Namespace) -> int:
         title = f"{problem.name} on {backend.label} ({args.dtype})"
         saved.append(save(args.plot, lambda path: plot_fit(problem, result, path, title)))
     if args.json:
-        print(json.dumps(fit_record(args, problem, backend, result)))
+        ran_on = FitBackend(
+            backend.name, str(backend.device), backend.n_devices, backend.process_count()
+        )
+        print(json.dumps(fit_document(problem.name, ran_on, args.dtype, args.lr, result)))
     else:
         losses, snapshots = dict(result.history), dict(result.snapshots)
         for t in shown:
@@ -154,27 +157,3 @@ def curve_stops(iterations: int, shown: list[int]) -> list[int]:
         every = max(d for d in range(1, target + 1) if spacing % d == 0)
         every = every if 4 * every >= target else spacing  # a prime spacing: its own grid
     return checkpoints_every(every, iterations, offset=shown[0] % every)
-
-
-FIT_SCHEMA = "descent-bench/fit/1"
-
-
-def fit_record(
-    args: argparse.Namespace, problem: Problem, backend: Backend, result: Descent
-) -> dict[str, Any]:
-    return {
-        "schema": FIT_SCHEMA,
-        "version": __version__,
-        "problem": problem.name,
-        "backend": backend.name,
-        "device": str(backend.device),
-        "dtype": args.dtype,
-        "iterations": result.iterations,
-        "lr": args.lr,
-        "params": result.params.tolist(),
-        "loss": result.loss,
-        "loss_history": [[t, loss] for t, loss in result.history],
-        "seconds": result.seconds,
-        "devices": backend.n_devices,
-        "processes": backend.process_count(),
-    }

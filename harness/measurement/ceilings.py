@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.measurement.planning import Observer, Plan
+from descent_bench.measurement.records import Ceiling
 from descent_bench.measurement.timing import (
     backend_stream_reads,
     c_stream_read,
@@ -15,12 +14,6 @@ from descent_bench.measurement.timing import (
 
 # Bytes summed to measure a platform's streaming ceiling: far beyond any cache.
 CEILING_BYTES = {"cpu": 256 * 2**20, "gpu": 2 * 2**30}
-
-
-@dataclass(frozen=True)
-class Ceiling:
-    gbytes_per_second: float
-    measured_by: str
 
 
 def measure_ceilings(plan: Plan, observer: Observer) -> dict[str, Ceiling]:

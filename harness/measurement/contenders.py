@@ -21,8 +21,8 @@ from descent_bench.backends import Backend
 from descent_bench.backends.base import pieces
 from descent_bench.kernels import Array, Data, Loop, Problem
 from descent_bench.measurement import native
+from descent_bench.measurement.records import TUTORIAL
 
-TUTORIAL = "tutorial"
 C_FUSED = "c-fused"
 
 

@@ -39,8 +39,9 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def describe(statuses: list[BackendStatus]) -> dict[str, Any]:
-    """The machine block of a result: every backend's accelerators, versions and more."""
+def describe(statuses: list[BackendStatus], libraries: dict[str, str]) -> dict[str, Any]:
+    """The machine block of a result: the accelerators of the backends in ``statuses`` (those
+    a run used), the installed ``libraries``' versions, the processor and more."""
     gpus = list(dict.fromkeys(d for s in statuses if s.usable for d in s.accelerators))
     return {
         "cpu": cpu_model(),
@@ -50,7 +51,7 @@ def describe(statuses: list[BackendStatus]) -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "descent_bench": __version__,
-        "libraries": {s.name: s.version for s in statuses if s.usable},
+        "libraries": libraries,
         "commit": git_commit(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }

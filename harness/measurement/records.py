@@ -1,18 +1,29 @@
 """The results model: a measured row as a typed record keeping every timed call, and what is
-derived from the calls (median, IQR, relative noise, an interval for the median).
+derived from the calls (median, IQR, relative noise, an interval for the median); a run as its
+records, settings, ceilings and the machine's state (``SuiteResult``).
 
 A record holds measurements only. Ratios between rows (speedup over the tutorial, parallel
-efficiency) are computed when shown (``ratios``), with their intervals.
+efficiency) are computed when shown (``ratios``), with their intervals. Nothing here loads a
+backend: the output layer reads this module, never the suite.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from descent_bench.measurement import statistics
+from descent_bench.measurement.machine_state import MachineState
+from descent_bench.measurement.settings import Settings
+
+# The label of the rows that run the problem's tutorial loop: the unit of every speedup.
+TUTORIAL = "tutorial"
+
+# What a record's max_rel_diff was measured against (``measurement.reference``).
+ReferenceKind = Literal["exact", "independent", "kernel"]
+REFERENCE_KINDS: tuple[ReferenceKind, ...] = ("exact", "independent", "kernel")
 
 
 def gbytes_per_second(bytes_per_iteration: int, seconds_per_iteration: float) -> float:
@@ -49,13 +60,14 @@ class Record:
     seconds_per_iteration: float  # the median call over K
     bytes_per_iteration: int
     bandwidth_fraction: float | None  # of the platform's streaming ceiling in the same run
-    max_rel_diff: float
+    max_rel_diff: float  # from the reference, after K iterations
     agrees: bool
     baseline: bool
     devices: int
-    harness_overhead_fraction: float = math.nan
     samples: tuple[Sample, ...] = field(default=())
-    clock: str = "host"  # what timed the calls: "host" (perf_counter around a synced call)
+    # Which reference max_rel_diff was measured against: "exact" (the mathematics beyond
+    # float64), "independent" (float64 without the kernel) or "kernel" (the kernel on NumPy).
+    reference: ReferenceKind = "kernel"
     threads: int | None = None  # intra-op threads the row ran with (None: not recorded)
     noisy: bool = False  # still above the noise target when the run stopped
     platform: str = "cpu"  # where the row's arrays live ("cpu" or "gpu")
@@ -99,10 +111,6 @@ class Record:
         """A 95% interval of the median seconds per iteration (nan without samples)."""
         return statistics.median_interval(self.per_iteration())
 
-    @property
-    def processes(self) -> int:
-        return len({s.process for s in self.samples})
-
 
 def key(record: Record) -> tuple[str, str, int, str, int, int, int | None]:
     """What makes two records the same row of two runs: label, problem, size, dtype,
@@ -116,3 +124,25 @@ def key(record: Record) -> tuple[str, str, int, str, int, int, int | None]:
         record.iterations,
         record.threads,
     )
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """A platform's streaming ceiling: the fastest read of a large array, and by whom."""
+
+    gbytes_per_second: float
+    measured_by: str
+
+
+@dataclass
+class SuiteResult:
+    """A measured run: its records and what the output says beside them."""
+
+    settings: Settings
+    records: list[Record]
+    ceilings: dict[str, Ceiling]
+    processes: int  # processes of a multi-host run (1: one host)
+    main_process: bool  # only the first process of a multi-host run reports
+    workers: int = 1  # worker processes the rounds were spread over
+    cpus: tuple[tuple[int, ...], ...] = ()  # each worker's CPUs
+    machine_state: MachineState | None = None  # how busy the machine was during the run

@@ -95,7 +95,6 @@ class RowResult:
     iterations: int
     compile_seconds: float | None
     final_params: np.ndarray
-    overhead_seconds: float
     samples: list[Sample]
 
 
@@ -292,7 +291,6 @@ def work(job: Job, observer: Observer) -> JobResult:
                             row.iterations,
                             row.compile_seconds,
                             row.final_params,
-                            row.overhead_seconds,
                             own,
                         )
                         for task, row, own in zip(

@@ -3,7 +3,8 @@
 ``plan`` (``planning``) turns plain ``Settings`` into the rows to measure. ``run`` spreads
 the rounds over worker processes run one after the other (``rounds``, ``workers``): the first
 decides its visits of the sizes and their rounds, and the others replay them. It merges
-every process's calls per row, checks each process's result against the float64 reference,
+every process's calls per row, checks each process's result against the one reference
+(``reference``: exact where the problem's mathematics allows),
 and returns typed ``Record``s. The command line, the asv suite and the pytest-benchmark suite
 all build their rows here.
 """
@@ -12,16 +13,12 @@ from __future__ import annotations
 
 import math
 import statistics as stdlib_statistics
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from descent_bench.backends import Backend
-from descent_bench.kernels import Problem
-from descent_bench.measurement.agreement import agrees, max_rel_diff
-from descent_bench.measurement.ceilings import CEILING_BYTES, Ceiling, measure_ceilings
-from descent_bench.measurement.contenders import TUTORIAL, contenders
-from descent_bench.measurement.machine_state import MachineState, snapshot, state
+from descent_bench.measurement.ceilings import CEILING_BYTES, measure_ceilings
+from descent_bench.measurement.contenders import contenders
+from descent_bench.measurement.machine_state import snapshot, state
 from descent_bench.measurement.planning import (
     DTYPES,
     Observer,
@@ -33,7 +30,14 @@ from descent_bench.measurement.planning import (
     chosen_backends,
     plan,
 )
-from descent_bench.measurement.records import Record, gbytes_per_second
+from descent_bench.measurement.records import (
+    TUTORIAL,
+    Ceiling,
+    Record,
+    SuiteResult,
+    gbytes_per_second,
+)
+from descent_bench.measurement.reference import bound, max_rel_diff, reference
 from descent_bench.measurement.rounds import (
     Job,
     JobResult,
@@ -45,7 +49,6 @@ from descent_bench.measurement.rounds import (
     work,
 )
 from descent_bench.measurement.workers import WorkerFailed, run_in_worker
-from descent_bench.measurement.workloads import reference_params
 
 __all__ = [
     "CEILING_BYTES",
@@ -66,19 +69,6 @@ __all__ = [
     "plan",
     "run",
 ]
-
-
-@dataclass
-class SuiteResult:
-    settings: Settings
-    records: list[Record]
-    ceilings: dict[str, Ceiling]
-    processes: int  # processes of a multi-host run (1: one host)
-    main_process: bool  # only the first process of a multi-host run reports
-    backends: tuple[Backend, ...] = field(default=())
-    workers: int = 1  # worker processes the rounds were spread over
-    cpus: tuple[tuple[int, ...], ...] = ()  # each worker's CPUs
-    machine_state: MachineState | None = None  # how busy the machine was during the run
 
 
 def multi_host(the_plan: Plan) -> bool:
@@ -128,7 +118,6 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
         ceilings=fastest_ceilings(results),
         processes=max(b.process_count() for b in rows),
         main_process=all(b.process_index() == 0 for b in rows),
-        backends=the_plan.backends,
         workers=count,
         cpus=tuple(tuple(r.cpus) for r in results),
         machine_state=during,
@@ -153,12 +142,11 @@ def merge(the_plan: Plan, results: list[JobResult]) -> list[Record]:
     for result in results:
         for row in result.rows:
             by_key.setdefault(row.key, []).append(row)
-    references: dict[tuple[Problem, int], np.ndarray] = {}
     records = []
     for task in the_plan.tasks:
         parts = by_key.get(row_key(task))
         if parts:
-            records.append(record(settings, task, parts, ceilings, references))
+            records.append(record(settings, task, parts, ceilings))
     return records
 
 
@@ -167,21 +155,17 @@ def record(
     task: Task,
     parts: list[RowResult],
     ceilings: dict[str, Ceiling],
-    references: dict[tuple[Problem, int], np.ndarray],
 ) -> Record:
     problem, contender = task.problem, task.contender
     k = parts[0].iterations
-    key = (problem, k)
-    if key not in references:
-        references[key] = reference_params(problem, k, problem.stable_lr())
-    diff = max(max_rel_diff(p.final_params, references[key]) for p in parts)
+    answer = reference(problem, k, problem.stable_lr())
+    diff = max(max_rel_diff(p.final_params, answer.params) for p in parts)
     samples = tuple(s for p in parts for s in p.samples)
     per_iteration = [s.seconds_per_iteration for s in samples]
     seconds = stdlib_statistics.median(per_iteration)
     nbytes = problem.bytes_per_iteration(np.dtype(settings.dtype).itemsize)
     ceiling = ceilings.get(contender.backend.platform)
     compiles = [p.compile_seconds for p in parts if p.compile_seconds is not None]
-    timed = stdlib_statistics.median(s.seconds for s in samples)
     return Record(
         backend=contender.label,
         library=contender.backend.name,
@@ -197,12 +181,11 @@ def record(
             gbytes_per_second(nbytes, seconds) / ceiling.gbytes_per_second if ceiling else None
         ),
         max_rel_diff=diff,
-        agrees=agrees(diff, settings.dtype, k, problem.coupled_params),
+        agrees=diff <= bound(settings.dtype, k, problem.coupled_params),
         baseline=contender.baseline,
         devices=contender.backend.n_devices,
-        harness_overhead_fraction=stdlib_statistics.median(p.overhead_seconds for p in parts)
-        / timed,
         samples=samples,
+        reference=answer.kind,
         threads=settings.threads,
         noisy=is_noisy(per_iteration, settings.noise_target),
         platform=contender.backend.platform,

@@ -12,7 +12,8 @@ Two holds, because libraries size their thread pools in different ways:
   threadpoolctl, torch's intra-op threads, numba's.
 
 On a busy machine a second thread that spins while the other core is taken can make a row
-several times slower (docs/performance.md), so the default is one thread.
+several times slower (docs/performance.md), so the default is one thread
+(``settings.DEFAULT_THREADS``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ import os
 from collections.abc import Iterable, Iterator
 
 from descent_bench.backends import Backend
-
-DEFAULT_THREADS = 1
 
 
 def usable_cpus() -> list[int]:
@@ -51,29 +50,41 @@ class Hold:
 
     def widen(self) -> None:
         """Every CPU the process had, once the libraries sized their pools."""
-        setter = getattr(os, "sched_setaffinity", None)
-        if setter is not None:
-            setter(0, self.before)
+        _run_on(self.before)
+
+
+def _run_on(cpus: list[int]) -> None:
+    """This process on ``cpus`` (nothing where affinity cannot be set: not Linux)."""
+    setter = getattr(os, "sched_setaffinity", None)
+    if setter is not None:
+        setter(0, cpus)
+
+
+def pin(process: int, count: int) -> list[int]:
+    """This process on ``count`` CPUs (worker ``process``'s share) and every BLAS and OpenMP
+    pool loaded so far held to ``count`` threads, for the rest of the process (a benchmark's
+    own process); returns the CPUs. ``held`` is the same, undone on leaving."""
+    from threadpoolctl import threadpool_limits
+
+    cpus = cpus_for(process, count, usable_cpus())
+    _run_on(cpus)
+    threadpool_limits(limits=count)
+    return cpus
 
 
 @contextlib.contextmanager
 def held(process: int, count: int) -> Iterator[Hold]:
-    """This process on ``count`` CPUs (worker ``process``'s share, for libraries to start on)
-    with every BLAS and OpenMP pool loaded held to ``count`` threads; both restored on
-    leaving. Where affinity cannot be set (not Linux), only the pools are held."""
+    """``pin`` for the length of a ``with`` block: CPUs and pools restored on leaving."""
     from threadpoolctl import threadpool_limits
 
-    setter = getattr(os, "sched_setaffinity", None)
     before = usable_cpus()
     cpus = cpus_for(process, count, before)
-    if setter is not None:
-        setter(0, cpus)
+    _run_on(cpus)
     try:
         with threadpool_limits(limits=count):
             yield Hold(cpus, before)
     finally:
-        if setter is not None:
-            setter(0, before)
+        _run_on(before)
 
 
 @contextlib.contextmanager

@@ -33,7 +33,6 @@ class PreparedRow:
     iterations: int
     compile_seconds: float | None  # None: nothing compiles
     final_params: np.ndarray  # after K iterations, for the agreement check
-    overhead_seconds: float  # median cost of timing a call that does nothing
     time_call: Callable[[], CallTime]  # one synced call of K iterations
 
 
@@ -70,14 +69,12 @@ def prepare(
         steady = backend.timed_call(call).host_seconds
         compile_seconds = max(0.0, first - steady)
     final = problem.trim(backend.to_numpy(first_result[0]))
-    empty = statistics.median(backend.time_calls(lambda: params, 101))
     return PreparedRow(
         contender=contender,
         problem=problem,
         iterations=k,
         compile_seconds=compile_seconds,
         final_params=np.asarray(final, dtype=np.float64),
-        overhead_seconds=empty,
         time_call=lambda: backend.timed_call(call),
     )
 

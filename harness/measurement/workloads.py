@@ -1,4 +1,4 @@
-"""The workloads every measurement uses: problem at a size, iterations per call, reference.
+"""The workloads every measurement uses: problem at a size, iterations per call.
 
 Shared by ``descent-bench compare``, the asv suite and the pytest-benchmark suite so all
 three time the same thing.
@@ -39,8 +39,9 @@ def baseline_iterations(problem: Problem) -> int:
     return int(max(1, min(default_iterations(problem), cap)))
 
 
-def reference_params(problem: Problem, iterations: int, lr: float | None = None) -> np.ndarray:
-    """K iterations of the kernel on NumPy in float64 from the seeded start."""
+def kernel_params(problem: Problem, iterations: int, lr: float | None = None) -> np.ndarray:
+    """K iterations of the kernel on NumPy in float64 from the seeded start (the reference
+    of last resort: ``reference``)."""
     numpy = backends.load("numpy")
     data = tuple(numpy.asarray(x, "float64") for x in problem.host_data())
     start = numpy.asarray(problem.initial_params(seed=SEED), "float64")

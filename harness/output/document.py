@@ -2,7 +2,11 @@
 
 Version 2 adds descent-bench's own version, the settings of the run, the ``library`` of each
 record and the fields that version 1 files may lack (``devices``); a version 1 file loads with
-those filled in as a one-device run. Fields added later do not bump the schema: they have
+those filled in as a one-device run. Version 3 says which reference each record's
+``max_rel_diff`` was measured against (``reference``: ``exact``, ``independent`` or
+``kernel``) and drops ``clock`` (always "host") and ``harness_overhead_fraction`` (never
+read); version 1 and 2 files were all checked against the kernel on NumPy, and load so.
+Other fields added later do not bump the schema: they have
 defaults (a record without ``samples`` keeps no calls), and the loader ignores fields it does
 not know, such as the derived values written for other readers (iterations/s, GB/s, noise).
 """
@@ -16,10 +20,11 @@ from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 from descent_bench import __version__
-from descent_bench.measurement.records import Record, Sample
-from descent_bench.measurement.suite import SuiteResult
+from descent_bench.kernels import Descent
+from descent_bench.measurement.records import REFERENCE_KINDS, Record, Sample, SuiteResult
 
-SCHEMA = "descent-bench/compare/2"
+SCHEMA = "descent-bench/compare/3"
+FIT_SCHEMA = "descent-bench/fit/1"  # ``descent-bench fit --json``: one descent
 
 
 @dataclass
@@ -75,7 +80,7 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "device": (str,),
     "problem": (str,),
     "dtype": (str,),
-    "clock": (str,),
+    "reference": (str,),
     "platform": (str,),
     "precision": (str,),
     "size": (int,),
@@ -148,6 +153,11 @@ def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
     for name in ("size", "iterations", "devices"):
         if values[name] < 1:
             raise NotAComparison(f"record {index}: {name} must be at least 1, got {values[name]}")
+    if values["reference"] not in REFERENCE_KINDS:
+        raise NotAComparison(
+            f"record {index}: reference must be one of {', '.join(REFERENCE_KINDS)}, "
+            f"got {values['reference']!r:.40}"
+        )
     if not values["seconds_per_iteration"] > 0:
         raise NotAComparison(f"record {index}: seconds_per_iteration must be above 0")
     if isinstance(values["samples"], list):
@@ -176,6 +186,7 @@ def _load_v1(doc: dict[str, Any]) -> SavedRun:
 
 
 def _load_v2(doc: dict[str, Any]) -> SavedRun:
+    """Versions 2 and 3 (a version 2 record has no ``reference``: the kernel, the default)."""
     records = [_record(raw, {}, index) for index, raw in enumerate(doc["records"])]
     return SavedRun(
         doc["schema"], doc["version"], doc["machine"], doc["settings"], doc["ceilings"], records
@@ -184,6 +195,7 @@ def _load_v2(doc: dict[str, Any]) -> SavedRun:
 
 LOADERS: dict[str, Callable[[dict[str, Any]], SavedRun]] = {
     "descent-bench/compare/1": _load_v1,
+    "descent-bench/compare/2": _load_v2,
     SCHEMA: _load_v2,
 }
 
@@ -217,3 +229,35 @@ def read(path: str) -> SavedRun:
     the like end there); ``OSError`` if it cannot be read."""
     with open(path, "rb") as fh:
         return load(fh.read(MAX_BYTES + 1))
+
+
+@dataclass(frozen=True)
+class FitBackend:
+    """Where a ``fit`` ran: the backend, its device, and how many devices and processes."""
+
+    name: str
+    device: str
+    devices: int
+    processes: int
+
+
+def fit_document(
+    problem: str, backend: FitBackend, dtype: str, lr: float, result: Descent
+) -> dict[str, Any]:
+    """One descent as ``fit --json`` prints it (``FIT_SCHEMA``)."""
+    return {
+        "schema": FIT_SCHEMA,
+        "version": __version__,
+        "problem": problem,
+        "backend": backend.name,
+        "device": backend.device,
+        "dtype": dtype,
+        "iterations": result.iterations,
+        "lr": lr,
+        "params": result.params.tolist(),
+        "loss": result.loss,
+        "loss_history": [[t, loss] for t, loss in result.history],
+        "seconds": result.seconds,
+        "devices": backend.devices,
+        "processes": backend.processes,
+    }

@@ -1,0 +1,28 @@
+"""What the exact reference costs at the largest default sizes, per problem.
+
+    python docs/experiments/exact_reference_cost.py [REPEATS]
+
+Times ``measurement.reference`` without its cache (the problem's data made, power sums,
+K steps in 50 digits), the median and range of REPEATS runs each.
+"""
+
+import statistics
+import sys
+import time
+
+from descent_bench.kernels import Paraboloid, SineFit
+from descent_bench.measurement.reference import _computed
+from descent_bench.measurement.workloads import default_iterations
+
+repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+for problem in (SineFit(10**7), SineFit(10**7, loss_name="mse"), Paraboloid(2, 10**6)):
+    k = default_iterations(problem)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        found = _computed(problem, k, problem.stable_lr())
+        times.append(time.perf_counter() - start)
+    print(
+        f"{problem.name:10} {problem.size:>9,} {problem.size_label:8} K={k:<5} {found.kind:6} "
+        f"median {statistics.median(times):.3f} s (min {min(times):.3f}, max {max(times):.3f})"
+    )

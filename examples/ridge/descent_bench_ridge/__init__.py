@@ -1,0 +1,127 @@
+"""Ridge regression on generated data, as a descent-bench problem from outside descent-bench.
+
+min_w L(w) = |X w - y|^2 / N + penalty |w|^2 over F weights, X an N x F matrix of standard
+normal draws and y = X w_true + noise (a fixed seed: every backend gets the same numbers).
+The gradient is (2 / N) X^T (X w - y) + 2 penalty w: two matrix-vector products a step, each
+reading all of X.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from descent_bench.kernels import Array, Data, Loop, Ops, Option
+
+DATA_SEED = 20_240_601  # the generated data, the same on every backend and run
+
+
+def _check_penalty(value: float) -> None:
+    if not value >= 0:
+        raise ValueError(f"penalty must be a number >= 0, got {value}")
+
+
+@dataclass(frozen=True)
+class Ridge:
+    """Ridge regression with ``samples`` rows of ``features`` generated features."""
+
+    samples: int = 1000
+    features: int = 8
+    penalty: float = 0.1
+
+    name: ClassVar[str] = "ridge"
+    description: ClassVar[str] = "ridge regression on generated data"
+    size_label: ClassVar[str] = "samples"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("samples", "int", 1000, "rows of generated data", minimum=1),
+        Option("features", "int", 8, "weights to fit", minimum=1),
+        Option("penalty", "real", 0.1, "weight of |w|^2 in the loss", check=_check_penalty),
+    )
+    start_option: ClassVar[Option] = Option(
+        "init", "reals", None, "initial weights (default: zeros)", metavar="W1,W2,..."
+    )
+    default_sizes: ClassVar[tuple[int, ...]] = (1000, 100_000)
+    benchmark_sizes: ClassVar[tuple[int, ...]] = (1000, 100_000)
+    default_lr: ClassVar[float] = 0.1
+    default_iterations: ClassVar[int] = 500
+
+    @classmethod
+    def at_size(cls, size: int) -> Ridge:
+        return cls(samples=size)
+
+    @classmethod
+    def from_options(cls, values: Mapping[str, Any]) -> Ridge:
+        given = {o.name: values.get(o.name, o.default) for o in cls.options}
+        return cls(given["samples"], given["features"], given["penalty"])
+
+    @property
+    def size(self) -> int:
+        return self.samples
+
+    @property
+    def elements(self) -> int:
+        return self.samples * (self.features + 1)
+
+    @property
+    def coupled_params(self) -> int:
+        return self.features
+
+    def stable_lr(self) -> float:
+        """The Hessian is 2 (X^T X / N + penalty I); X^T X / N of standard normal rows has
+        its eigenvalues near 1 (at most (1 + sqrt(F / N))^2), so 0.1 is stable while N >= F."""
+        return self.default_lr
+
+    def bytes_per_iteration(self, itemsize: int) -> int:
+        """Reading X and y once a step."""
+        return self.elements * itemsize
+
+    def memory_bytes(self, itemsize: int) -> int:
+        """X and y in float64 on the host and in ``itemsize`` on the device, a residual."""
+        return self.elements * (8 + itemsize) + 2 * self.samples * itemsize
+
+    def host_data(self) -> tuple[np.ndarray, ...]:
+        rng = np.random.default_rng(DATA_SEED)
+        x = rng.standard_normal((self.samples, self.features))
+        truth = np.linspace(-1.0, 1.0, self.features)
+        return x, x @ truth + 0.1 * rng.standard_normal(self.samples)
+
+    def initial_params(self, seed: int = 0, start: Sequence[float] | None = None) -> np.ndarray:
+        if start is None:
+            return np.zeros(self.features)
+        weights = np.asarray(start, dtype=np.float64)
+        if weights.shape != (self.features,):
+            raise ValueError(f"init needs {self.features} weights, got {weights.size}")
+        return weights
+
+    # -- device side: array-API code ------------------------------------------------------
+    def loss(self, ops: Ops, params: Array, data: Data) -> Array:
+        x, y = data
+        r = x @ params - y
+        return ops.xp.sum(r * r) / self.samples + self.penalty * ops.xp.sum(params * params)
+
+    def step(self, ops: Ops, params: Array, data: Data, lr: Any) -> Array:
+        x, y = data
+        r = x @ params - y
+        gradient = (2.0 / self.samples) * (r @ x) + (2.0 * self.penalty) * params
+        return params - lr * gradient
+
+    # -- an optional capability -----------------------------------------------------------
+    def tutorial_loop(self) -> Loop:
+        """How one would write it in NumPy first: the normal equations' gradient,
+        2 (G w - b) with G = X^T X / N + penalty I and b = X^T y / N, formed once a call."""
+        penalty = self.penalty
+
+        def loop(params: Array, data: Data, lr: float, k: int) -> Array:
+            x, y = data
+            n, f = x.shape
+            gram = x.T @ x / n + penalty * np.eye(f)
+            moment = x.T @ y / n
+            w = np.array(params, dtype=x.dtype)
+            for _ in range(k):
+                w = w - lr * 2.0 * (gram @ w - moment)
+            return w
+
+        return loop

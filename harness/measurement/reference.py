@@ -1,0 +1,158 @@
+"""The one reference every row is checked against: ``compare``, the asv suite and the tests.
+
+A row's final parameters are compared with the first of these that the problem allows,
+and ``Reference.kind`` says which one it met:
+
+- ``exact``: the mathematics of the step carried out beyond float64 (``exact``) on the very
+  float64 data, start and lr the rows use, rounded to float64 at the end. A problem offers
+  it by describing its step: a ``PolynomialDescent`` with the residual as its factor (the
+  squared losses: the step is affine in the coefficients) or a ``CoordinateDecay`` (every
+  coordinate scaled alike: the paraboloid). Every row, NumPy's too, then shows its real
+  distance from the right answer.
+- ``independent``: a float64 computation written without the kernel: a polynomial descent
+  of another kind (the sign of the residual) with a Vandermonde matrix and two matrix
+  products per step (the kernel uses Horner's rule and elementwise sums), or else the
+  problem's tutorial loop where its work runs in about a second.
+- ``kernel``: the kernel itself on NumPy in float64, the last resort (a user's problem that
+  describes nothing): a mistake in the kernel moves this reference with it.
+
+The answer for a problem, K and lr is computed once per process (``reference`` caches it).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
+
+import numpy as np
+
+from descent_bench.kernels import DecaysCoordinates, Problem
+from descent_bench.measurement import exact
+from descent_bench.measurement.records import ReferenceKind
+from descent_bench.measurement.workloads import SEED, kernel_params
+
+# Element-iterations the tutorial loop (Python lists) runs in about a second.
+TUTORIAL_ELEMENT_ITERATIONS = 2 * 10**6
+
+
+@dataclass(frozen=True)
+class Reference:
+    params: np.ndarray
+    kind: ReferenceKind
+    how: str  # how it was computed, in a few words
+
+
+def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | None:
+    """The exact answer where the problem's step allows one (see the module), else None."""
+    start = np.asarray(problem.initial_params(seed=SEED), dtype=np.float64)
+    if isinstance(problem, DecaysCoordinates):
+        rate = problem.coordinate_decay().rate
+        params = exact.decayed(start, lr, rate, iterations)
+        how = f"start (1 - lr {rate:g})^K in {exact.DIGITS} digits"
+        return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
+    descent = problem.polynomial_descent()
+    data = problem.host_data()
+    if descent is None or descent.sign or len(data) != 2 or start.ndim != 1:
+        return None
+    x, y = data
+    if np.ndim(x) != 1:
+        return None
+    sums = exact.power_sums(x, y, start.size - 1)
+    if not all(v.is_finite() for v in (*sums.of_x, *sums.of_xy)):
+        return None
+    answer = exact.affine_descent(sums, start, lr, Decimal(descent.constant), iterations)
+    params = exact.rounded(answer)
+    how = f"affine descent in {exact.DIGITS} digits on double-double power sums"
+    return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
+
+
+def vandermonde_params(problem: Problem, iterations: int, lr: float) -> np.ndarray | None:
+    """K steps c <- c - lr * constant * V^T g(V c - y) in float64, V the Vandermonde matrix
+    of x; None where the problem's step is not of that form or its data is not (x, y)."""
+    descent = problem.polynomial_descent()
+    data = problem.host_data()
+    if descent is None or len(data) != 2:
+        return None
+    x, y = (np.asarray(a, dtype=np.float64) for a in data)
+    coefficients = np.array(problem.initial_params(seed=SEED), dtype=np.float64)
+    if x.ndim != 1 or coefficients.ndim != 1:
+        return None
+    vandermonde = x[:, None] ** np.arange(coefficients.size)
+    for _ in range(iterations):
+        residual = vandermonde @ coefficients - y
+        g = np.sign(residual) if descent.sign else residual
+        coefficients = coefficients - lr * descent.constant * (vandermonde.T @ g)
+    return coefficients
+
+
+def tutorial_params(problem: Problem, iterations: int, lr: float) -> np.ndarray | None:
+    """The tutorial's loop in float64, where it has one and it runs in about a second."""
+    loop = problem.tutorial_loop()
+    if loop is None or problem.elements * iterations > TUTORIAL_ELEMENT_ITERATIONS:
+        return None
+    data = tuple(np.asarray(a, dtype=np.float64) for a in problem.host_data())
+    start = np.asarray(problem.initial_params(seed=SEED), dtype=np.float64)
+    return np.asarray(loop(start, data, lr, iterations), dtype=np.float64)
+
+
+def reference(problem: Problem, iterations: int, lr: float) -> Reference:
+    """The first of: the exact answer, an independent float64 one, the kernel on NumPy;
+    computed once per process for a problem (where it can be hashed, as frozen dataclasses
+    can), K and lr."""
+    try:
+        hash(problem)
+    except TypeError:  # e.g. a dataclass with eq but not frozen
+        return _computed(problem, iterations, lr)
+    return _cached(cast(Hashable, problem), iterations, lr)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached(problem: Hashable, iterations: int, lr: float) -> Reference:
+    return _computed(cast(Problem, problem), iterations, lr)
+
+
+def _computed(problem: Problem, iterations: int, lr: float) -> Reference:
+    found = exact_params(problem, iterations, lr)
+    if found is not None:
+        return found
+    params = vandermonde_params(problem, iterations, lr)
+    if params is not None:
+        return Reference(params, "independent", "float64 Vandermonde descent")
+    params = tutorial_params(problem, iterations, lr)
+    if params is not None:
+        return Reference(params, "independent", "the tutorial's loop in float64")
+    return Reference(kernel_params(problem, iterations, lr), "kernel", "the kernel on NumPy")
+
+
+def unit_roundoff(dtype: str) -> float:
+    return float(np.finfo(dtype).eps) / 2
+
+
+def bound(dtype: str, iterations: int, coupled_params: int) -> float:
+    """The largest ``max_rel_diff`` from the reference that agrees, for K descent steps
+    computed in ``dtype`` with ``coupled_params`` parameters whose errors mix in a step.
+
+    Each step c <- c - lr * g(c) rounds the update (about 2u relative to |c|, u the unit
+    roundoff) and evaluates g on data rounded to ``dtype``; with a stable lr (lr * ||H|| <= 2)
+    that data error moves the step by at most about 2 (n + 1) u |c| for n parameters. The
+    iteration map I - lr H is non-expansive for a stable lr, so step errors add without
+    growing: after K steps |c_dtype - c_exact|_2 <= (K (n + 4) + 1) u |c|_2, the 1 for
+    rounding the start. ``max_rel_diff`` is inf-norm over inf-norm, at most sqrt(n) times
+    the 2-norm ratio. float64 gives ~1e-12 for thousands of steps; float32 ~1e-3.
+    """
+    steps = iterations * (coupled_params + 4) + 1
+    return steps * unit_roundoff(dtype) * math.sqrt(coupled_params)
+
+
+def max_rel_diff(got: np.ndarray, want: np.ndarray) -> float:
+    """Largest absolute difference over the largest reference magnitude (norm-wise, so a
+    coefficient near zero does not blow up)."""
+    scale = float(np.max(np.abs(want))) if want.size else 0.0
+    diff = float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want))) if want.size else 0.0
+    if not math.isfinite(diff):
+        return math.inf
+    return diff / scale if scale > 0 else diff

@@ -1,0 +1,148 @@
+"""What a problem may offer beyond the core contract (``Problem``), each a small protocol
+found by ``isinstance``, and what the harness does where a problem offers nothing.
+
+- ``Tutorial``: the tutorial's own loop on host NumPy arrays, the baseline of every speedup
+  (none: no tutorial row);
+- ``Printout``: the tutorial's printout (none: the loss every tenth of the run, then the
+  parameters);
+- ``Picture``: the tutorial's picture (none: ``fit --plot`` draws the loss curve alone);
+- ``Phrasings``: the gradient phrased in other ways (``FORMS``) that a backend may prefer
+  (none: one phrasing);
+- ``Layout``: how the parameters and data split over several devices (none: the problem
+  runs on one device);
+- ``PolynomialSteps`` and ``DecaysCoordinates`` (``problem``): the step described as
+  mathematics, so that a C loop and an exact reference can run it without the kernel (none:
+  the reference is the tutorial's loop or the kernel on NumPy);
+- ``divergence_hint``: one line a diverged ``fit`` prints (none: "lower --lr").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Protocol, Self, runtime_checkable
+
+import numpy as np
+
+from descent_bench.kernels.outcome import Descent
+from descent_bench.kernels.problem import Loop, PolynomialDescent, Problem
+
+
+@runtime_checkable
+class Tutorial(Protocol):
+    def tutorial_loop(self) -> Loop | None:
+        """The tutorial's loop on host NumPy arrays, or None for this variant."""
+        ...
+
+
+@runtime_checkable
+class Printout(Protocol):
+    default_print_every: ClassVar[int]
+    keeps_params: ClassVar[bool]  # the printout needs the parameters at each checkpoint
+
+    def progress_stops(self, iterations: int, every: int) -> list[int]:
+        """The iterations the tutorial prints (t = number of updates done)."""
+        ...
+
+    def progress_line(self, t: int, loss: float, params: np.ndarray | None) -> str: ...
+
+    def summary(self, params: np.ndarray) -> str:
+        """The last line of the tutorial's printout."""
+        ...
+
+
+@runtime_checkable
+class Picture(Protocol):
+    plot_panels: ClassVar[int]  # axes ``draw`` fills
+
+    def draw(self, result: Descent, axes: Sequence[Any], title: str) -> None:
+        """The tutorial's picture on ``plot_panels`` matplotlib axes (given, never made)."""
+        ...
+
+
+@runtime_checkable
+class Phrasings(Protocol):
+    def phrased(self, form: str) -> Self:
+        """The same problem with its gradient phrased as ``form``."""
+        ...
+
+
+@runtime_checkable
+class Layout(Protocol):
+    # The parameters' axis split over devices (None: replicated), and the gradient phrasing
+    # for which zero padding of the data is exact (None: any).
+    params_point_axis: ClassVar[int | None]
+    zero_padding_form: ClassVar[str | None]
+
+    def trim(self, params: np.ndarray) -> np.ndarray:
+        """The parameters without padding added for several devices."""
+        ...
+
+
+@runtime_checkable
+class PolynomialSteps(Protocol):
+    def polynomial_descent(self) -> PolynomialDescent | None:
+        """The step as a ``PolynomialDescent`` over the elementwise data (x, y), or None."""
+        ...
+
+
+# -- what the harness uses: the capability, or what stands in for it ------------------------
+def tutorial_loop(problem: Problem) -> Loop | None:
+    return problem.tutorial_loop() if isinstance(problem, Tutorial) else None
+
+
+def polynomial_descent(problem: Problem) -> PolynomialDescent | None:
+    return problem.polynomial_descent() if isinstance(problem, PolynomialSteps) else None
+
+
+def phrased(problem: Problem, form: str) -> Problem:
+    return problem.phrased(form) if isinstance(problem, Phrasings) else problem
+
+
+def trim(problem: Problem, params: np.ndarray) -> np.ndarray:
+    return problem.trim(params) if isinstance(problem, Layout) else params
+
+
+def params_point_axis(problem: Problem) -> int | None:
+    return problem.params_point_axis if isinstance(problem, Layout) else None
+
+
+def zero_padding_form(problem: Problem) -> str | None:
+    return problem.zero_padding_form if isinstance(problem, Layout) else None
+
+
+def splits_over_devices(problem: Problem) -> bool:
+    """Whether the problem says how it splits over devices (``Layout``)."""
+    return isinstance(problem, Layout)
+
+
+def divergence_hint(problem: Problem) -> str:
+    return str(getattr(problem, "divergence_hint", "lower --lr"))
+
+
+def print_every(problem: Problem, iterations: int) -> int:
+    """The tutorial's spacing of printed lines, or a tenth of the run."""
+    if isinstance(problem, Printout):
+        return problem.default_print_every
+    return max(1, iterations // 10)
+
+
+def keeps_params(problem: Problem) -> bool:
+    return problem.keeps_params if isinstance(problem, Printout) else False
+
+
+def progress_stops(problem: Problem, iterations: int, every: int) -> list[int]:
+    if isinstance(problem, Printout):
+        return problem.progress_stops(iterations, every)
+    return list(range(every, iterations + 1, every)) if every > 0 else []
+
+
+def progress_line(problem: Problem, t: int, loss: float, params: np.ndarray | None) -> str:
+    if isinstance(problem, Printout):
+        return problem.progress_line(t, loss, params)
+    return f"{t} {loss}"
+
+
+def summary(problem: Problem, params: np.ndarray) -> str:
+    if isinstance(problem, Printout):
+        return problem.summary(params)
+    return f"Result: {params.tolist()}"
