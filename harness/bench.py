@@ -25,7 +25,7 @@ import numpy as np
 
 from descent_bench import backends
 from descent_bench.backends import Backend
-from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, place
+from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, capabilities, place
 from descent_bench.measurement import suite
 from descent_bench.measurement.contenders import own_loop
 from descent_bench.measurement.records import gbytes_per_second
@@ -127,7 +127,7 @@ def _baseline_labels(backend: str) -> list[str]:
 def _check_loop(problem: str, size: int, backend: str, loop: str) -> None:
     """``Unavailable`` where ``loop`` does not exist for this problem or backend."""
     if loop == "tutorial" and (
-        backend != "numpy" or make_problem(problem, size).tutorial_loop() is None
+        backend != "numpy" or capabilities.tutorial_loop(make_problem(problem, size)) is None
     ):
         raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
     if loop == "naive" and backend in backends.names():
@@ -229,7 +229,7 @@ class Workload:
         if loop in ("own", "compiled"):
             self.loop = backend.compile_loop(self.problem.step)
         elif loop == "tutorial":
-            self.loop = self.problem.tutorial_loop() or self._step
+            self.loop = capabilities.tutorial_loop(self.problem) or self._step
         elif baseline:  # one of the backend's baselines, by its label (build checked it)
             self.loop = baseline[0].make_loop(self.problem) or self._step
         # Compile and warm up the loop of the K that is timed (K is static in a compiled
@@ -362,4 +362,4 @@ class Workload:
 
     def result(self) -> np.ndarray:
         """The parameters after K iterations, on the host, without padding."""
-        return self.problem.trim(self.backend.to_numpy(self.run()))
+        return capabilities.trim(self.problem, self.backend.to_numpy(self.run()))

@@ -1,10 +1,12 @@
 """The descent kernel and its problems, written only against the Python array API standard.
 
 Nothing here branches on the backend: the backend supplies the namespace (``Ops``) and the
-loop. A new problem is one module and one line in ``PROBLEMS``: the command line, the
-measurement suite, the reports and the asv suite all read it from here.
+loop. ``PROBLEMS`` is the registry (``registry``): a new problem is one module and one line
+there, or a package of its own registered under the ``descent_bench.problems`` entry point
+group. The command line, the measurement suite, the reports and the asv suite all read it.
 """
 
+from descent_bench.kernels import capabilities
 from descent_bench.kernels.descent import Executor, checkpoints_every, descend, place
 from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.paraboloid import Paraboloid
@@ -20,12 +22,10 @@ from descent_bench.kernels.problem import (
     Problem,
     Step,
 )
+from descent_bench.kernels.registry import Registry
 from descent_bench.kernels.sine import FORMS, LOSSES, SineFit
 
-PROBLEMS: dict[str, type[Problem]] = {
-    SineFit.name: SineFit,
-    Paraboloid.name: Paraboloid,
-}
+PROBLEMS = Registry()
 
 __all__ = [
     "FORMS",
@@ -47,6 +47,7 @@ __all__ = [
     "Problem",
     "SineFit",
     "Step",
+    "capabilities",
     "checkpoints_every",
     "descend",
     "place",

@@ -13,7 +13,7 @@ found by ``isinstance``, and what the harness does where a problem offers nothin
 - ``PolynomialSteps`` and ``DecaysCoordinates`` (``problem``): the step described as
   mathematics, so that a C loop and an exact reference can run it without the kernel (none:
   the reference is the tutorial's loop or the kernel on NumPy);
-- ``divergence_hint``: one line a diverged ``fit`` prints (none: "lower --lr").
+- ``divergence_hint``: what a diverged ``fit`` suggests besides a lower lr (none: nothing).
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def splits_over_devices(problem: Problem) -> bool:
 
 
 def divergence_hint(problem: Problem) -> str:
-    return str(getattr(problem, "divergence_hint", "lower --lr"))
+    """What a diverged run should try besides a lower lr ("" where the problem says none)."""
+    return str(getattr(problem, "divergence_hint", ""))
 
 
 def print_every(problem: Problem, iterations: int) -> int:

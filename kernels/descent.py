@@ -14,10 +14,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
 
+from descent_bench.kernels import capabilities
 from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.problem import Array, Data, Loop, Ops, Problem, Step
 
@@ -53,14 +54,20 @@ def place(
 
     ``form`` overrides the backend's choice of phrasing. A backend spanning several devices
     splits each array along its points axis, padding with zeros; the problem names the
-    phrasing for which that padding is exact (``zero_padding_form``).
+    phrasing for which that padding is exact (``capabilities.Layout``): one that does not
+    runs on one device only (``ValueError``).
     """
     backend.load()
-    if backend.n_devices > 1 and problem.zero_padding_form:
-        form = problem.zero_padding_form
-    problem = problem.phrased(form or backend.gradient_form(problem.size))
+    if backend.n_devices > 1:
+        if not capabilities.splits_over_devices(problem):
+            raise ValueError(
+                f"{problem.name} runs on one device: it does not say how its data and "
+                "parameters split over devices (capabilities.Layout)"
+            )
+        form = capabilities.zero_padding_form(problem) or form
+    problem = cast(P, capabilities.phrased(problem, form or backend.gradient_form(problem.size)))
     data = tuple(backend.put(a, dtype, axis=a.ndim - 1) for a in problem.host_data())
-    params = backend.put(initial, dtype, axis=problem.params_point_axis)
+    params = backend.put(initial, dtype, axis=capabilities.params_point_axis(problem))
     return problem, data, params
 
 
@@ -141,11 +148,12 @@ def descend(
         done = stop
         history.append((stop, loss))
         if keep_params:
-            snapshots.append((stop, problem.trim(backend.to_numpy(params)).astype(np.float64)))
+            kept = capabilities.trim(problem, backend.to_numpy(params))
+            snapshots.append((stop, kept.astype(np.float64)))
     backend.sync(params)
     seconds = time.perf_counter() - start
     return Descent(
-        params=problem.trim(backend.to_numpy(params)).astype(np.float64),
+        params=capabilities.trim(problem, backend.to_numpy(params)).astype(np.float64),
         loss=history[-1][1],
         iterations=iterations,
         seconds=seconds,

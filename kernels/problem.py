@@ -3,8 +3,9 @@
 A problem is a frozen dataclass at one size. Its class carries what the harness would otherwise
 hard-code per problem: its name, its options as plain data (``Option``; the command line turns
 them into flags), default sizes and the learning rate that stays stable as the size grows, the
-tutorial-style printout, the size label and its picture. ``kernels.PROBLEMS`` lists the problem
-classes; nothing else does.
+size label. That core is ``Problem``; the rest a problem may offer is in ``capabilities``.
+``kernels.PROBLEMS`` lists the problem classes (those of other packages too, registered under
+the ``descent_bench.problems`` entry point group); nothing else does.
 
 Device-side methods (``loss``, ``gradient``, ``step``) receive ``Ops``: the array-API namespace
 ``ops.xp`` plus the few primitives the standard lacks, each with a standard-only fallback that
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol, Self, runtime_checkable
 
 import numpy as np
-
-from descent_bench.kernels.outcome import Descent
 
 # Arrays of any array-API library: the kernel never needs to know which.
 Array = Any
@@ -130,7 +129,10 @@ class DecaysCoordinates(Protocol):
 
 
 class Problem(Protocol):
-    """What ``descend``, the measurement suite and the reports use of a problem."""
+    """The core contract: what ``descend``, the measurement suite and the command line need of
+    every problem. Everything else (the tutorial's loop, printout and picture, other phrasings
+    of the gradient, a layout over devices, the step described as mathematics) is an optional
+    capability (``capabilities``), found by ``isinstance``."""
 
     # -- the problem family, on the class -------------------------------------------------
     name: ClassVar[str]
@@ -142,10 +144,6 @@ class Problem(Protocol):
     benchmark_sizes: ClassVar[tuple[int, ...]]  # asv's sizes
     default_lr: ClassVar[float]
     default_iterations: ClassVar[int]
-    default_print_every: ClassVar[int]
-    keeps_params: ClassVar[bool]  # the printout needs the parameters at each checkpoint
-    divergence_hint: ClassVar[str]
-    plot_panels: ClassVar[int]  # axes ``draw`` fills
 
     @classmethod
     def at_size(cls, size: int) -> Self:
@@ -163,18 +161,13 @@ class Problem(Protocol):
 
     @property
     def coupled_params(self) -> int:
-        """Parameters whose rounding errors mix in one update (for the agreement tolerance)."""
+        """Parameters whose rounding errors mix in one update (for the agreement bound)."""
         ...
 
     @property
     def elements(self) -> int:
         """Array elements one iteration streams through."""
         ...
-
-    # Layout for sharding: the parameters' axis split over devices (None: replicated), and
-    # the gradient phrasing for which zero padding of the data is exact (None: any).
-    params_point_axis: ClassVar[int | None]
-    zero_padding_form: ClassVar[str | None]
 
     def stable_lr(self) -> float:
         """The tutorial's lr, scaled where the problem's curvature grows with its size."""
@@ -189,47 +182,12 @@ class Problem(Protocol):
         data in float64 and in ``itemsize``, a step's temporaries, the tutorial's loop."""
         ...
 
-    def phrased(self, form: str) -> Self:
-        """The same problem with its gradient phrased as ``form``."""
-        ...
-
     def host_data(self) -> tuple[np.ndarray, ...]: ...
 
     def initial_params(self, seed: int = 0, start: Sequence[float] | None = None) -> np.ndarray:
         """``start`` (the ``start_option`` value) or a start drawn from ``seed``."""
         ...
 
-    def trim(self, params: np.ndarray) -> np.ndarray:
-        """The parameters without padding added for several devices."""
-        ...
-
     def loss(self, ops: Ops, params: Array, data: Data) -> Array: ...
 
-    def gradient(self, ops: Ops, params: Array, data: Data) -> Array: ...
-
     def step(self, ops: Ops, params: Array, data: Data, lr: Any) -> Array: ...
-
-    # -- presentation as plain data -------------------------------------------------------
-    def progress_stops(self, iterations: int, every: int) -> list[int]:
-        """The iterations the tutorial prints (t = number of updates done)."""
-        ...
-
-    def progress_line(self, t: int, loss: float, params: np.ndarray | None) -> str: ...
-
-    def summary(self, params: np.ndarray) -> str:
-        """The last line of the tutorial's printout."""
-        ...
-
-    def draw(self, result: Descent, axes: Sequence[Any], title: str) -> None:
-        """The tutorial's picture on ``plot_panels`` matplotlib axes (given, never created)."""
-        ...
-
-    def tutorial_loop(self) -> Loop | None:
-        """The tutorial's own loop on host NumPy arrays, the baseline of every speedup, or
-        None where the tutorial has none for this variant."""
-        ...
-
-    def polynomial_descent(self) -> PolynomialDescent | None:
-        """The step as a ``PolynomialDescent`` over the elementwise data (x, y), for the
-        fused reference loop; None where the step is not of that form."""
-        ...

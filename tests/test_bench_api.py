@@ -32,7 +32,7 @@ def test_sine_reference_is_exact_and_near_the_vandermonde_descent_of_tests_refer
     np.testing.assert_allclose(found.params, want, rtol=1e-12)
 
 
-@pytest.mark.parametrize("problem", bench.problem_names())
+@pytest.mark.parametrize("problem", ["sine", "paraboloid"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_numpy_is_off_the_exact_answer_but_within_its_bound(problem, dtype):
     agreement = bench.Workload.build(problem, 2000, dtype, "numpy").agreement()

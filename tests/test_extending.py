@@ -18,7 +18,8 @@ from descent_bench.measurement import suite
 
 @dataclass(frozen=True)
 class Quadratic:
-    """Minimise f(p) = (p - target)^2 for each of ``walkers`` numbers."""
+    """Minimise f(p) = (p - target)^2 for each of ``walkers`` numbers: the core contract
+    alone, no optional capability."""
 
     walkers: int = 1
     target: float = 1.5
@@ -35,12 +36,6 @@ class Quadratic:
     benchmark_sizes: ClassVar[tuple[int, ...]] = (100,)
     default_lr: ClassVar[float] = 0.1
     default_iterations: ClassVar[int] = 200
-    default_print_every: ClassVar[int] = 50
-    keeps_params: ClassVar[bool] = False
-    divergence_hint: ClassVar[str] = "lr must be below 1"
-    plot_panels: ClassVar[int] = 1
-    params_point_axis: ClassVar[int | None] = 0
-    zero_padding_form: ClassVar[str | None] = None
     coupled_params: ClassVar[int] = 1
 
     @classmethod
@@ -68,9 +63,6 @@ class Quadratic:
     def bytes_per_iteration(self, itemsize):
         return 2 * self.walkers * itemsize
 
-    def phrased(self, form):
-        return self
-
     def host_data(self):
         return ()
 
@@ -79,18 +71,21 @@ class Quadratic:
             return np.full(self.walkers, float(start))
         return np.random.default_rng(seed).uniform(-5, 5, self.walkers)
 
-    def trim(self, params):
-        return params[: self.walkers]
-
     def loss(self, ops, params, data):
         r = params - self.target
         return ops.xp.sum(r * r) / self.walkers
 
-    def gradient(self, ops, params, data):
-        return 2.0 * (params - self.target)
-
     def step(self, ops, params, data, lr):
-        return params - lr * self.gradient(ops, params, data)
+        return params - lr * 2.0 * (params - self.target)
+
+
+@dataclass(frozen=True)
+class PrintingQuadratic(Quadratic):
+    """The same problem with one optional capability: a printout of its own."""
+
+    name: ClassVar[str] = "printing-quadratic"
+    default_print_every: ClassVar[int] = 50
+    keeps_params: ClassVar[bool] = False
 
     def progress_stops(self, iterations, every):
         return list(range(every, iterations + 1, every)) if every else []
@@ -100,17 +95,6 @@ class Quadratic:
 
     def summary(self, params):
         return f"closest: {params.tolist()}"
-
-    def draw(self, result, axes, title):
-        (ax,) = axes
-        ax.plot(*zip(*result.history, strict=True))
-        ax.set_title(title)
-
-    def tutorial_loop(self):
-        return None
-
-    def polynomial_descent(self):
-        return None
 
 
 class ListBackend(Backend):
@@ -140,6 +124,12 @@ def quadratic(monkeypatch):
 
 
 @pytest.fixture
+def printing_quadratic(monkeypatch):
+    monkeypatch.setitem(kernels.PROBLEMS, PrintingQuadratic.name, PrintingQuadratic)
+    return PrintingQuadratic
+
+
+@pytest.fixture
 def listy():
     backends.register(ListBackend.name, ListBackend)
     yield ListBackend.name
@@ -154,11 +144,40 @@ def test_a_registered_problem_fits_with_its_own_options(quadratic, capsys):
     np.testing.assert_allclose(record["params"], -2 + 6 * 0.8**200, rtol=1e-12)
 
 
-def test_a_registered_problem_prints_its_own_progress(quadratic, capsys):
-    code = main(["fit", "quadratic", "--iterations", "100"])
+def test_a_problem_with_a_printout_prints_its_own_progress(printing_quadratic, capsys):
+    assert isinstance(printing_quadratic(), kernels.capabilities.Printout)
+    code = main(["fit", "printing-quadratic", "--iterations", "100"])
     lines = capsys.readouterr().out.splitlines()
     assert code == 0
     assert [line.split(":")[0] for line in lines] == ["after 50", "after 100", "closest"]
+
+
+def test_a_problem_without_a_printout_prints_its_loss_every_tenth_of_the_run(quadratic, capsys):
+    assert not isinstance(quadratic(), kernels.capabilities.Printout)
+    code = main(["fit", "quadratic", "--iterations", "100", "--target", "0", "--start", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in lines[:-1]] == [str(t) for t in range(10, 101, 10)]
+    assert float(lines[2].split()[1]) == pytest.approx(0.8 ** (2 * 30))
+    assert lines[-1].startswith("Result: [")
+
+
+def test_a_problem_without_a_picture_plots_its_loss_curve(quadratic, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "fit.png"
+    assert main(["fit", "quadratic", "--iterations", "50", "--plot", str(path)]) == 0
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_problem_without_a_layout_refuses_several_devices(quadratic):
+    class TwoDevices:
+        n_devices = 2
+
+        def load(self):
+            return self
+
+    with pytest.raises(ValueError, match="runs on one device"):
+        kernels.place(quadratic(), TwoDevices(), "float64", np.zeros(1))
 
 
 def test_a_registered_problem_refuses_its_bad_options_in_one_line(quadratic, capsys):
@@ -181,6 +200,8 @@ def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
         ("jax-step", "quadratic", 5),
     }
     assert all(r["agrees"] for r in records)
+    # no tutorial, no description of its step: checked against the kernel on NumPy
+    assert {r["reference"] for r in records} == {"kernel"}
 
 
 def test_the_suite_measures_a_registered_problem_at_its_default_sizes(quadratic):

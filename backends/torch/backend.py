@@ -17,7 +17,7 @@ import numpy as np
 
 from descent_bench.backends.base import Backend, BackendUnavailable, Baseline, pieces
 from descent_bench.backends.torch import compiled, tutorial
-from descent_bench.kernels import Array, Data, Loop, PolynomialDescent, Problem, Step
+from descent_bench.kernels import Array, Data, Loop, PolynomialDescent, Problem, Step, capabilities
 
 MAX_TRIP = 2**31 - 1  # steps in one call of the compiled loop
 
@@ -26,7 +26,7 @@ def _polynomial_loop(make: Callable[[PolynomialDescent], Loop]) -> Callable[[Pro
     """A baseline's loop for problems whose step is a polynomial descent, else None."""
 
     def make_loop(problem: Problem) -> Loop | None:
-        descent = problem.polynomial_descent()
+        descent = capabilities.polynomial_descent(problem)
         return None if descent is None else make(descent)
 
     return make_loop

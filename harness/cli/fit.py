@@ -19,6 +19,7 @@ from descent_bench.kernels import (
     Diverged,
     NonFiniteStart,
     Problem,
+    capabilities,
     checkpoints_every,
     descend,
 )
@@ -45,8 +46,9 @@ def add_parser(commands: a.Commands) -> None:
         sub.add_argument(
             "--print-every",
             type=a.non_negative_int,
-            default=problem.default_print_every,
-            help="0 prints no progress",
+            default=None,
+            help="iterations between printed lines; 0 prints no progress (default: the "
+            "tutorial's spacing, or a tenth of the run)",
         )
         sub.add_argument("--json", action="store_true", help="print one JSON object instead")
         sub.add_argument("--plot", metavar="FILE.png", help="save a picture (needs matplotlib)")
@@ -88,10 +90,13 @@ def run(args: argparse.Namespace) -> int:
     backend = usable_backend(args.backend, args.devices)
     a.check_plot_path(args.plot)
     problem, initial = make_problem(args)
-    if args.print_every and args.iterations // args.print_every > MAX_PRINTED:
-        lines = args.iterations // args.print_every
+    every = args.print_every
+    if every is None:
+        every = capabilities.print_every(problem, args.iterations)
+    if every and args.iterations // every > MAX_PRINTED:
+        lines = args.iterations // every
         raise UsageError(
-            f"--print-every {args.print_every} with --iterations {args.iterations} prints "
+            f"--print-every {every} with --iterations {args.iterations} prints "
             f"{lines:,} lines; at most {MAX_PRINTED:,} (raise --print-every, or 0 for none)"
         )
     if backend.compiles and problem.coupled_params > LARGE_PROGRAM:
@@ -100,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             f"{problem.coupled_params} coupled parameters first; the program grows with them, "
             "and compiling it can take minutes\n"
         )
-    shown = problem.progress_stops(args.iterations, args.print_every)
+    shown = capabilities.progress_stops(problem, args.iterations, every)
     curve = curve_stops(args.iterations, shown)
     try:
         with warnings.catch_warnings():
@@ -113,10 +118,12 @@ def run(args: argparse.Namespace) -> int:
                 lr=args.lr,
                 initial=initial,
                 checkpoints=set(shown) | set(curve),
-                keep_params=problem.keeps_params,
+                keep_params=capabilities.keeps_params(problem),
             )
     except Diverged as exc:
-        raise Diverged(exc.iteration, exc.loss, f"lower --lr ({problem.divergence_hint})") from None
+        hint = capabilities.divergence_hint(problem)
+        advice = f"lower --lr ({hint})" if hint else "lower --lr"
+        raise Diverged(exc.iteration, exc.loss, advice) from None
     except NonFiniteStart as exc:
         kind = PROBLEMS[args.problem]
         inputs = ", ".join(flag(o) for o in (*kind.options, kind.start_option))
@@ -138,8 +145,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         losses, snapshots = dict(result.history), dict(result.snapshots)
         for t in shown:
-            print(problem.progress_line(t, losses[t], snapshots.get(t)))
-        print(problem.summary(result.params))
+            print(capabilities.progress_line(problem, t, losses[t], snapshots.get(t)))
+        print(capabilities.summary(problem, result.params))
     return a.report_saved(saved)
 
 

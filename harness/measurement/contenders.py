@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.backends.base import pieces
-from descent_bench.kernels import Array, Data, Loop, Problem
+from descent_bench.kernels import Array, Data, Loop, Problem, capabilities
 from descent_bench.measurement import native
 from descent_bench.measurement.records import TUTORIAL
 
@@ -52,14 +52,14 @@ def own_loop(backend: Backend) -> Contender:
 def tutorial() -> Contender:
     """The problem's tutorial loop, on host NumPy arrays, the gradient phrased as written."""
     return Contender(
-        TUTORIAL, backends.load("numpy"), lambda p: p.tutorial_loop(), True, "elementwise"
+        TUTORIAL, backends.load("numpy"), capabilities.tutorial_loop, True, "elementwise"
     )
 
 
 def fused_c_loop(problem: Problem) -> Loop | None:
     """The problem's descent as the C reference loop, or None (not a polynomial descent, or
     no C compiler here)."""
-    descent = problem.polynomial_descent()
+    descent = capabilities.polynomial_descent(problem)
     if descent is None or native.unavailable_reason() is not None:
         return None
     library = native.load()

@@ -30,7 +30,7 @@ from typing import cast
 
 import numpy as np
 
-from descent_bench.kernels import DecaysCoordinates, Problem
+from descent_bench.kernels import DecaysCoordinates, Problem, capabilities
 from descent_bench.measurement import exact
 from descent_bench.measurement.records import ReferenceKind
 from descent_bench.measurement.workloads import SEED, kernel_params
@@ -54,7 +54,7 @@ def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | No
         params = exact.decayed(start, lr, rate, iterations)
         how = f"start (1 - lr {rate:g})^K in {exact.DIGITS} digits"
         return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
-    descent = problem.polynomial_descent()
+    descent = capabilities.polynomial_descent(problem)
     data = problem.host_data()
     if descent is None or descent.sign or len(data) != 2 or start.ndim != 1:
         return None
@@ -73,7 +73,7 @@ def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | No
 def vandermonde_params(problem: Problem, iterations: int, lr: float) -> np.ndarray | None:
     """K steps c <- c - lr * constant * V^T g(V c - y) in float64, V the Vandermonde matrix
     of x; None where the problem's step is not of that form or its data is not (x, y)."""
-    descent = problem.polynomial_descent()
+    descent = capabilities.polynomial_descent(problem)
     data = problem.host_data()
     if descent is None or len(data) != 2:
         return None
@@ -91,7 +91,7 @@ def vandermonde_params(problem: Problem, iterations: int, lr: float) -> np.ndarr
 
 def tutorial_params(problem: Problem, iterations: int, lr: float) -> np.ndarray | None:
     """The tutorial's loop in float64, where it has one and it runs in about a second."""
-    loop = problem.tutorial_loop()
+    loop = capabilities.tutorial_loop(problem)
     if loop is None or problem.elements * iterations > TUTORIAL_ELEMENT_ITERATIONS:
         return None
     data = tuple(np.asarray(a, dtype=np.float64) for a in problem.host_data())

@@ -20,7 +20,7 @@ import numpy as np
 
 from descent_bench.backends import Backend
 from descent_bench.backends.base import CallTime
-from descent_bench.kernels import Array, Loop, Problem, place
+from descent_bench.kernels import Array, Loop, Problem, capabilities, place
 from descent_bench.measurement.contenders import Contender
 
 
@@ -68,7 +68,7 @@ def prepare(
     if contender.compiles:  # a steady call beside the first, on the same clock
         steady = backend.timed_call(call).host_seconds
         compile_seconds = max(0.0, first - steady)
-    final = problem.trim(backend.to_numpy(first_result[0]))
+    final = capabilities.trim(problem, backend.to_numpy(first_result[0]))
     return PreparedRow(
         contender=contender,
         problem=problem,

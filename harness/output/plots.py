@@ -1,7 +1,7 @@
 """Pictures (matplotlib, the optional ``plot`` extra), saved atomically.
 
-A fit's picture is drawn by its problem (``Problem.draw``) on axes made here; a comparison is
-iterations/s against size, log-log, one panel per problem.
+A fit's picture is drawn by its problem (``capabilities.Picture``) on axes made here; a
+comparison is iterations/s against size, log-log, one panel per problem.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.kernels import PROBLEMS, Descent, Problem
+from descent_bench.kernels import PROBLEMS, Descent, Problem, capabilities
 from descent_bench.measurement.records import Record
 from descent_bench.output.files import write_atomic
 
@@ -29,9 +29,18 @@ def save(fig: Any, path: str) -> None:
 
 
 def plot_fit(problem: Problem, result: Descent, path: str, title: str) -> None:
-    """The problem's own picture of one descent."""
-    fig, axes = figure(problem.plot_panels)
-    problem.draw(result, list(axes), title)
+    """The problem's own picture of one descent (``capabilities.Picture``), or its loss
+    curve where it has none."""
+    if isinstance(problem, capabilities.Picture):
+        fig, axes = figure(problem.plot_panels)
+        problem.draw(result, list(axes), title)
+    else:
+        fig, (ax,) = figure(1)
+        iterations, losses = zip(*result.history, strict=True)
+        ax.plot(iterations, losses, marker=".")
+        ax.set(xlabel="iteration", ylabel="loss", title=title)
+        if all(v > 0 for v in losses):
+            ax.set_yscale("log")
     save(fig, path)
 
 

@@ -41,7 +41,7 @@ class Ridge:
         Option("penalty", "real", 0.1, "weight of |w|^2 in the loss", check=_check_penalty),
     )
     start_option: ClassVar[Option] = Option(
-        "init", "reals", None, "initial weights (default: zeros)", metavar="W1,W2,..."
+        "init", "reals", None, "initial weights (default: random)", metavar="W1,W2,..."
     )
     default_sizes: ClassVar[tuple[int, ...]] = (1000, 100_000)
     benchmark_sizes: ClassVar[tuple[int, ...]] = (1000, 100_000)
@@ -89,8 +89,9 @@ class Ridge:
         return x, x @ truth + 0.1 * rng.standard_normal(self.samples)
 
     def initial_params(self, seed: int = 0, start: Sequence[float] | None = None) -> np.ndarray:
+        """``start``, or standard normal draws from ``seed``."""
         if start is None:
-            return np.zeros(self.features)
+            return np.random.default_rng(seed).standard_normal(self.features)
         weights = np.asarray(start, dtype=np.float64)
         if weights.shape != (self.features,):
             raise ValueError(f"init needs {self.features} weights, got {weights.size}")

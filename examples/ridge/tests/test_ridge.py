@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from descent_bench_ridge import Ridge
 
 from descent_bench import backends, kernels
-from descent_bench_ridge import Ridge
 
 
 def closed_form(problem):
