@@ -8,12 +8,9 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).parents[1]
-# Repository folder -> the package it installs as (pyproject's package-dir).
-FOLDERS = {
-    "kernels": "descent_bench.kernels",
-    "backends": "descent_bench.backends",
-    "harness": "descent_bench",
-}
+PACKAGE = ROOT / "src" / "descent_bench"
+# The folders the repository's root shows: links into the package, never import names.
+FOLDERS = {"kernels": "descent_bench.kernels", "backends": "descent_bench.backends"}
 # Each layer may import itself and the layers listed after it, nothing else of the project.
 ALLOWED = {
     "kernels": {"kernels"},
@@ -27,8 +24,7 @@ ALLOWED = {
 
 
 def module_name(path):
-    folder = path.relative_to(ROOT).parts[0]
-    parts = [FOLDERS[folder], *path.relative_to(ROOT / folder).with_suffix("").parts]
+    parts = ["descent_bench", *path.relative_to(PACKAGE).with_suffix("").parts]
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
@@ -41,12 +37,7 @@ def layer(module):
     return parts[1]
 
 
-MODULES = {
-    module_name(p): p
-    for folder in FOLDERS
-    for p in sorted((ROOT / folder).rglob("*.py"))
-    if "__pycache__" not in p.parts
-}
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py")) if "__pycache__" not in p.parts}
 
 
 def imported(path):
@@ -74,7 +65,7 @@ def test_imports_run_from_a_higher_layer_to_a_lower_one(module):
 
 def test_no_module_imports_the_folder_names():
     for module, path in MODULES.items():
-        bad = {n for n in imported(path) if n.split(".")[0] in {*FOLDERS, "benchmarks"}}
+        bad = {n for n in imported(path) if n.split(".")[0] in {*FOLDERS, "src", "benchmarks"}}
         assert not bad, f"{module} imports {sorted(bad)}"
 
 
@@ -134,7 +125,7 @@ def test_the_install_puts_only_descent_bench_on_the_import_path(tmp_path):
     code = (
         "import importlib.util as u, descent_bench.kernels, descent_bench.backends; "
         "print(descent_bench.kernels.PROBLEMS is not None, "
-        "[n for n in ('kernels', 'backends', 'harness', 'benchmarks') if u.find_spec(n)])"
+        "[n for n in ('kernels', 'backends', 'src', 'benchmarks', 'examples') if u.find_spec(n)])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
@@ -176,3 +167,23 @@ def test_no_output_module_imports_the_suite_or_the_contenders():
                 reached.add(other)
                 todo.append(other)
         assert not reached & set(MEASURING), (module, sorted(reached & set(MEASURING)))
+
+
+def test_the_root_shows_the_subpackages_as_links_into_the_package():
+    for folder, module in FOLDERS.items():
+        link = ROOT / folder
+        assert link.is_symlink() and link.resolve() == PACKAGE / module.split(".")[1]
+
+
+def test_an_editable_install_puts_a_plain_path_on_the_import_path(tmp_path):
+    """Static tools (pyright, mypy, editors) follow a folder named in a .pth file, not an
+    import hook: the README's editable install puts src/ itself on the import path."""
+    import descent_bench
+
+    if pathlib.Path(descent_bench.__file__).resolve().parent != PACKAGE:
+        pytest.skip("descent_bench is installed from elsewhere, not editable from this tree")
+    code = "import sys; print([p for p in sys.path if p.endswith('src')])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    assert str(PACKAGE.parent) in out

@@ -1,7 +1,7 @@
 """The C limit references on their own: the vectorised streaming read and the fused descent.
 
 Run: python docs/experiments/c_reference.py [float64|float32]
-Builds harness/measurement/native/fused.c with the machine's C compiler (cc, or $CC), then
+Builds src/descent_bench/measurement/native/fused.c with the machine's C compiler (cc, or $CC), then
 prints the read's GB/s over 256 MiB and the fused descent's µs/iter and GB/s at N = 2000 and
 1e7 (median of 7 calls of compare's default K).
 """
