@@ -27,7 +27,14 @@ from descent_bench import backends
 from descent_bench.backends import Backend
 from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, capabilities, place
 from descent_bench.measurement import suite
-from descent_bench.measurement.contenders import own_loop
+from descent_bench.measurement.contenders import (
+    FUSED,
+    STANDARD,
+    TUTORIAL_LOOP,
+    Row,
+    own_loop,
+    rows,
+)
 from descent_bench.measurement.records import gbytes_per_second
 from descent_bench.measurement.reference import bound, max_rel_diff, reference
 from descent_bench.measurement.threads import pin
@@ -102,47 +109,52 @@ def sizes(problem: str) -> list[int]:
 LOOPS = ("own", "compiled", "naive", "tutorial")
 
 
+def _rows(backend: str) -> list[Row]:
+    """The rows of ``backend`` (and the tutorial's) in the one row model."""
+    return rows([backend] if backend in backends.names() else [])
+
+
 def table_rows() -> list[tuple[str, str, str]]:
     """(label, backend, loop) of a side-by-side table: the tutorial first, then each
-    registered backend's own loop, its compiled variant and its baselines."""
-    rows = [("tutorial", "numpy", "tutorial")]
-    for name in backends.names():
-        backend = backends.get(name)
-        rows.append((name, name, "own"))
-        variant = backend.compiled_variant()
-        if variant is not None:
-            rows.append((variant.label, name, "compiled"))
-        for baseline in backend.baselines():
-            loop = "naive" if baseline.label == backend.naive_label else baseline.label
-            rows.append((baseline.label, name, loop))
-    return rows
+    registered backend's own loop, its compiled variant and its baselines (the rows of
+    ``contenders.rows`` on one device that ``Workload.build`` runs by ``loop``)."""
+    return [
+        (r.label, r.backend, r.loop)
+        for r in rows(backends.names())
+        if r.loop not in (STANDARD, FUSED) and r.devices == 1
+    ]
 
 
 def _baseline_labels(backend: str) -> list[str]:
-    if backend not in backends.names():
-        return []
-    return [b.label for b in backends.get(backend).baselines()]
+    """The labels of ``backend``'s baselines (each a ``loop`` that ``build`` takes)."""
+    return [
+        r.label
+        for r in _rows(backend)
+        if r.backend == backend and r.baseline and r.loop != TUTORIAL_LOOP
+    ]
 
 
 def _check_loop(problem: str, size: int, backend: str, loop: str) -> None:
-    """``Unavailable`` where ``loop`` does not exist for this problem or backend."""
+    """``Unavailable`` where ``loop`` is not a row of this backend, or has no loop for this
+    problem."""
+    found = [r for r in _rows(backend) if r.backend == backend and loop in (r.loop, r.label)]
     if loop == "tutorial" and (
-        backend != "numpy" or capabilities.tutorial_loop(make_problem(problem, size)) is None
+        not found or capabilities.tutorial_loop(make_problem(problem, size)) is None
     ):
         raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
-    if loop == "naive" and backend in backends.names():
-        if backends.get(backend).naive_label is None:
-            raise Unavailable(f"{backend} has no naive loop of its own")
-    if loop in _baseline_labels(backend):
-        (baseline,) = [b for b in backends.get(backend).baselines() if b.label == loop]
-        if baseline.make_loop(make_problem(problem, size)) is None:
-            raise Unavailable(f"{loop} has no loop for {problem}")
-    if loop == "compiled" and backend in backends.names():
-        if backends.get(backend).compiled_variant() is None:
-            raise Unavailable(
-                f"{backend} has no compiled variant (its own loop is compiled already, or its "
-                "library has no compiler)"
-            )
+    if backend not in backends.names() or found:
+        if loop in _baseline_labels(backend):
+            (baseline,) = [b for b in backends.get(backend).baselines() if b.label == loop]
+            if baseline.make_loop(make_problem(problem, size)) is None:
+                raise Unavailable(f"{loop} has no loop for {problem}")
+        return
+    if loop == "naive":
+        raise Unavailable(f"{backend} has no naive loop of its own")
+    if loop == "compiled":
+        raise Unavailable(
+            f"{backend} has no compiled variant (its own loop is compiled already, or its "
+            "library has no compiler)"
+        )
 
 
 def history_sizes(problem: str) -> list[int]:

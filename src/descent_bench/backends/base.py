@@ -51,6 +51,11 @@ class BackendUnavailable(RuntimeError):
     """The backend cannot run on this machine; the message says why and how to fix it."""
 
 
+def device_label(name: str, devices: int) -> str:
+    """A backend's row name over ``devices`` devices: its name, or e.g. ``jax-4dev``."""
+    return name if devices == 1 else f"{name}-{devices}dev"
+
+
 @dataclass(frozen=True)
 class Baseline:
     """A loop a user of the library writes first, measured as a row beside the backend's
@@ -96,7 +101,7 @@ class Backend:
     @property
     def label(self) -> str:
         """The row name in tables: the name, with the device count where data is split."""
-        return self.name if self.n_devices == 1 else f"{self.name}-{self.n_devices}dev"
+        return device_label(self.name, self.n_devices)
 
     def fresh(self) -> Backend:
         """A new object of this backend with nothing compiled or cached yet."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from descent_bench import backends
 from descent_bench.backends import Backend
-from descent_bench.backends.base import pieces
+from descent_bench.backends.base import device_label, pieces
 from descent_bench.kernels import Array, Data, Loop, Problem, capabilities
 from descent_bench.measurement import native
 from descent_bench.measurement.records import TUTORIAL
@@ -102,19 +102,79 @@ def compiled(backend: Backend) -> Contender | None:
     return replace(own_loop(variant), compiles=True)  # compiled at its first call
 
 
-def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
-    """The tutorial and the C reference, then each backend's own loop (over each device
-    count where it splits data over devices), its standard-only and compiled variants and
-    its naive loops."""
-    rows = [tutorial(), fused_c()]
-    for backend in chosen:
+# How a row runs its K iterations: the backend's own loop, that loop with the standard's
+# primitives or compiled by its library, the naive loop (one compiled step from Python) or
+# another baseline (named by its label), the problem's tutorial loop, or the C loop.
+OWN, STANDARD, COMPILED, NAIVE, TUTORIAL_LOOP, FUSED = (
+    "own",
+    "standard",
+    "compiled",
+    "naive",
+    "tutorial",
+    "fused",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row, as every table and suite knows it: its label, the registered backend whose
+    arrays it uses, the loop it runs (``OWN`` ... ``FUSED``, or a baseline's label), the
+    devices it spans and whether it is a baseline. ``rows`` makes them from the registries
+    alone (no library is loaded); ``compare``'s contenders and the asv and pytest-benchmark
+    suites (``bench.table_rows``, ``bench.Workload.build``) all read them."""
+
+    label: str
+    backend: str
+    loop: str
+    devices: int = 1
+    baseline: bool = False
+
+
+def rows(names: Sequence[str], device_counts: Sequence[int] = (1,)) -> list[Row]:
+    """The tutorial and the C reference, then each named backend's own loop (over each
+    device count where it splits data over devices), its standard-only and compiled
+    variants and its baselines, in that order."""
+    made = [Row(TUTORIAL, "numpy", TUTORIAL_LOOP, baseline=True), Row(C_FUSED, "numpy", FUSED)]
+    for name in names:
+        backend = backends.get(name)
         counts = device_counts if backend.splits_over_devices else (1,)
-        rows.extend(own_loop(backend.sharded(count).load()) for count in counts)
+        made.extend(Row(device_label(name, c), name, OWN, devices=c) for c in counts)
         standard = backend.standard_only()
         if standard is not None:
-            rows.append(own_loop(standard.load()))
-        compiled_row = compiled(backend)
-        if compiled_row is not None:
-            rows.append(compiled_row)
-        rows.extend(naive(backend))
-    return rows
+            made.append(Row(standard.label, name, STANDARD))
+        variant = backend.compiled_variant()
+        if variant is not None:
+            made.append(Row(variant.label, name, COMPILED))
+        for baseline in backend.baselines():
+            loop = NAIVE if baseline.label == backend.naive_label else baseline.label
+            made.append(Row(baseline.label, name, loop, baseline=True))
+    return made
+
+
+def contender(row: Row, backend: Backend) -> Contender | None:
+    """The row's loop on ``backend`` (loaded), or None where it cannot run here (a compiled
+    variant whose compiler is missing: a warning says why)."""
+    if row.loop == TUTORIAL_LOOP:
+        return tutorial()
+    if row.loop == FUSED:
+        return fused_c()
+    if row.loop == OWN:
+        return own_loop(backend.sharded(row.devices).load())
+    if row.loop == STANDARD:
+        standard = backend.standard_only()
+        assert standard is not None  # rows made it from this backend
+        return own_loop(standard.load())
+    if row.loop == COMPILED:
+        return compiled(backend)
+    (made,) = [c for c in naive(backend) if c.label == row.label]
+    return made
+
+
+def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
+    """Every row of ``rows`` for the chosen backends (loaded), as a loop to time."""
+    by_name = {b.name: b for b in chosen}
+    made = (
+        contender(r, by_name.get(r.backend) or backends.load(r.backend))
+        for r in rows(list(by_name), device_counts)
+    )
+    return [c for c in made if c is not None]

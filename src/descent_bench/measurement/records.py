@@ -48,6 +48,20 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class RowId:
+    """The one identity of a measured row: its label (``contenders.Row``), the problem and
+    size, dtype, devices and threads. The suite merges each process's calls by it, and
+    ``diff`` matches the rows of two runs by it (and K)."""
+
+    label: str
+    problem: str
+    size: int
+    dtype: str
+    devices: int = 1
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
 class Record:
     backend: str  # the row's label: a backend, a backend over N devices, or a baseline
     library: str  # the registered backend whose arrays the row uses
@@ -72,6 +86,10 @@ class Record:
     noisy: bool = False  # still above the noise target when the run stopped
     platform: str = "cpu"  # where the row's arrays live ("cpu" or "gpu")
     precision: str = "full"  # how float32 matrix products ran ("full", or e.g. TF32)
+
+    @property
+    def row_id(self) -> RowId:
+        return RowId(self.backend, self.problem, self.size, self.dtype, self.devices, self.threads)
 
     @property
     def iterations_per_second(self) -> float:
@@ -112,18 +130,10 @@ class Record:
         return statistics.median_interval(self.per_iteration())
 
 
-def key(record: Record) -> tuple[str, str, int, str, int, int, int | None]:
-    """What makes two records the same row of two runs: label, problem, size, dtype,
-    devices, K and threads."""
-    return (
-        record.backend,
-        record.problem,
-        record.size,
-        record.dtype,
-        record.devices,
-        record.iterations,
-        record.threads,
-    )
+def key(record: Record) -> tuple[RowId, int]:
+    """What makes two records the same measurement in two runs: the same row, and the same
+    K per call."""
+    return record.row_id, record.iterations
 
 
 @dataclass(frozen=True)

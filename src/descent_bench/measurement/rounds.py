@@ -41,12 +41,11 @@ from descent_bench.measurement.planning import (
     Task,
     plan,
 )
-from descent_bench.measurement.records import Sample
+from descent_bench.measurement.records import RowId, Sample
 from descent_bench.measurement.threads import held, held_backends
 from descent_bench.measurement.timing import PreparedRow, prepare
 from descent_bench.measurement.workloads import SEED, baseline_iterations, default_iterations
 
-RowKey = tuple[str, str, int]  # label, problem, size
 SizeKey = tuple[str, int]  # problem, size
 
 # Seconds of one size's rounds per visit (at least one round): well under the host's slow
@@ -57,8 +56,17 @@ VISIT_SECONDS = 0.25
 VISIT_ROUNDS = MAX_ROUNDS // 20
 
 
-def row_key(task: Task) -> RowKey:
-    return (task.contender.label, task.problem.name, task.problem.size)
+def row_id(task: Task, settings: Settings) -> RowId:
+    """The identity of ``task``'s row, as its record will carry it."""
+    problem, backend = task.problem, task.contender.backend
+    return RowId(
+        task.contender.label,
+        problem.name,
+        problem.size,
+        settings.dtype,
+        backend.n_devices,
+        settings.threads,
+    )
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ class Job:
 
 @dataclass
 class RowResult:
-    key: RowKey
+    row: RowId
     iterations: int
     compile_seconds: float | None
     final_params: np.ndarray
@@ -287,7 +295,7 @@ def work(job: Job, observer: Observer) -> JobResult:
                 for size in group:
                     results.extend(
                         RowResult(
-                            row_key(task),
+                            row_id(task, settings),
                             row.iterations,
                             row.compile_seconds,
                             row.final_params,

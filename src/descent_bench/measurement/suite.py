@@ -34,6 +34,7 @@ from descent_bench.measurement.records import (
     TUTORIAL,
     Ceiling,
     Record,
+    RowId,
     SuiteResult,
     gbytes_per_second,
 )
@@ -41,11 +42,10 @@ from descent_bench.measurement.reference import bound, max_rel_diff, reference
 from descent_bench.measurement.rounds import (
     Job,
     JobResult,
-    RowKey,
     RowResult,
     Visit,
     is_noisy,
-    row_key,
+    row_id,
     work,
 )
 from descent_bench.measurement.workers import WorkerFailed, run_in_worker
@@ -138,13 +138,13 @@ def merge(the_plan: Plan, results: list[JobResult]) -> list[Record]:
     """One record per row: every process's calls, checked against the reference."""
     settings = the_plan.settings
     ceilings = fastest_ceilings(results)
-    by_key: dict[RowKey, list[RowResult]] = {}
+    by_row: dict[RowId, list[RowResult]] = {}
     for result in results:
         for row in result.rows:
-            by_key.setdefault(row.key, []).append(row)
+            by_row.setdefault(row.row, []).append(row)
     records = []
     for task in the_plan.tasks:
-        parts = by_key.get(row_key(task))
+        parts = by_row.get(row_id(task, settings))
         if parts:
             records.append(record(settings, task, parts, ceilings))
     return records
