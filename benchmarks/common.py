@@ -81,7 +81,7 @@ class DescentBenchmark(Timed, abc.ABC):
 
     @unit("relative")
     def track_max_rel_diff(self, backend, size, dtype):
-        """Distance from the independent float64 reference after K iterations."""
+        """Distance from the reference (exact where the mathematics allows) after K iterations."""
         return compat.agreement(self.workload)[0]
 
     @unit("fraction of the bound")

@@ -127,3 +127,12 @@ def test_the_exact_paraboloid_answer_is_the_closed_form():
     found = reference(problem, 10, 0.001)
     start = problem.initial_params(seed=0)
     np.testing.assert_allclose(found.params, (1 - 2 * 0.001) ** 10 * start, rtol=4 * 2.0**-53 * 10)
+
+
+def test_a_phrased_problem_meets_the_same_exact_reference_and_nobody_changes_it():
+    plain = reference(kernels.SineFit(300), 20, 1e-6)
+    phrased = reference(kernels.SineFit(300, form="features"), 20, 1e-6)
+    assert phrased.kind == "exact"
+    np.testing.assert_array_equal(phrased.params, plain.params)
+    with pytest.raises(ValueError):
+        plain.params[0] = 1.0

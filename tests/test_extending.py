@@ -249,3 +249,23 @@ def test_registrations_reach_the_asv_parameters(listy, quadratic):
         kernels.PROBLEMS.pop("quadratic")
         importlib.reload(benchmarks.common)
         importlib.reload(benchmarks.bench_descent)
+
+
+@pytest.mark.skipif(bool(unavailable_reason("jax")), reason="jax unavailable")
+def test_fit_refuses_several_devices_for_a_problem_without_a_layout_in_one_line(quadratic, capsys):
+    code = main(["fit", "quadratic", "--backend", "jax", "--devices", "2"])
+    err = capsys.readouterr().err
+    assert (code, len(err.splitlines()), "runs on one device" in err) == (2, 1, True)
+
+
+def test_compare_plans_one_device_rows_only_for_a_problem_without_a_layout(quadratic):
+    from descent_bench import backends as registry
+
+    if registry.get("jax").sharded(2).unavailable_reason():
+        pytest.skip("jax cannot split over 2 devices here")
+    settings = suite.Settings(
+        backends=("jax",), problems=("quadratic", "paraboloid"), sizes=(8,), device_counts=(1, 2)
+    )
+    tasks = suite.plan(settings).tasks
+    devices = {(t.problem.name, t.contender.backend.n_devices) for t in tasks}
+    assert ("quadratic", 2) not in devices and ("paraboloid", 2) in devices

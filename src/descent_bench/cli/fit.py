@@ -90,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
     backend = usable_backend(args.backend, args.devices)
     a.check_plot_path(args.plot)
     problem, initial = make_problem(args)
+    if backend.n_devices > 1 and not capabilities.splits_over_devices(problem):
+        raise UsageError(
+            f"--devices {backend.n_devices}: {problem.name} runs on one device (it does not "
+            "say how its data splits over devices)"
+        )
     every = args.print_every
     if every is None:
         every = capabilities.print_every(problem, args.iterations)

@@ -12,7 +12,8 @@ a few numbers computed once from the float64 data:
   p_0 (1 - lr r)^K (``decayed``), the factor in 50 digits and each product rounded once.
 
 The float64 inputs (data, start, lr) are taken as exact numbers: the answer is that of the
-mathematics on the very numbers the rows start from, rounded to float64 at the end.
+mathematics on the very numbers the rows start from, each operation rounded to 50 digits
+(lr times the loss's scale too), rounded to float64 at the end.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from descent_bench import backends
 from descent_bench.backends import Backend
-from descent_bench.kernels import PROBLEMS, Problem
+from descent_bench.kernels import PROBLEMS, Problem, capabilities
 from descent_bench.measurement.contenders import Contender, contenders
 from descent_bench.measurement.memory import MEASURE_COPIES, shortfall
 from descent_bench.measurement.settings import (
@@ -135,5 +135,11 @@ def plan(settings: Settings) -> Plan:
             too_big = shortfall(problem, settings.dtype, copies=MEASURE_COPIES)
             if too_big:
                 raise SettingsError("sizes", too_big)
-            tasks.extend(Task(problem, c) for c in rows if c.make_loop(problem) is not None)
+            # A problem without a layout over devices runs its one-device rows only.
+            splits = capabilities.splits_over_devices(problem)
+            tasks.extend(
+                Task(problem, c)
+                for c in rows
+                if (splits or c.backend.n_devices == 1) and c.make_loop(problem) is not None
+            )
     return Plan(settings, tuple(chosen), tuple(rows), tuple(tasks))

@@ -116,6 +116,18 @@ def _cached(problem: Hashable, iterations: int, lr: float) -> Reference:
 
 
 def _computed(problem: Problem, iterations: int, lr: float) -> Reference:
+    # The same iterates in every phrasing: the references read the elementwise data (x, y).
+    problem = (
+        capabilities.phrased(problem, "elementwise")
+        if capabilities.polynomial_descent(problem)
+        else problem
+    )
+    found = _first(problem, iterations, lr)
+    found.params.setflags(write=False)  # cached and shared: nobody may change it
+    return found
+
+
+def _first(problem: Problem, iterations: int, lr: float) -> Reference:
     found = exact_params(problem, iterations, lr)
     if found is not None:
         return found
