@@ -55,19 +55,38 @@ def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | No
         how = f"start (1 - lr {rate:g})^K in {exact.DIGITS} digits"
         return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
     descent = capabilities.polynomial_descent(problem)
-    data = problem.host_data()
-    if descent is None or descent.sign or len(data) != 2 or start.ndim != 1:
+    if descent is None or descent.sign or start.ndim != 1:
         return None
-    x, y = data
-    if np.ndim(x) != 1:
-        return None
-    sums = exact.power_sums(x, y, start.size - 1)
-    if not all(v.is_finite() for v in (*sums.of_x, *sums.of_xy)):
+    sums = power_sums(problem, start.size - 1)
+    if sums is None or not all(v.is_finite() for v in (*sums.of_x, *sums.of_xy)):
         return None
     answer = exact.affine_descent(sums, start, lr, Decimal(descent.constant), iterations)
     params = exact.rounded(answer)
     how = f"affine descent in {exact.DIGITS} digits on double-double power sums"
     return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
+
+
+def power_sums(problem: Problem, degree: int) -> exact.PowerSums | None:
+    """The power sums of the problem's data (x, y), or None where its data is not that;
+    formed once per process for a problem that can be hashed (a size's rows of different K
+    share them)."""
+    try:
+        hash(problem)
+    except TypeError:
+        return _power_sums(problem, degree)
+    return _cached_power_sums(cast(Hashable, problem), degree)
+
+
+def _power_sums(problem: Problem, degree: int) -> exact.PowerSums | None:
+    data = problem.host_data()
+    if len(data) != 2 or np.ndim(data[0]) != 1:
+        return None
+    return exact.power_sums(data[0], data[1], degree)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_power_sums(problem: Hashable, degree: int) -> exact.PowerSums | None:
+    return _power_sums(cast(Problem, problem), degree)
 
 
 def vandermonde_params(problem: Problem, iterations: int, lr: float) -> np.ndarray | None:
