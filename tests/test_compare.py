@@ -53,8 +53,15 @@ SMALL = [
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     path = tmp_path_factory.mktemp("compare") / "r.json"
-    code = main([*SMALL, "--backends", "numpy,jax", "--json", str(path)])
+    code = main([*SMALL, "--backends", "numpy,jax", "--baselines", "--json", str(path)])
     return code, json.loads(path.read_text())
+
+
+def test_named_backends_run_without_baselines_unless_asked(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    assert main([*SMALL, "--backends", "numpy", "--sizes", "7", "--json", str(path)]) == 0
+    rows = {(r["backend"], r["problem"]) for r in json.loads(path.read_text())["records"]}
+    assert rows == {("numpy", "sine"), ("numpy", "paraboloid")}
 
 
 def test_compare_exits_0_when_every_row_agrees(small_run):
@@ -105,7 +112,7 @@ def broken_loop(problem):
 def test_a_disagreeing_row_is_shown_and_exits_1(monkeypatch, tmp_path, capsys):
     from descent_bench import backends
 
-    def with_broken(names, devices=(1,)):
+    def with_broken(names, devices=(1,), baselines=True):
         return [Contender("broken", backends.load("numpy"), broken_loop)]
 
     monkeypatch.setattr(planning, "contenders", with_broken)
@@ -189,13 +196,15 @@ def test_show_reprints_a_saved_run_as_markdown(small_run, tmp_path, capsys):
     capsys.readouterr()
     code = main(["show", str(path), "--markdown"])
     lines = capsys.readouterr().out.splitlines()
-    assert (code, len(lines)) == (0, 2 + len(doc["records"]))
+    table = [line for line in lines if line.startswith("|")]
+    assert (code, len(table)) == (0, 2 + len(doc["records"]))
+    assert lines[0].startswith("- sine 7: ")  # the summary first
 
 
 def test_show_reads_a_version_1_file(capsys):
     path = pathlib.Path(__file__).parent / "data" / "compare-v1.json"  # written by 0.1.0
     code = main(["show", str(path), "--markdown"])
-    lines = capsys.readouterr().out.splitlines()
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
     records = json.loads(path.read_text())["records"]
     assert (code, len(lines)) == (0, 2 + len(records))
     assert lines[2].startswith(f"| *{records[0]['backend']}* | {records[0]['problem']} |")

@@ -59,7 +59,9 @@ def register(monkeypatch):
             backends.register(cls.name, cls)
             added.append(cls.name)
         monkeypatch.setattr(
-            planning, "contenders", lambda chosen, counts=(1,): [own_loop(b) for b in chosen]
+            planning,
+            "contenders",
+            lambda chosen, counts=(1,), baselines=True: [own_loop(b) for b in chosen],
         )
         return [cls.name for cls in classes]
 
@@ -115,15 +117,20 @@ def test_a_quiet_run_stops_at_the_minimum_rounds(register):
     assert not any(r.noisy for r in result.records)
 
 
-def test_one_noisy_row_runs_to_the_budget_and_only_it_is_marked(register):
-    names = register(fake("fake-quiet"), fake("fake-noisy", noise=1.0))
+def test_rows_that_cannot_be_ranked_run_to_the_budget_and_the_wide_ones_are_marked(register):
+    # Two rows of one speed, both wide: their intervals overlap however many calls are made.
+    names = register(fake("fake-noisy", noise=1.0), fake("fake-noisy-too", noise=1.0))
     start = time.perf_counter()
-    result = measure(names, min_rounds=5, noise_target=0.2, budget_seconds=1.0)
+    result = measure(names, min_rounds=5, noise_target=0.1, budget_seconds=1.0)
     elapsed = time.perf_counter() - start
-    by_label = {r.backend: r for r in result.records}
     assert elapsed >= 1.0
-    assert len(by_label["fake-quiet"].samples) > 5
-    assert by_label["fake-noisy"].noisy and not by_label["fake-quiet"].noisy
+    assert all(len(r.samples) > 5 and r.noisy for r in result.records)
+
+
+def test_a_wide_row_far_from_the_others_does_not_hold_the_run(register):
+    names = register(fake("fake-quiet"), fake("fake-far", noise=0.3, slowdown=1000.0))
+    result = measure(names, min_rounds=5, noise_target=0.05, budget_seconds=30)
+    assert [len(r.samples) for r in result.records] == [5, 5]
 
 
 def test_every_row_keeps_its_calls_with_k_round_and_process(register):

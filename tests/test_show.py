@@ -2,7 +2,10 @@
 traceback; names from a file cannot drive the terminal."""
 
 import json
+import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -79,15 +82,6 @@ def test_markup_and_control_characters_in_names_are_shown_as_text(tmp_path, caps
     assert code == 0 and "\x1b" not in out and "[bold red]x" in out
 
 
-def test_many_records_print_as_plain_text(tmp_path, capsys):
-    doc = dict(DOC, records=DOC["records"] * 60)  # 59 x 60 rows
-    path = tmp_path / "r.json"
-    path.write_text(json.dumps(doc))
-    code, out, _ = show(capsys, path)
-    lines = out.splitlines()  # title, a blank line, the header, then one line a record
-    assert (code, len(lines), lines[0].startswith(str(path))) == (0, 3 + len(doc["records"]), True)
-
-
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
@@ -127,12 +121,35 @@ def test_a_truncated_file_is_one_line(tmp_path, capsys, cut):
         assert show(capsys, path)[0] == 0
 
 
-def test_a_narrow_terminal_gets_one_block_per_row(monkeypatch, capsys):
-    monkeypatch.setenv("COLUMNS", "60")
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_the_tables_and_summary_fit_the_terminal(monkeypatch, capsys, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
     code, out, _ = show(capsys, COMMITTED)
-    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
-    first = DOC["records"][0]["seconds_per_iteration"] * 1e6
-    assert "…" not in out and f"µs/iter  {first:,.2f}" in out
+    lines = out.splitlines()
+    assert code == 0 and max(len(line) for line in lines) <= columns
+    assert "…" not in out and "Summary:" in out
+    # A real table: a header line of names, then the rows (not one block per row).
+    assert any(line.split()[:1] == ["time/iter"] for line in lines)
+
+
+def test_a_pipe_without_columns_gets_100(monkeypatch, tmp_path):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "descent_bench.cli", "show", str(COMMITTED)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "COLUMNS"},
+    )
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0 and max(len(line) for line in lines) <= 100
+    assert any("time/iter" in line for line in lines)
+
+
+def test_too_narrow_for_one_size_falls_back_to_blocks(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "30")
+    code, out, _ = show(capsys, COMMITTED)
+    assert code == 0 and "     backend  " in out
 
 
 def test_a_number_too_large_for_a_float_is_one_line(tmp_path, capsys):

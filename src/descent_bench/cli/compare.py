@@ -4,38 +4,70 @@ and ``descent-bench show`` (a saved comparison again)."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from rich.console import Console
-from rich.progress import Progress, TaskID
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from descent_bench import backends
 from descent_bench.cli import arguments as a
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import PROBLEMS
 from descent_bench.measurement import machine, planning, suite
-from descent_bench.measurement.records import Record
+from descent_bench.measurement.settings import QUICK_BUDGET_SECONDS, THOROUGH_BUDGET_SECONDS
 from descent_bench.measurement.suite import Settings, SettingsError
+from descent_bench.output.files import Saved
 
 
 def add_parser(commands: a.Commands) -> None:
-    p = commands.add_parser("compare", help="measure every backend and baseline side by side")
+    p = commands.add_parser(
+        "compare",
+        help="time every backend side by side, checked against the reference",
+        description="Time the descent kernel on every usable backend side by side, at two "
+        "sizes of each problem (one in cache, one streaming from memory), check each result "
+        "against the reference, and print one table per problem and a summary: the fastest "
+        "backend at each size. About half a minute on two cores; --thorough measures every "
+        "size and longer.",
+    )
     p.add_argument(
         "--backends",
         type=a.name_list(backends.names()),
-        help="comma-separated (default: every usable one for comparison; not strict or torch)",
+        help="comma-separated; only these rows, no baselines unless --baselines "
+        "(default: every usable one meant for comparison, and the baselines; torch and "
+        "strict only when named)",
     )
-    p.add_argument("--problems", type=a.name_list(list(PROBLEMS)), default=list(PROBLEMS))
-    labels = ", ".join(f"{name}: {p.size_label}" for name, p in PROBLEMS.items())
     p.add_argument(
-        "--sizes", type=a.positive_int_list, help=f"{labels} (default: each problem's own)"
+        "--baselines",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also time the rows the backends are held against: the tutorial's loop, the "
+        "C loop, standard-only variants and naive loops (default: with every backend yes, "
+        "with --backends no)",
     )
-    p.add_argument("--dtype", choices=suite.DTYPES, default="float64")
+    p.add_argument(
+        "--problems",
+        type=a.name_list(list(PROBLEMS)),
+        default=list(PROBLEMS),
+        help=f"comma-separated (default: all: {', '.join(PROBLEMS)})",
+    )
+    labels = ", ".join(f"{name} in {p.size_label}" for name, p in PROBLEMS.items())
+    p.add_argument(
+        "--sizes",
+        type=a.positive_int_list,
+        help=f"comma-separated, for every problem ({labels}; default: each problem's "
+        "smallest and the first that streams from memory; every listed size with --thorough)",
+    )
+    p.add_argument(
+        "--thorough",
+        action="store_true",
+        help="every size each problem lists and a longer budget "
+        f"({THOROUGH_BUDGET_SECONDS:g} s); the tutorial and naive loops at every size",
+    )
+    p.add_argument("--dtype", choices=suite.DTYPES, default="float64", help="(default: float64)")
     p.add_argument(
         "--iterations",
         type=a.positive_int,
-        help="K per timed call (default: 2000, fewer at large sizes)",
+        help="K, the iterations of one timed call (default: 2000, fewer at large sizes)",
     )
     defaults = Settings()
     p.add_argument(
@@ -63,27 +95,37 @@ def add_parser(commands: a.Commands) -> None:
         "--noise-target",
         type=a.fraction,
         default=defaults.noise_target,
-        help="rounds go on while a row's IQR / median is above this "
+        help="rounds go on while two rows next in speed cannot be ranked (their 95%% "
+        "intervals overlap) and one is wider than this fraction of its mean either side "
         f"(default: {defaults.noise_target})",
     )
     p.add_argument(
         "--budget",
         type=a.seconds,
-        default=defaults.budget_seconds,
-        help="seconds of rounds for noisy rows: the first process runs rounds while a row "
-        "is noisy, within its share (BUDGET / processes), and the others repeat its visits "
-        f"(default: {defaults.budget_seconds:g})",
+        default=None,
+        help="seconds of rounds beyond the minimum, shared by the processes, while rows are "
+        f"not ranked (default: {QUICK_BUDGET_SECONDS:g}, or {THOROUGH_BUDGET_SECONDS:g} "
+        "with --thorough)",
     )
-    p.add_argument("--json", metavar="FILE", help="write the results (atomically)")
+    p.add_argument("--json", metavar="FILE", help="write every row and call (atomically)")
     p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
     add_device_options(p, many=True)
     p.set_defaults(run=run)
 
 
 def add_show_parser(commands: a.Commands) -> None:
-    p = commands.add_parser("show", help="print a saved compare run (--json FILE) again")
+    p = commands.add_parser(
+        "show",
+        help="print a saved compare run again",
+        description="Print a run saved by compare --json FILE: the tables and the summary, "
+        "or every column as Markdown.",
+    )
     p.add_argument("file", help="a JSON file written by compare --json")
-    p.add_argument("--markdown", action="store_true", help="a Markdown table instead")
+    p.add_argument(
+        "--markdown",
+        action="store_true",
+        help="the summary and a Markdown table with every column, for a PR or a page",
+    )
     p.set_defaults(run=show)
 
 
@@ -99,66 +141,74 @@ def settings(args: argparse.Namespace) -> Settings:
         processes=args.processes,
         min_rounds=args.min_rounds,
         noise_target=args.noise_target,
-        budget_seconds=args.budget,
+        budget_seconds=(
+            args.budget
+            if args.budget is not None
+            else THOROUGH_BUDGET_SECONDS
+            if args.thorough
+            else QUICK_BUDGET_SECONDS
+        ),
+        thorough=args.thorough,
+        baselines=args.baselines,
     )
 
 
-class ProgressBar:
-    """The suite's observer: a transient rich progress bar on stderr."""
+class ProgressLine:
+    """The suite's observer: one live line on stderr (a spinner, the time so far, what the
+    worker is doing); notes printed above it, each a line."""
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.bar: TaskID | None = None
+        self.task = progress.add_task("starting", total=None)
 
     def note(self, message: str) -> None:
-        self.progress.console.log(message)
+        self.progress.console.print(f"descent-bench: {message}", highlight=False)
 
     def begin(self, total: int) -> None:
-        self.bar = self.progress.add_task("compare", total=total)
+        pass
 
     def row(self, description: str) -> None:
-        if self.bar is not None:
-            self.progress.update(self.bar, description=description)
+        self.progress.update(self.task, description=description)
 
     def done_row(self) -> None:
-        if self.bar is not None:
-            self.progress.advance(self.bar)
+        pass
 
 
-class StdoutConsole(Console):
-    """Rich on stdout; a reader that went away (``| head``) ends the command as a closed
-    pipe does any Unix tool's, through ``main``, not with rich's own exit code 1."""
-
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
-
-
-def stdout_console() -> Console:
-    """A terminal's own width, or ``$COLUMNS``; into a file or pipe, 220 columns."""
-    columns = os.environ.get("COLUMNS", "")
-    wide = sys.stdout.isatty() or (columns.isascii() and columns.isdigit())
-    return StdoutConsole(width=None if wide else 220)
+def progress_line() -> Progress:
+    """A transient line on stderr; nothing where stderr is not a terminal."""
+    console = Console(stderr=True, highlight=False)
+    return Progress(
+        SpinnerColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
-def print_records(records: list[Record], title: str) -> None:
-    """The table where it fits the terminal, else one block per row; plain text for very
-    many rows, which rich lays out slowly."""
-    from descent_bench.output.cells import cell_text, shown_rows
-    from descent_bench.output.table import PLAIN_ABOVE, blocks, fits, plain_table, table
-
-    console = stdout_console()
-    rows = shown_rows(records)
-    if len(records) > PLAIN_ABOVE:
-        print(f"{cell_text(title)}\n\n{plain_table(rows)}")
-    elif fits(rows, console.width):
-        console.print(table(rows, title))
+def closing_lines(saved: list[Saved], args: argparse.Namespace) -> list[str]:
+    """The files written and how to see more."""
+    written = [s.path for s in saved if s.path and not s.failure]
+    lines = [""]
+    if written:
+        lines.append(f"Wrote {', '.join(written)}.")
+    more = []
+    json_file = next((s.path for s in saved if s.path and s.path.endswith(".json")), None)
+    if json_file:
+        more.append(f"descent-bench show {json_file} --markdown (every column)")
     else:
-        print(f"{cell_text(title)}\n\n{blocks(rows)}")
+        more.append("--json FILE (every row and call), --plot FILE.png")
+    if not args.thorough and args.sizes is None:
+        more.append("--thorough (every size)")
+    lines.append(f"More: {'; '.join(more)}.")
+    return lines
 
 
 def run(args: argparse.Namespace) -> int:
     from descent_bench.output.document import document
     from descent_bench.output.files import save, write_json
+    from descent_bench.output.report import output_width, screen
 
     if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
         names = args.backends or backends.names()
@@ -170,15 +220,15 @@ def run(args: argparse.Namespace) -> int:
     a.check_output_path("json", args.json, (".json",))
     a.check_plot_path(args.plot)
     try:
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            result = suite.run(plan, ProgressBar(progress))
+        with progress_line() as progress:
+            result = suite.run(plan, ProgressLine(progress))
     except suite.WorkerFailed as exc:
         raise a.RunFailed(str(exc)) from None
     if not result.main_process:
         return a.EXIT_OK
     for warning in result.machine_state.warnings if result.machine_state else ():
         sys.stderr.write(f"descent-bench: warning: {warning}\n")
-    title = f"descent-bench compare ({args.dtype}) on {machine.cpu_model()}"
+    title = f"descent-bench compare on {machine.cpu_model()}"
     # Files first: a terminal or pipe that fails while the table prints loses nothing.
     saved = []
     if args.json:
@@ -190,7 +240,10 @@ def run(args: argparse.Namespace) -> int:
         from descent_bench.output.plots import plot_compare
 
         saved.append(save(args.plot, lambda path: plot_compare(result.records, path, title)))
-    print_records(result.records, title)
+    lines = screen(
+        result.records, result.ceilings, title, output_width(), closing_lines(saved, args)
+    )
+    print("\n".join(lines))
     not_written = a.report_saved(saved)
     disagreeing = [r for r in result.records if not r.agrees]
     if disagreeing:  # the answer itself is wrong: that outranks a file written elsewhere
@@ -203,6 +256,7 @@ def run(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from descent_bench.output.document import NotAComparison, read
     from descent_bench.output.markdown import markdown
+    from descent_bench.output.report import output_width, screen
 
     try:
         saved = read(args.file)
@@ -211,10 +265,10 @@ def show(args: argparse.Namespace) -> int:
     except NotAComparison as exc:
         raise a.UsageError(f"{args.file!r}: {exc}") from None
     if args.markdown:
-        print(markdown(saved.records))
+        print(markdown(saved.records, saved.ceilings))
         return a.EXIT_OK
     gpu = saved.machine.get("gpu") or ""
     gpus = gpu if isinstance(gpu, str) else ", ".join(map(str, gpu))
     title = f"{args.file}: {saved.machine.get('cpu')} {gpus}".rstrip()
-    print_records(saved.records, title)
+    print("\n".join(screen(saved.records, saved.ceilings, title, output_width())))
     return a.EXIT_OK

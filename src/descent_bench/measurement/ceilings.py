@@ -34,7 +34,7 @@ def measure_ceilings(plan: Plan, observer: Observer) -> dict[str, Ceiling]:
     if any(r.platform == "cpu" for r in reads):
         c_read = c_stream_read(dtype, CEILING_BYTES["cpu"])
         reads += [c_read] if c_read is not None else []
-    observer.note("measuring the streaming ceiling with " + ", ".join(r.name for r in reads))
+    observer.row("streaming ceiling: reading with " + ", ".join(r.name for r in reads))
     speeds = stream_gbytes_per_second(reads)
     ceilings: dict[str, Ceiling] = {}
     for read in reads:

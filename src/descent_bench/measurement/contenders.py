@@ -21,9 +21,7 @@ from descent_bench.backends import Backend
 from descent_bench.backends.base import device_label, pieces
 from descent_bench.kernels import Array, Data, Loop, Problem, capabilities
 from descent_bench.measurement import native
-from descent_bench.measurement.records import TUTORIAL
-
-C_FUSED = "c-fused"
+from descent_bench.measurement.records import C_FUSED, TUTORIAL
 
 
 @dataclass(frozen=True)
@@ -170,11 +168,21 @@ def contender(row: Row, backend: Backend) -> Contender | None:
     return made
 
 
-def contenders(chosen: Sequence[Backend], device_counts: Sequence[int] = (1,)) -> list[Contender]:
-    """Every row of ``rows`` for the chosen backends (loaded), as a loop to time."""
+def held_against(row: Row) -> bool:
+    """A row the backends are held against, not a backend's own loop: the tutorial, the C
+    loop, a standard-only variant, a naive loop or another baseline."""
+    return row.loop not in (OWN, COMPILED)
+
+
+def contenders(
+    chosen: Sequence[Backend], device_counts: Sequence[int] = (1,), baselines: bool = True
+) -> list[Contender]:
+    """Every row of ``rows`` for the chosen backends (loaded), as a loop to time; without
+    ``baselines``, their own loops only."""
     by_name = {b.name: b for b in chosen}
     made = (
         contender(r, by_name.get(r.backend) or backends.load(r.backend))
         for r in rows(list(by_name), device_counts)
+        if baselines or not held_against(r)
     )
     return [c for c in made if c is not None]

@@ -19,6 +19,7 @@ from descent_bench.measurement.settings import (
     Settings,
     SettingsError,
 )
+from descent_bench.measurement.sizes import sizes_for
 from descent_bench.measurement.workloads import make_problem
 
 
@@ -46,6 +47,26 @@ class Observer(Protocol):
     def row(self, description: str) -> None: ...
 
     def done_row(self) -> None: ...
+
+
+class Prefixed:
+    """``observer`` with every message prefixed by ``prefix`` (e.g. which worker)."""
+
+    def __init__(self, observer: Observer, prefix: str) -> None:
+        self.observer = observer
+        self.prefix = prefix
+
+    def note(self, message: str) -> None:
+        self.observer.note(f"{self.prefix}: {message}")
+
+    def begin(self, total: int) -> None:
+        self.observer.begin(total)
+
+    def row(self, description: str) -> None:
+        self.observer.row(f"{self.prefix}: {description}")
+
+    def done_row(self) -> None:
+        self.observer.done_row()
 
 
 class Silent:
@@ -121,13 +142,16 @@ def plan(settings: Settings) -> Plan:
     check_run_settings(settings)
     chosen = chosen_backends(settings.backends)
     check_device_counts(chosen, settings.device_counts)
-    rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)))
+    rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)), settings.with_baselines)
+    itemsize = 8 if settings.dtype == "float64" else 4
     tasks: list[Task] = []
     for name in settings.problems or tuple(PROBLEMS):
         if name not in PROBLEMS:
             known = ", ".join(PROBLEMS)
             raise SettingsError("problems", f"unknown problem {name!r} (choose from {known})")
-        for size in settings.sizes or PROBLEMS[name].default_sizes:
+        sizes = settings.sizes or sizes_for(name, itemsize, settings.thorough)
+        quick = settings.sizes is None and not settings.thorough
+        for size in sizes:
             try:
                 problem = make_problem(name, size)
             except ValueError as exc:
@@ -137,9 +161,12 @@ def plan(settings: Settings) -> Plan:
                 raise SettingsError("sizes", too_big)
             # A problem without a layout over devices runs its one-device rows only.
             splits = capabilities.splits_over_devices(problem)
+            # A quick run times the slow baselines at the smallest size only.
             tasks.extend(
                 Task(problem, c)
                 for c in rows
-                if (splits or c.backend.n_devices == 1) and c.make_loop(problem) is not None
+                if (splits or c.backend.n_devices == 1)
+                and not (quick and c.baseline and size != min(sizes))
+                and c.make_loop(problem) is not None
             )
     return Plan(settings, tuple(chosen), tuple(rows), tuple(tasks))

@@ -1,5 +1,10 @@
 """Ratios between rows, computed when shown, each with a bootstrap interval: the speedup over
-the tutorial row and the parallel efficiency of a row split over devices."""
+the tutorial row and the parallel efficiency of a row split over devices; and each row's own
+figure with its interval.
+
+The figure shown is the mean seconds per iteration over a row's calls, the statistic ``diff``
+judges (``verdicts`` says why the mean), with a 95% interval from the hierarchical bootstrap
+(worker processes, then calls within each)."""
 
 from __future__ import annotations
 
@@ -41,12 +46,26 @@ def ratio_draws(
     return np.asarray(top / bottom)
 
 
-def ratio(numerator: Record, denominator: Record, confidence: float = 0.95) -> Ratio:
-    """median(numerator) / median(denominator) with its bootstrap interval."""
-    value = numerator.seconds_per_iteration / denominator.seconds_per_iteration
-    if not numerator.samples or not denominator.samples:
+def shown_seconds(record: Record) -> Ratio:
+    """The row's mean seconds per iteration with its 95% bootstrap interval (the median and
+    no interval for a record that keeps no calls)."""
+    value = record.mean_seconds_per_iteration
+    if not record.samples:
         return Ratio(value, math.nan, math.nan)
-    draws = ratio_draws(numerator, denominator, np.random.default_rng(SEED))
+    draws = statistics.bootstrap_means(record.by_process(), np.random.default_rng(SEED))
+    low, high = statistics.percentile_interval(draws)
+    return Ratio(value, low, high)
+
+
+def ratio(numerator: Record, denominator: Record, confidence: float = 0.95) -> Ratio:
+    """mean(numerator) / mean(denominator), seconds per iteration, with its bootstrap
+    interval (the medians' ratio, no interval, where a record keeps no calls)."""
+    if not numerator.samples or not denominator.samples:
+        value = numerator.seconds_per_iteration / denominator.seconds_per_iteration
+        return Ratio(value, math.nan, math.nan)
+    value = numerator.mean_seconds_per_iteration / denominator.mean_seconds_per_iteration
+    rng = np.random.default_rng(SEED)
+    draws = ratio_draws(numerator, denominator, rng, statistics.bootstrap_means)
     low, high = statistics.percentile_interval(draws, confidence)
     return Ratio(value, low, high)
 

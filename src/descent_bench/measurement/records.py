@@ -20,6 +20,9 @@ from descent_bench.measurement.settings import Settings
 
 # The label of the rows that run the problem's tutorial loop: the unit of every speedup.
 TUTORIAL = "tutorial"
+# The label of the rows that run the problem's descent as one C loop: the limit the
+# backends are held against, not a backend a user picks.
+C_FUSED = "c-fused"
 
 # What a record's max_rel_diff was measured against (``measurement.reference``).
 ReferenceKind = Literal["exact", "independent", "kernel"]

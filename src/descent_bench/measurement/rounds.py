@@ -1,4 +1,4 @@
-"""One process's share of a run: interleaved rounds, visited size by size, with a noise stop.
+"""One process's share of a run: interleaved rounds, visited size by size, with a stop rule.
 
 Every row of every size is prepared first (placed, compiled, warmed up, checked). In a round
 of a size, each of its rows is timed once, in a new random order, so a burst of load hits
@@ -10,8 +10,9 @@ inside one and shift that size's rows alone, while visits of a quarter-second gi
 its share of slow and fast time.
 
 The first process decides the schedule: a first cycle runs every size's minimum rounds, and
-the run stops there when no row is noisy; otherwise visits go on while some row's relative
-noise is above the target, until the job's time is spent. Later processes replay its visits
+the run stops there when every size's rows are ranked (``stopping``: neighbours in speed
+whose intervals do not overlap, or both within the target); otherwise visits go on while some
+size's are not, until the job's time is spent. Later processes replay its visits
 (the same sizes, the same rounds, in the same sequence), so every process weighs alike in the
 bootstrap, which draws whole processes. Sizes whose rows would not fit in memory together are
 measured group by group, the time shared among the groups.
@@ -24,19 +25,20 @@ import random
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from descent_bench.kernels import Problem
-from descent_bench.measurement import statistics
+from descent_bench.measurement import stopping
 from descent_bench.measurement.ceilings import Ceiling, measure_ceilings
 from descent_bench.measurement.memory import MEASURE_COPIES, available_bytes, needed_bytes
 from descent_bench.measurement.planning import (
     MAX_ROUNDS,
     Observer,
     Plan,
+    Prefixed,
     Settings,
     Task,
     plan,
@@ -88,7 +90,7 @@ class Job:
     # Time the deciding process's rounds may take beyond preparing the rows; unused by the
     # others.
     seconds: float
-    # The visits an earlier process made: replay them, with no noise stop. None for the
+    # The visits an earlier process made: replay them, with no stop rule of their own. None for the
     # process that decides.
     schedule: tuple[Visit, ...] | None = None
     # The sizes prepared together, group by group, as the first process grouped them (free
@@ -131,12 +133,9 @@ def iterations_for(task: Task, settings: Settings) -> int:
 
 
 def is_noisy(values: list[float], target: float) -> bool:
-    """Above ``target``, or too few calls to tell (the IQR of two calls is half their
-    range, small by chance as often as not)."""
-    if len(values) < 3:
-        return True
-    noise = statistics.relative_noise(values)
-    return math.isnan(noise) or noise > target
+    """The interval of the calls' mean is wider than ``target`` either side (or too few
+    calls to tell): the row's figure is not yet as precise as asked."""
+    return not stopping.estimate(values).narrow(target)
 
 
 def prepare_row(task: Task, settings: Settings) -> PreparedRow:
@@ -171,14 +170,15 @@ def time_round(
         )
 
 
-def any_noisy(
+def unranked(
     samples: dict[SizeKey, list[list[Sample]]], sizes: Sequence[SizeKey], target: float
 ) -> bool:
-    """Some row of ``sizes`` is above ``target`` (or has too few calls to tell)."""
+    """Some size of ``sizes`` whose rows are not ranked yet (``stopping.settled``)."""
     return any(
-        is_noisy([s.seconds_per_iteration for s in own], target)
+        not stopping.settled(
+            [[s.seconds_per_iteration for s in own] for own in samples[size]], target
+        )
         for size in sizes
-        for own in samples[size]
     )
 
 
@@ -188,12 +188,16 @@ def time_visits(
     rng: random.Random,
     deadline: float,
     replay: Sequence[Visit] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[dict[SizeKey, list[list[Sample]]], list[Visit]]:
     """Rounds of the sizes of ``prepared``, visit by visit: exactly ``replay``'s if given;
-    else a first cycle of ``job.rounds`` rounds of each size, then, while a row of a size
-    below ``MAX_ROUNDS`` is noisy and the clock is before ``deadline``, cycles of visits of
-    about ``VISIT_SECONDS`` (``VISIT_ROUNDS`` at most). Returns every row's calls and the
-    visits made."""
+    else a first cycle of ``job.rounds`` rounds of each size, then, while the rows of a size
+    below ``MAX_ROUNDS`` are not ranked (``stopping``) and ``clock`` is before ``deadline``,
+    cycles of visits of about ``VISIT_SECONDS`` (``VISIT_ROUNDS`` at most). Returns every
+    row's calls and the visits made. ``progress`` is told the seconds spent after each
+    visit."""
+    began = clock()
     samples: dict[SizeKey, list[list[Sample]]] = {
         size: [[] for _ in rows] for size, rows in prepared.items()
     }
@@ -202,15 +206,17 @@ def time_visits(
     def visit(size: SizeKey, rounds: int, seconds: float) -> None:
         """``rounds`` rounds of ``size``, or as many as ``seconds`` allows (one at least)."""
         rows, own = prepared[size], samples[size]
-        end = time.perf_counter() + seconds
+        end = clock() + seconds
         done = 0
         while done < rounds and len(own[0]) < MAX_ROUNDS:
             time_round(rows, own, job, rng)
             done += 1
-            if time.perf_counter() >= end:
+            if clock() >= end:
                 break
         if done:
             visits.append(Visit(size, done))
+        if progress is not None:
+            progress(clock() - began)
 
     if replay is not None:
         for planned in replay:
@@ -224,15 +230,15 @@ def time_visits(
     target = job.settings.noise_target
 
     def open_sizes() -> list[SizeKey]:
-        """Sizes below MAX_ROUNDS: more rounds can still lower their rows' noise."""
+        """Sizes below MAX_ROUNDS: more rounds can still narrow their rows' intervals."""
         return [s for s in prepared if len(samples[s][0]) < MAX_ROUNDS]
 
-    while any_noisy(samples, open_sizes(), target) and time.perf_counter() < deadline:
+    while unranked(samples, open_sizes(), target) and clock() < deadline:
         cycle = open_sizes()
         rng.shuffle(cycle)
         for size in cycle:
             visit(size, VISIT_ROUNDS, VISIT_SECONDS)
-            if time.perf_counter() >= deadline or not any_noisy(samples, open_sizes(), target):
+            if clock() >= deadline or not unranked(samples, open_sizes(), target):
                 break
     return samples, visits
 
@@ -256,6 +262,7 @@ def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> li
 def work(job: Job, observer: Observer) -> JobResult:
     """Measure ``job`` in this process (a worker's whole life, or an in-process run)."""
     settings = job.settings
+    observer = Prefixed(observer, f"process {job.process + 1} of {settings.processes}")
     with held(job.process, settings.threads) as hold:
         the_plan: Plan = plan(settings)  # the libraries start their pools on hold.cpus
         in_use = [c.backend for c in the_plan.contenders]
@@ -278,18 +285,29 @@ def work(job: Job, observer: Observer) -> JobResult:
             left_seconds = job.seconds
             results: list[RowResult] = []
             schedule: list[Visit] = []
-            name = f"process {job.process + 1}"
             observer.begin(len(sizes) + len(groups))
             for left, group in zip(range(len(groups), 0, -1), groups, strict=True):
                 prepared: dict[SizeKey, list[PreparedRow]] = {}
                 for size in group:
-                    observer.row(f"{name}: preparing {size[0]} {size[1]:,}")
+                    observer.row(f"preparing {size[0]} {size[1]:,} ({len(by_size[size])} rows)")
                     prepared[size] = [prepare_row(t, settings) for t in by_size[size]]
                     observer.done_row()
-                observer.row(f"{name}: rounds over {len(group)} size{'s' * (len(group) > 1)}")
                 start = time.perf_counter()
-                deadline = start + max(0.0, left_seconds) / left
-                samples, visits = time_visits(prepared, job, rng, deadline, job.schedule)
+                share = max(0.0, left_seconds) / left
+                deadline = start + share
+                what = f"timing {len(group)} size{'s' * (len(group) > 1)}"
+                if job.schedule is None:
+                    limit = f"until ranked, at most {share:.0f} s"
+                else:
+                    limit = "the first process's rounds again"
+
+                def progress(spent: float, what: str = what, limit: str = limit) -> None:
+                    observer.row(f"{what}, {spent:.0f} s ({limit})")
+
+                progress(0.0)
+                samples, visits = time_visits(
+                    prepared, job, rng, deadline, job.schedule, progress=progress
+                )
                 left_seconds -= time.perf_counter() - start
                 schedule.extend(visits)
                 for size in group:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from descent_bench.measurement.ratios import Ratio, relate
+from descent_bench.measurement.ratios import Ratio, relate, shown_seconds
 from descent_bench.measurement.records import TUTORIAL, Record
 
 # Control characters (C0, DEL, C1) in names read from a file would drive the terminal.
@@ -38,31 +38,82 @@ def _interval(ratio: Ratio | None, spec: str, suffix: str = "") -> str:
     return f"{text} ({ratio.low:{spec}}-{ratio.high:{spec}})"
 
 
-def _noise(r: Record) -> str:
-    noise = r.relative_noise
-    if math.isnan(noise):
+def significant(value: float, figures: int = 3) -> str:
+    """``value`` to ``figures`` significant figures, thousands separated: 0.390, 4.70, 236,
+    1,710."""
+    if value == 0 or not math.isfinite(value):
+        return format(value, "g")
+    decimals = figures - 1 - math.floor(math.log10(abs(value)))
+    rounded = round(value, decimals)
+    if rounded and math.floor(math.log10(abs(rounded))) > math.floor(math.log10(abs(value))):
+        decimals -= 1  # 9.996 rounds up to 10.0: one figure fewer after the point
+        rounded = round(value, decimals)
+    return format(rounded, f",.{max(0, decimals)}f")
+
+
+_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+
+
+def duration(seconds: float) -> str:
+    """Seconds in the unit that puts 1-999 before it, three significant figures: 4.70 µs."""
+    if not math.isfinite(seconds):
         return "-"
-    return f"{100 * noise:.0f}%" + (" noisy" if r.noisy else "")
+    for scale, unit in _UNITS:
+        if float(significant(abs(seconds) / scale).replace(",", "")) >= 1:
+            return f"{significant(seconds / scale)} {unit}"
+    return f"{significant(seconds / 1e-9)} ns"
+
+
+def half_width(interval: Ratio) -> str:
+    """The interval's half-width over its value, as ``±4%`` (``±0.4%`` below 1%)."""
+    if math.isnan(interval.low) or interval.value <= 0:
+        return ""
+    half = 100 * (interval.high - interval.low) / 2 / interval.value
+    return f"±{half:.1f}%" if half < 1 else f"±{half:.0f}%"
+
+
+def full_precision(precision: str) -> bool:
+    """Matrix products at float32's own precision (not TF32 or another lower one)."""
+    return precision.startswith("full")
 
 
 def _label(r: Record) -> str:
-    """The row's label, with its matrix-product precision where not full (e.g. TF32)."""
-    return r.backend if r.precision == "full" else f"{r.backend} [{r.precision}]"
+    """The row's label, with its matrix-product precision where lower than full (TF32)."""
+    return r.backend if full_precision(r.precision) else f"{r.backend} [{r.precision}]"
 
 
 @dataclass(frozen=True)
 class ShownRow:
-    """A record with the ratios computed for it among the rows shown."""
+    """A record with its shown figure (mean seconds per iteration and interval) and the
+    ratios computed for it among the rows shown."""
 
     record: Record
+    seconds: Ratio
     speedup_vs_tutorial: Ratio | None
     parallel_efficiency: Ratio | None
+
+    @property
+    def gbytes_per_second(self) -> float:
+        return self.record.bytes_per_iteration / self.seconds.value / 1e9
+
+    @property
+    def bandwidth_fraction(self) -> float | None:
+        """Of the ceiling, at the shown (mean) time."""
+        r = self.record
+        if r.bandwidth_fraction is None:
+            return None
+        return r.bandwidth_fraction * r.seconds_per_iteration / self.seconds.value
 
 
 def shown_rows(records: list[Record]) -> list[ShownRow]:
     relations = relate(records, TUTORIAL)
     return [
-        ShownRow(r, relations.speedup_vs_tutorial.get(i), relations.parallel_efficiency.get(i))
+        ShownRow(
+            r,
+            shown_seconds(r),
+            relations.speedup_vs_tutorial.get(i),
+            relations.parallel_efficiency.get(i),
+        )
         for i, r in enumerate(records)
     ]
 
@@ -81,11 +132,11 @@ COLUMNS = (
     Column("size", lambda s: f"{s.record.size:,}"),
     Column("dtype", lambda s: s.record.dtype),
     Column("compile s", lambda s: _fmt(s.record.compile_seconds, ".3f")),
-    Column("µs/iter", lambda s: f"{s.record.seconds_per_iteration * 1e6:,.2f}"),
-    Column("±", lambda s: _noise(s.record)),
-    Column("iter/s", lambda s: f"{s.record.iterations_per_second:,.0f}"),
-    Column("GB/s", lambda s: f"{s.record.gbytes_per_second:.2f}"),
-    Column("% of BW", lambda s: _percent(s.record.bandwidth_fraction)),
+    Column("time/iter", lambda s: duration(s.seconds.value)),
+    Column("±", lambda s: half_width(s.seconds) or "-"),
+    Column("iter/s", lambda s: significant(1 / s.seconds.value)),
+    Column("GB/s", lambda s: significant(s.gbytes_per_second)),
+    Column("% of BW", lambda s: _percent(s.bandwidth_fraction)),
     Column("vs tutorial", lambda s: _interval(s.speedup_vs_tutorial, ",.1f", "x")),
     Column("max rel diff", lambda s: f"{s.record.max_rel_diff:.1e}"),
     Column("agrees", lambda s: "✓" if s.record.agrees else "✗", justify="center"),

@@ -8,7 +8,9 @@ those filled in as a one-device run. Version 3 says which reference each record'
 read); version 1 and 2 files were all checked against the kernel on NumPy, and load so.
 Other fields added later do not bump the schema: they have
 defaults (a record without ``samples`` keeps no calls), and the loader ignores fields it does
-not know, such as the derived values written for other readers (iterations/s, GB/s, noise).
+not know, such as the derived values written for other readers (iterations/s, GB/s, noise,
+the mean and its interval) and the ``summary`` (the fastest backend per problem and size,
+crossovers, disagreeing rows, ceilings), which is recomputed from the records when shown.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from typing import Any
 
 from descent_bench import __version__
 from descent_bench.kernels import Descent
+from descent_bench.measurement.ratios import shown_seconds
 from descent_bench.measurement.records import REFERENCE_KINDS, Record, Sample, SuiteResult
+from descent_bench.output.cells import shown_rows
+from descent_bench.output.summary import summarize
 
 SCHEMA = "descent-bench/compare/3"
 FIT_SCHEMA = "descent-bench/fit/1"  # ``descent-bench fit --json``: one descent
@@ -45,7 +50,12 @@ def derived(record: Record) -> dict[str, Any]:
     """Values computed from a record, written beside it for readers of the file."""
     low, high = record.median_interval
     noise = record.relative_noise
+    mean = shown_seconds(record)
     return {
+        "mean_seconds_per_iteration": mean.value,
+        "mean_interval_seconds_per_iteration": (
+            None if math.isnan(mean.low) else [mean.low, mean.high]
+        ),
         "iterations_per_second": record.iterations_per_second,
         "gbytes_per_second": record.gbytes_per_second,
         "relative_noise": None if math.isnan(noise) else noise,
@@ -68,6 +78,8 @@ def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
         "settings": asdict(result.settings),
         "ceilings": {platform: asdict(c) for platform, c in result.ceilings.items()},
         "records": [{**asdict(r), **derived(r)} for r in result.records],
+        # Derived from the records for readers of the file; a loader recomputes it.
+        "summary": summarize(shown_rows(result.records), result.ceilings).as_json(),
     }
 
 

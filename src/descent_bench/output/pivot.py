@@ -1,0 +1,277 @@
+"""The comparison as the terminal shows it: one table per problem, a row per backend, the sizes
+as columns, fitted to a width.
+
+Each size shows the row's mean time per iteration and the half-width of its 95% interval
+(``4.70 µs ±3%``); ``~`` marks a row whose interval overlaps a neighbour's in speed at that
+size, so that the order of the two is not known. Values every row shares (dtype, device,
+threads) go into one header line. Columns are added by what they tell, while the table fits:
+the times and agreement always, then the speedup over the tutorial, the compile time, the
+share of the streaming ceiling and the largest relative difference from the reference. Plain
+text, the same on a terminal and in a pipe; Markdown (``output.markdown``) keeps every column.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from descent_bench.output.cells import (
+    ShownRow,
+    _label,
+    cell_text,
+    duration,
+    full_precision,
+    half_width,
+    significant,
+)
+from descent_bench.output.summary import overlap
+
+TIE = "~"  # the row's order against a neighbour in speed is not known at that size
+GAP = "  "
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a problem's table: its header's two lines and each row's cell."""
+
+    group: str  # the first header line (a size), or ""
+    name: str
+    cell: Callable[[int], str]  # by row index in the table
+    left: bool = False
+
+
+def device(s: ShownRow) -> str:
+    """The row's device as shown: ``cpu`` for any host device (jax says ``cpu:0``)."""
+    return "cpu" if s.record.platform == "cpu" else s.record.device
+
+
+def common(rows: Sequence[ShownRow]) -> dict[str, str]:
+    """Values every row shares, for the header line."""
+    values: dict[str, set[str]] = {
+        "dtype": {s.record.dtype for s in rows},
+        "device": {device(s) for s in rows},
+        "threads": {"-" if s.record.threads is None else str(s.record.threads) for s in rows},
+    }
+    return {name: next(iter(v)) for name, v in values.items() if len(v) == 1}
+
+
+def header_line(rows: Sequence[ShownRow]) -> str:
+    shared = common(rows)
+    parts = [f"{k} {v}" for k, v in shared.items() if not (k == "threads" and v == "-")]
+    parts.append("time/iter: the mean, ± the half-width of its 95% interval")
+    return cell_text(", ".join(parts))
+
+
+def tie_marks(rows: Sequence[ShownRow]) -> set[int]:
+    """Indices of rows whose interval overlaps a neighbour's in speed (one problem, size)."""
+    order = sorted(range(len(rows)), key=lambda i: rows[i].seconds.value)
+    marked: set[int] = set()
+    for a, b in itertools.pairwise(order):
+        if overlap(rows[a].seconds, rows[b].seconds):
+            marked.update((a, b))
+    return marked
+
+
+def problem_columns(
+    labels: list[str],
+    cells: dict[tuple[str, int], ShownRow],
+    sizes: list[int],
+    every_size: dict[str, list[ShownRow]],
+) -> dict[str, list[Column]]:
+    """Every column a problem's table can show, by what it shows, in order of priority."""
+    marks: dict[int, set[str]] = {}
+    for size in sizes:
+        present = [label for label in labels if (label, size) in cells]
+        tied = tie_marks([cells[(label, size)] for label in present])
+        marks[size] = {present[i] for i in tied}
+
+    def time_cell(size: int) -> Callable[[int], str]:
+        def cell(i: int) -> str:
+            s = cells.get((labels[i], size))
+            if s is None:
+                return ""
+            text = f"{duration(s.seconds.value)} {half_width(s.seconds)}".rstrip()
+            return text + (f" {TIE}" if labels[i] in marks[size] else "  ")
+
+        return cell
+
+    def speedup_cell(size: int) -> Callable[[int], str]:
+        def cell(i: int) -> str:
+            s = cells.get((labels[i], size))
+            r = None if s is None else s.speedup_vs_tutorial
+            return "" if r is None else f"{significant(r.value)}x"
+
+        return cell
+
+    def bandwidth_cell(size: int) -> Callable[[int], str]:
+        def cell(i: int) -> str:
+            s = cells.get((labels[i], size))
+            f = None if s is None else s.bandwidth_fraction
+            return "" if f is None else f"{100 * f:.0f}%"
+
+        return cell
+
+    def own(i: int) -> list[ShownRow]:
+        """The row at every size of the problem, this table's or not (compile, agreement)."""
+        return every_size[labels[i]]
+
+    def compile_cell(i: int) -> str:
+        seconds = [s.record.compile_seconds for s in own(i) if s.record.compile_seconds]
+        return duration(max(seconds)) if seconds else "-"
+
+    def diff_cell(i: int) -> str:
+        return f"{max(s.record.max_rel_diff for s in own(i)):.0e}"
+
+    def agrees_cell(i: int) -> str:
+        return "yes" if all(s.record.agrees for s in own(i)) else "NO"
+
+    groups = [f"{size:,}" for size in sizes]
+    return {
+        "time": [
+            Column(g, "time/iter", time_cell(size)) for g, size in zip(groups, sizes, strict=True)
+        ],
+        "agrees": [Column("", "agrees", agrees_cell)],
+        "speedup": [
+            Column(g, "vs tut.", speedup_cell(size)) for g, size in zip(groups, sizes, strict=True)
+        ],
+        "compile": [Column("", "compile", compile_cell)],
+        "bandwidth": [
+            Column(g, "% BW", bandwidth_cell(size)) for g, size in zip(groups, sizes, strict=True)
+        ],
+        "diff": [Column("", "rel diff", diff_cell)],
+    }
+
+
+OPTIONAL = ("speedup", "compile", "bandwidth", "diff")
+
+
+def render(title: str, labels: list[str], columns: list[Column]) -> list[str]:
+    """Columns as aligned text: a line of size groups, a line of names, the rows. A column
+    empty in every row is left out (a size where no tutorial row ran has no speedups)."""
+    label_width = max(len(title), *(len(label) for label in labels))
+    bodies = [[c.cell(i) for i in range(len(labels))] for c in columns]
+    kept = [i for i, body in enumerate(bodies) if any(text.strip() for text in body)]
+    columns, bodies = [columns[i] for i in kept], [bodies[i] for i in kept]
+    widths = [
+        max(len(c.name), *(len(t) for t in body)) for c, body in zip(columns, bodies, strict=True)
+    ]
+    # A size group's label sits over its first column; groups after the first follow on.
+    top = title.ljust(label_width)
+    names = "".ljust(label_width)
+    shown_group = None
+    for c, width in zip(columns, widths, strict=True):
+        group = c.group if c.group != shown_group else ""
+        shown_group = c.group or shown_group
+        top += GAP + group.ljust(width) if group else GAP + " " * width
+        names += GAP + c.name.rjust(width)
+    lines = [top.rstrip(), names.rstrip()]
+    for i, label in enumerate(labels):
+        line = label.ljust(label_width)
+        for body, width in zip(bodies, widths, strict=True):
+            line += GAP + body[i].rjust(width)
+        lines.append(line.rstrip())
+    return [cell_text(line) for line in lines]
+
+
+def order_columns(chosen: dict[str, list[Column]], sizes: list[int]) -> list[Column]:
+    """The chosen columns, each size's together, then the row-wide ones."""
+    out: list[Column] = []
+    for k in range(len(sizes)):
+        for kind in ("time", "speedup", "bandwidth"):
+            if kind in chosen:
+                out.append(chosen[kind][k])
+    out += [c for kind in ("compile", "diff", "agrees") if kind in chosen for c in chosen[kind]]
+    return out
+
+
+def problem_table(
+    problem: str, rows: Sequence[ShownRow], width: int, every: Sequence[ShownRow] = ()
+) -> list[str] | None:
+    """One problem's table at most ``width`` wide, or None where even the times do not fit.
+    ``every``: the problem's rows at every size (where ``rows`` holds some sizes only)."""
+    sizes = sorted({s.record.size for s in rows})
+    many_devices = len({device(s) for s in [*rows, *every]}) > 1
+
+    def name(s: ShownRow) -> str:
+        return f"{_label(s.record)} ({device(s)})" if many_devices else _label(s.record)
+
+    cells = {(name(s), s.record.size): s for s in rows}
+    labels = list(dict.fromkeys(name(s) for s in rows))
+    every_size: dict[str, list[ShownRow]] = {}
+    for s in every or rows:
+        every_size.setdefault(name(s), []).append(s)
+
+    def speed(label: str) -> tuple[float, ...]:
+        # Fastest at the largest size first; rows timed at smaller sizes only after them.
+        return tuple(
+            cells[(label, size)].seconds.value if (label, size) in cells else float("inf")
+            for size in reversed(sizes)
+        )
+
+    labels.sort(key=speed)
+    candidates = problem_columns(labels, cells, sizes, every_size)
+    has_tutorial = any(s.speedup_vs_tutorial is not None for s in rows)
+    chosen = {k: candidates[k] for k in ("time", "agrees")}
+    if max(map(len, render(problem, labels, order_columns(chosen, sizes)))) > width:
+        return None
+    for kind in OPTIONAL:
+        if kind == "speedup" and not has_tutorial:
+            continue
+        trial = {**chosen, kind: candidates[kind]}
+        if max(map(len, render(problem, labels, order_columns(trial, sizes)))) <= width:
+            chosen = trial
+    return render(problem, labels, order_columns(chosen, sizes))
+
+
+def wrapped_table(problem: str, rows: Sequence[ShownRow], width: int) -> list[str] | None:
+    """A problem's table; where its sizes do not fit side by side, as few tables of
+    consecutive sizes as fit (as a wide data frame wraps); None where one size does not."""
+    sizes = sorted({s.record.size for s in rows})
+    for parts in range(1, len(sizes) + 1):
+        per = -(-len(sizes) // parts)
+        chunks = [sizes[i : i + per] for i in range(0, len(sizes), per)]
+        out: list[str] = []
+        for chunk in chunks:
+            part = [s for s in rows if s.record.size in chunk]
+            table = problem_table(problem, part, width, rows)
+            if table is None:
+                break
+            out += [*table, ""] if len(chunks) > 1 else table
+        else:
+            return out[:-1] if len(chunks) > 1 else out
+    return None
+
+
+def tables(rows: Sequence[ShownRow], width: int) -> list[str] | None:
+    """Every problem's table, a blank line apart, or None where one does not fit."""
+    by_problem: dict[str, list[ShownRow]] = {}
+    for s in rows:
+        by_problem.setdefault(s.record.problem, []).append(s)
+    lines: list[str] = []
+    for problem, own in by_problem.items():
+        table = wrapped_table(problem, own, width)
+        if table is None:
+            return None
+        lines += [*table, ""]
+    return lines[:-1]
+
+
+def legend(rows: Sequence[ShownRow]) -> list[str]:
+    """What the table's marks and short labels leave out."""
+    out = [
+        f"{TIE} the interval overlaps a neighbour's in speed: the order of the two is not known."
+    ]
+    baselines = sorted({s.record.backend for s in rows if s.record.baseline})
+    if baselines:
+        out.append(f"Baselines (loops written first, not ranked): {', '.join(baselines)}.")
+    lower = sorted(
+        {
+            f"{s.record.backend} [{s.record.precision}]"
+            for s in rows
+            if not full_precision(s.record.precision)
+        }
+    )
+    if lower:
+        out.append(f"Matrix products below full precision: {', '.join(lower)}.")
+    return [cell_text(line) for line in out]

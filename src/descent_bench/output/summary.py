@@ -1,0 +1,210 @@
+"""The answer of a comparison in a few lines: per problem and size, the fastest backend, its
+margin over the next and over the tutorial; where the fastest changes with size; the rows
+that disagree with the reference; what "% of BW" divides by.
+
+Derived from the records whenever shown (terminal, Markdown, JSON), never stored apart.
+Ranks compare each row's mean time per iteration; two rows whose 95% intervals overlap are
+tied (their order is not known). The C loop (``c-fused``) and the baselines are reported
+beside the backends, not ranked among them: they are not libraries a user picks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from descent_bench.measurement.ratios import Ratio, ratio
+from descent_bench.measurement.records import C_FUSED, TUTORIAL, Ceiling
+from descent_bench.output.cells import ShownRow, cell_text, duration, half_width, significant
+
+
+def overlap(a: Ratio, b: Ratio) -> bool:
+    """Two shown figures whose intervals overlap (no interval: never)."""
+    return a.low <= b.high and b.low <= a.high
+
+
+def ranked(rows: Sequence[ShownRow]) -> list[ShownRow]:
+    """The backends' rows (not the C loop, not a baseline) fastest first."""
+    backends = [s for s in rows if not s.record.baseline and s.record.backend != C_FUSED]
+    return sorted(backends, key=lambda s: s.seconds.value)
+
+
+@dataclass(frozen=True)
+class SizeAnswer:
+    """The fastest backend at one problem and size, and how far ahead it is."""
+
+    problem: str
+    size: int
+    fastest: ShownRow
+    runner_up: ShownRow | None
+    tied: tuple[str, ...]  # labels whose intervals overlap the fastest's
+    ahead: Ratio | None  # the runner-up's time over the fastest's
+    over_tutorial: Ratio | None  # the tutorial's time over the fastest's
+    c_loop: ShownRow | None
+
+    def line(self) -> str:
+        f = self.fastest
+        text = f"{self.problem} {self.size:,}: {f.record.backend} {duration(f.seconds.value)}"
+        spread = half_width(f.seconds)
+        text += f" {spread}" if spread else ""
+        if self.tied:
+            text += f", tied with {', '.join(self.tied)} (intervals overlap)"
+        elif self.runner_up is not None and self.ahead is not None:
+            text += f", {_times(self.ahead)} faster than {self.runner_up.record.backend}"
+        if self.over_tutorial is not None:
+            text += f", {_times(self.over_tutorial)} than the tutorial"
+        if self.c_loop is not None:
+            text += f" (C loop: {duration(self.c_loop.seconds.value)})"
+        return cell_text(text)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "problem": self.problem,
+            "size": self.size,
+            "fastest": self.fastest.record.backend,
+            "seconds_per_iteration": _interval_json(self.fastest.seconds),
+            "tied_with": list(self.tied),
+            "runner_up": None if self.runner_up is None else self.runner_up.record.backend,
+            "runner_up_over_fastest": _interval_json(self.ahead),
+            "tutorial_over_fastest": _interval_json(self.over_tutorial),
+        }
+
+
+def _times(r: Ratio) -> str:
+    """``2.98x (2.61-3.30)``."""
+    text = f"{significant(r.value)}x"
+    if r.low == r.low:  # not nan
+        text += f" ({significant(r.low)}-{significant(r.high)})"
+    return text
+
+
+def _interval_json(r: Ratio | None) -> dict[str, float | None] | None:
+    if r is None:
+        return None
+    nan = r.low != r.low
+    return {"value": r.value, "low": None if nan else r.low, "high": None if nan else r.high}
+
+
+@dataclass(frozen=True)
+class Crossover:
+    """The fastest backend differs between two neighbouring sizes of a problem."""
+
+    problem: str
+    smaller: int
+    larger: int
+    before: str
+    after: str
+
+    def line(self) -> str:
+        return cell_text(
+            f"{self.problem}: fastest changes between {self.smaller:,} and {self.larger:,} "
+            f"({self.before} -> {self.after})"
+        )
+
+
+@dataclass(frozen=True)
+class Summary:
+    answers: tuple[SizeAnswer, ...]
+    crossovers: tuple[Crossover, ...]
+    disagreeing: tuple[ShownRow, ...]
+    rows: int
+    ceilings: Mapping[str, Ceiling]
+
+    def lines(self) -> list[str]:
+        out = [a.line() for a in self.answers]
+        out += [c.line() for c in self.crossovers]
+        if self.disagreeing:
+            listed = ", ".join(
+                f"{s.record.backend} {s.record.problem} {s.record.size:,} "
+                f"(max rel diff {s.record.max_rel_diff:.1e})"
+                for s in self.disagreeing
+            )
+            out.append(cell_text(f"DISAGREE with the reference: {listed}"))
+        else:
+            out.append(f"All {self.rows} rows agree with the reference.")
+        for platform, c in sorted(self.ceilings.items()):
+            out.append(
+                cell_text(
+                    f"% of BW ({platform}): of {significant(c.gbytes_per_second)} GB/s, the "
+                    f"fastest read of a large array in this run ({c.measured_by})"
+                )
+            )
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fastest": [a.as_json() for a in self.answers],
+            "crossovers": [
+                {
+                    "problem": c.problem,
+                    "between": [c.smaller, c.larger],
+                    "before": c.before,
+                    "after": c.after,
+                }
+                for c in self.crossovers
+            ],
+            "disagreeing": [
+                {"backend": s.record.backend, "problem": s.record.problem, "size": s.record.size}
+                for s in self.disagreeing
+            ],
+            "ceilings": {
+                p: {"gbytes_per_second": c.gbytes_per_second, "measured_by": c.measured_by}
+                for p, c in self.ceilings.items()
+            },
+        }
+
+
+def ceilings_of(saved: Mapping[str, Any]) -> dict[str, Ceiling]:
+    """Ceilings as a saved file holds them (dicts), or as a run does."""
+    out = {}
+    for platform, c in saved.items():
+        if isinstance(c, Ceiling):
+            out[platform] = c
+        elif isinstance(c, Mapping):
+            out[platform] = Ceiling(float(c["gbytes_per_second"]), str(c["measured_by"]))
+    return out
+
+
+def answer(problem: str, size: int, rows: Sequence[ShownRow]) -> SizeAnswer | None:
+    order = ranked(rows)
+    if not order:
+        return None
+    fastest = order[0]
+    tied = tuple(s.record.backend for s in order[1:] if overlap(s.seconds, fastest.seconds))
+    runner_up = order[1] if len(order) > 1 else None
+    tutorial = next((s for s in rows if s.record.backend == TUTORIAL), None)
+    c_loop = next((s for s in rows if s.record.backend == C_FUSED), None)
+    return SizeAnswer(
+        problem,
+        size,
+        fastest,
+        runner_up,
+        tied,
+        None if runner_up is None else ratio(runner_up.record, fastest.record),
+        None if tutorial is None else ratio(tutorial.record, fastest.record),
+        c_loop,
+    )
+
+
+def summarize(rows: Sequence[ShownRow], ceilings: Mapping[str, Any]) -> Summary:
+    """The summary of the rows shown (one dtype, devices and threads as the table groups)."""
+    groups: dict[tuple[str, int], list[ShownRow]] = {}
+    for s in rows:
+        groups.setdefault((s.record.problem, s.record.size), []).append(s)
+    answers = [
+        a for (problem, size), group in groups.items() if (a := answer(problem, size, group))
+    ]
+    crossovers = []
+    by_problem: dict[str, list[SizeAnswer]] = {}
+    for a in answers:
+        by_problem.setdefault(a.problem, []).append(a)
+    for problem, own in by_problem.items():
+        own.sort(key=lambda a: a.size)
+        for small, large in itertools.pairwise(own):
+            before, after = small.fastest.record.backend, large.fastest.record.backend
+            if before != after and not (small.tied or large.tied):
+                crossovers.append(Crossover(problem, small.size, large.size, before, after))
+    disagreeing = tuple(s for s in rows if not s.record.agrees)
+    return Summary(tuple(answers), tuple(crossovers), disagreeing, len(rows), ceilings_of(ceilings))
