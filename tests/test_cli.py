@@ -171,3 +171,31 @@ def test_a_long_compile_is_announced(capsys):
     code, out, err = run(capsys, *argv.split())
     assert code == 0 and json.loads(out)["iterations"] == 1
     assert "compiles the loop for 102 coupled parameters" in err
+
+
+def _parsers():
+    """Every parser of the command line, with its name: the top, each command, each problem
+    of fit."""
+    import argparse
+
+    from descent_bench.cli.command import build_parser
+
+    top = build_parser()
+    found = [("descent-bench", top)]
+    for action in top._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append((name, sub))
+                for inner in sub._actions:
+                    if isinstance(inner, argparse._SubParsersAction):
+                        found += [(f"{name} {n}", p) for n, p in inner.choices.items()]
+    return found
+
+
+@pytest.mark.parametrize("name", [name for name, _ in _parsers()])
+def test_every_option_has_a_plain_help_line(name):
+    parser = dict(_parsers())[name]
+    text = parser.format_help()
+    assert "``" not in text and ":func:" not in text
+    undocumented = [a.option_strings[0] for a in parser._actions if a.option_strings and not a.help]
+    assert undocumented == []

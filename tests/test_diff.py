@@ -310,3 +310,21 @@ def test_slow_calls_that_leave_the_median_alone_are_called_slower():
     (change,) = diff([old], [new]).changes
     assert change.ratio.value == pytest.approx(1.4, rel=0.05)
     assert change.verdict == "slower"
+
+
+def test_runs_asked_for_different_sizes_say_so_first(tmp_path, capsys):
+    import json
+    from pathlib import Path
+
+    committed = Path(__file__).parents[1] / "results" / "cpu" / "compare.json"
+    doc = json.loads(committed.read_text())
+    sizes = sorted({r["size"] for r in doc["records"]})
+    doc["settings"]["sizes"] = sizes[:1]
+    doc["records"] = [r for r in doc["records"] if r["size"] == sizes[0]]
+    fewer = tmp_path / "fewer.json"
+    fewer.write_text(json.dumps(doc))
+    assert main(["diff", str(committed), str(fewer)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("The two runs were asked for different things")
+    assert lines[1].startswith("  sizes: ")
+    assert any("rows without a match:" in line and "only in the old run" in line for line in lines)

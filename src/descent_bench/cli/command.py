@@ -26,9 +26,21 @@ from descent_bench.cli.signals import exit_code, install_signal_handlers
 from descent_bench.kernels import PROBLEMS, Diverged
 from descent_bench.output import files
 
+DESCRIPTION = (
+    "One gradient-descent kernel on NumPy, JAX, numba, PyTorch and CuPy: which backend is "
+    "fastest here, did a change make it slower, and do the backends agree? Start with "
+    "'descent-bench compare'; 'descent-bench COMMAND --help' tells more."
+)
+EXIT_CODES = (
+    "exit codes: 0 success; 1 a row disagrees with the reference (or diff --fail-slower found "
+    "a slower row); 2 bad input, or a backend that cannot run here; 3 the descent diverged; "
+    "4 a result not written where asked; 5 a measuring process failed; 130 interrupted; "
+    "143 terminated"
+)
+
 
 def build_parser() -> a.Parser:
-    parser = a.Parser(prog="descent-bench", description=__doc__)
+    parser = a.Parser(prog="descent-bench", description=DESCRIPTION, epilog=EXIT_CODES)
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="{info,fit,compare,show,diff}"
     )

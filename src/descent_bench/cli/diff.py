@@ -58,10 +58,13 @@ def run(args: argparse.Namespace) -> int:
     old, new = _read(args.old), _read(args.new)
     assert isinstance(old, SavedRun) and isinstance(new, SavedRun)
     result = diff(old.records, new.records)
+    unmatched = (len(result.only_old), len(result.only_new))
+    asked = diff_table.settings_differences(old.settings, new.settings, unmatched)
     differences = diff_table.machine_differences(old.machine, new.machine)
     lines = []
     item = "- " if args.markdown else "  "  # a Markdown list keeps one line per item
     for heading, items in (
+        ("The two runs were asked for different things (rows matched where they can be):", asked),
         ("The two runs differ in machine or libraries:", differences),
         (
             "Warnings recorded with the runs (a verdict may reflect the machine):",

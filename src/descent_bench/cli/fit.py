@@ -39,10 +39,25 @@ def add_parser(commands: a.Commands) -> None:
     for name, problem in PROBLEMS.items():
         sub = problems.add_parser(name, help=problem.description)
         sub.add_argument("--backend", default="numpy", help=f"one of {', '.join(backends.names())}")
-        sub.add_argument("--dtype", choices=DTYPES, default="float64")
-        sub.add_argument("--iterations", type=a.positive_int, default=problem.default_iterations)
-        sub.add_argument("--lr", type=a.learning_rate, default=problem.default_lr)
-        sub.add_argument("--seed", type=a.non_negative_int, default=0)
+        sub.add_argument("--dtype", choices=DTYPES, default="float64", help="(default: float64)")
+        sub.add_argument(
+            "--iterations",
+            type=a.positive_int,
+            default=problem.default_iterations,
+            help=f"descent steps (default: {problem.default_iterations}, the tutorial's)",
+        )
+        sub.add_argument(
+            "--lr",
+            type=a.learning_rate,
+            default=problem.default_lr,
+            help=f"learning rate (default: {problem.default_lr:g}, the tutorial's)",
+        )
+        sub.add_argument(
+            "--seed",
+            type=a.non_negative_int,
+            default=0,
+            help="seed of the random start, where the problem draws one (default: 0)",
+        )
         sub.add_argument(
             "--print-every",
             type=a.non_negative_int,

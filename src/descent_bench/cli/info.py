@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 from dataclasses import asdict
 
 from descent_bench import __version__, backends
@@ -14,7 +15,12 @@ from descent_bench.cli.arguments import EXIT_OK
 
 
 def add_parser(commands: a.Commands) -> None:
-    p = commands.add_parser("info", help="backends, versions, devices and whether usable")
+    p = commands.add_parser(
+        "info",
+        help="backends, versions, devices and whether usable",
+        description="Every registered backend: whether it can run here (and if not, why), "
+        "its library's version, its devices and where its arrays live.",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=run)
 
@@ -31,10 +37,23 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    width = max(7, *(len(s.name) for s in statuses))
-    for s in statuses:
-        state = (
-            f"usable on {s.platform}: {s.platform_reason}" if s.usable else f"unusable: {s.reason}"
+    from descent_bench.output.report import output_width
+
+    width = output_width()
+    rows = [
+        (
+            s.name,
+            s.version or "-",
+            ", ".join(s.devices) or "-",
+            "usable" if s.usable else "unusable",
+            f"on {s.platform}: {s.platform_reason}" if s.usable else str(s.reason),
         )
-        print(f"{s.name:{width}} {s.version or '-':12} {', '.join(s.devices) or '-':30} {state}")
+        for s in statuses
+    ]
+    header = ("backend", "version", "devices", "status")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)).rstrip())
+        print(textwrap.fill(row[4], width, initial_indent="    ", subsequent_indent="    "))
     return EXIT_OK

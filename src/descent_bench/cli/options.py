@@ -50,7 +50,12 @@ def flag(option: Option) -> str:
 def add_option(parser: argparse.ArgumentParser, option: Option) -> None:
     default = option.default
     if option.kind == "choice":
-        parser.add_argument(flag(option), choices=option.choices, default=default, help=option.help)
+        parser.add_argument(
+            flag(option),
+            choices=option.choices,
+            default=default,
+            help=option.help + ("" if default is None else f" (default {default})"),
+        )
         return
     parser.add_argument(
         flag(option),

@@ -53,6 +53,29 @@ def machine_differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [cell_text(line) for line in lines]
 
 
+def settings_differences(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, unmatched: tuple[int, int]
+) -> list[str]:
+    """What was asked differently of the two runs (sizes, backends, dtype, threads, K,
+    budget...), one line each; where a file keeps no settings (version 1), that; and how
+    many rows of each run have no match in the other."""
+    lines = []
+    if (old is None) != (new is None):
+        which = "old" if old is None else "new"
+        lines.append(f"the {which} run keeps no settings (a version 1 file): they may differ")
+    elif old is not None and new is not None:
+        # A setting only one file records (added in a later version) is not compared.
+        for name in sorted(set(old) & set(new)):
+            if old[name] != new[name]:
+                lines.append(f"{name}: {old[name]!r} -> {new[name]!r}")
+    only_old, only_new = unmatched
+    if only_old or only_new:
+        lines.append(
+            f"rows without a match: {only_old} only in the old run, {only_new} only in the new"
+        )
+    return [cell_text(line) for line in lines]
+
+
 def run_warnings(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """The warnings each run recorded about its machine (busy, steal, frequency scaling),
     one line each, saying which run: a verdict may then reflect the machine, not the code."""
