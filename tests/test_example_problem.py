@@ -18,7 +18,17 @@ ridge = pytest.importorskip(
     reason="the example problem is not installed (pip install -e examples/ridge)",
 )
 ROOT = pathlib.Path(__file__).parents[1]
-SMALL = ["--problems", "ridge", "--backends", "numpy", "--sizes", "300", "--iterations", "20"]
+SMALL = [
+    "--problems",
+    "ridge",
+    "--backends",
+    "numpy",
+    "--baselines",
+    "--sizes",
+    "300",
+    "--iterations",
+    "20",
+]
 
 
 def test_the_entry_point_registers_the_problem():

@@ -189,7 +189,8 @@ def test_a_registered_problem_refuses_its_bad_options_in_one_line(quadratic, cap
 @pytest.mark.skipif(bool(unavailable_reason("jax")), reason="jax unavailable")
 def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
     path = tmp_path / "r.json"
-    argv = ["compare", "--problems", "quadratic", "--backends", "numpy,jax", "--processes", "1"]
+    argv = ["compare", "--problems", "quadratic", "--backends", "numpy,jax", "--baselines"]
+    argv += ["--processes", "1"]
     code = main([*argv, "--sizes", "5", "--iterations", "30", "--budget", "0", "--json", str(path)])
     records = json.loads(path.read_text())["records"]
     assert code == 0
@@ -206,7 +207,13 @@ def test_a_registered_problem_is_compared_and_agrees(quadratic, tmp_path):
 
 def test_the_suite_measures_a_registered_problem_at_its_default_sizes(quadratic):
     settings = suite.Settings(
-        backends=("numpy",), problems=("quadratic",), min_rounds=3, processes=1, budget_seconds=0
+        backends=("numpy",),
+        problems=("quadratic",),
+        min_rounds=3,
+        processes=1,
+        budget_seconds=0,
+        baselines=True,
+        thorough=True,  # every size it lists
     )
     result = suite.run(suite.plan(settings))
     assert [(r.problem, r.size, r.agrees) for r in result.records] == [
@@ -223,7 +230,7 @@ def test_a_registered_backend_is_listed_by_info(listy, capsys):
 
 def test_a_registered_backend_is_compared_and_agrees(listy, tmp_path):
     path = tmp_path / "r.json"
-    argv = ["compare", "--backends", listy, "--problems", "sine", "--sizes", "2000"]
+    argv = ["compare", "--backends", listy, "--baselines", "--problems", "sine", "--sizes", "2000"]
     code = main(
         [*argv, "--iterations", "20", "--processes", "1", "--budget", "0", "--json", str(path)]
     )

@@ -106,6 +106,7 @@ def test_tutorial_loops_exist_for_the_sine_fit_only(torch_backend):
 def test_a_comparison_shows_every_torch_row_agreeing(compiled, dtype):
     settings = suite.Settings(
         backends=("torch",),
+        baselines=True,
         problems=("sine", "paraboloid"),
         sizes=(2000,),
         dtype=dtype,

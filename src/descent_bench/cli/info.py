@@ -45,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
             s.name,
             s.version or "-",
             ", ".join(s.devices) or "-",
-            "usable" if s.usable else "unusable",
-            f"on {s.platform}: {s.platform_reason}" if s.usable else str(s.reason),
+            f"usable on {s.platform}" if s.usable else "unusable",
+            str(s.platform_reason) if s.usable else str(s.reason),
         )
         for s in statuses
     ]
