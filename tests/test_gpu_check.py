@@ -238,3 +238,12 @@ def test_the_script_is_shellcheck_clean():
         check=False,
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def test_torch_on_cuda_says_its_tensors_are_on_the_gpu(monkeypatch):
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    from descent_bench.backends.torch import TorchCudaBackend
+
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    text = TorchCudaBackend().platform_reason()
+    assert text == "torch on CUDA: its tensors are on device cuda:0" and "host" not in text
