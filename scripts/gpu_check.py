@@ -236,7 +236,9 @@ def step_compare(work: Path, rehearse: bool) -> Result:
     names = [n for n in dict.fromkeys(r.backend for r in rows)]
     names = [n for n in names if backends.get(n).compiled_variant() is None]
     figures: dict[str, Any] = {"backends": names}
-    problems = []
+    problems: list[str] = []
+    if not names:
+        return figures, ["no backend on the GPU to compare"]
     extra = ["--iterations", "20", "--budget", "0"] if rehearse else ["--budget", "5"]
     for dtype in DTYPES:
         out = work / f"compare-{dtype}.json"
