@@ -1,29 +1,30 @@
-"""The checks of scripts/gpu-check.sh that are Python: each a subcommand, exit 1 with one line
-per problem, so the shell script stops at the first failed check.
+"""The steps and checks of scripts/gpu-check.sh. Each step is a subcommand that writes its
+figures to WORK/STEP.json and prints one line per problem, exiting 1 if there is any;
+scripts/gpu_run.py runs them in order, each in its own process, and writes the summary.
 
-    python scripts/gpu_check.py preflight INFO.json INFO.stderr
-    python scripts/gpu_check.py name INFO.json            # results/<name>/
-    python scripts/gpu_check.py agreement COMPARE.json...
-    python scripts/gpu_check.py timing OUT.json [--size N]
-    python scripts/gpu_check.py ceiling COMPARE.json OUT.json
-    python scripts/gpu_check.py readme OUTDIR COMMANDS.txt
+    python scripts/gpu_check.py STEP WORK [--rehearse]   # machine, info, agreement, ...
+    python scripts/gpu_check.py name INFO.json           # the results folder's name
+    python scripts/gpu_check.py asv-env CONFIG           # export lines of asv's matrix
 
-Every check but ``timing`` and ``ceiling`` reads files only, so it can be tested on a CPU;
-those two run backends, on whatever platform they are on.
+The pure checks (preflight, disagreements, K and clock spreads, the ceiling) read data only
+and are tested on the CPU.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
+import platform
 import re
-import statistics
+import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
-GPU_BACKENDS = ("jax", "cupy")
-KS = (10, 100, 1000)
+sys.path.insert(0, str(Path(__file__).parent))
+import gpu_steps
+
 # µs/iter at K = 10, 100 and 1000 may differ by this factor (the fixed cost of a call is
 # spread over K; a loop that syncs with the host every iteration does not get cheaper).
 K_SPREAD = 1.5
@@ -31,24 +32,39 @@ K_SPREAD = 1.5
 CLOCK_SPREAD = 1.25
 # The read ceiling against a copy kernel's bandwidth (bytes read + written per second).
 CEILING_RANGE = (0.7, 1.6)
+# Sizes per step: on a GPU, and rehearsing on the CPU.
+SIZES = {
+    "agreement": ([2000, 10**6, 10**7], [200, 2000]),
+    "timing": ([10**6], [2000]),
+    "compare": ([2000, 10**6, 10**7], [2000]),
+    "large": ([10**8], [10**4]),
+    "copy_bytes": ([2**31], [2**22]),
+}
+DTYPES = ("float32", "float64")
 
 
-def load(path: str) -> Any:
+def load(path: str | Path) -> Any:
     return json.loads(Path(path).read_text())
 
 
-def preflight_problems(info: dict[str, Any], stderr: str, smi: str | None = None) -> list[str]:
+def sizes(key: str, rehearse: bool) -> list[int]:
+    return SIZES[key][1 if rehearse else 0]
+
+
+def preflight_problems(
+    info: dict[str, Any], stderr: str, smi: str | None = None, rehearse: bool = False
+) -> list[str]:
     """Why this machine is not ready to measure GPUs: no NVIDIA driver (``smi``: the output
     of ``nvidia-smi -q``), jax not on a GPU, CuPy unusable, or a plugin that printed errors
-    or warnings."""
+    or warnings. Rehearsing, jax on the CPU stands in and no driver is expected."""
     by_name = {b["name"]: b for b in info["backends"]}
     problems = []
-    if smi is not None and "Driver Version" not in smi:
+    if not rehearse and smi is not None and "Driver Version" not in smi:
         problems.append(f"nvidia-smi -q shows no NVIDIA driver: {smi.strip()[:200]}")
     jax = by_name.get("jax")
     if jax is None or not jax["usable"]:
         problems.append(f"jax is unusable: {jax and jax['reason']}")
-    elif jax["platform"] != "gpu":
+    elif jax["platform"] != "gpu" and not rehearse:
         problems.append(f"jax is not on a GPU ({jax['platform']}): {jax['platform_reason']}")
     cupy = by_name.get("cupy")
     if cupy is None or not cupy["usable"]:
@@ -63,21 +79,28 @@ def preflight_problems(info: dict[str, Any], stderr: str, smi: str | None = None
     return problems
 
 
+def device_model(device: str) -> str:
+    """The model in a device string: 'cuda:0 NVIDIA H200' -> 'NVIDIA H200'; a bare 'cuda:0'
+    (jax's) names no model: ''."""
+    match = re.fullmatch(r"(?:cuda|gpu):\d+(?:\s+(.*))?", device.strip())
+    return (match.group(1) or "").strip() if match else device.strip()
+
+
 def gpu_name(info: dict[str, Any]) -> str:
-    """A folder name for the GPU in use: 'nvidia-h100-80gb-hbm3'; refuses a non-GPU."""
+    """A folder name for the GPU in use, from the device kind ('NVIDIA H200' ->
+    'nvidia-h200'); refuses where no usable backend names a GPU model."""
     for status in info["backends"]:
-        if status["usable"] and status.get("platform") == "gpu" and status["accelerators"]:
-            device = status["accelerators"][0]
-            name = device.split(" ", 1)[1] if device.startswith("cuda:") else device
-            slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-            if slug and not re.fullmatch(r"(cuda|gpu)-?\d*", slug):
-                return slug
+        if status["usable"] and status.get("platform") == "gpu":
+            for device in status["accelerators"]:
+                slug = re.sub(r"[^a-z0-9]+", "-", device_model(device).lower()).strip("-")
+                if slug and not re.fullmatch(r"(cuda|gpu)-?\d*", slug):
+                    return slug
     raise SystemExit("gpu_check: no usable backend names a GPU model; refusing to name a folder")
 
 
 def disagreements(records: list[dict[str, Any]]) -> list[str]:
     return [
-        f"{r['backend']} {r['problem']} N={r['size']} {r['dtype']}: max rel diff "
+        f"{r.get('backend', r.get('row'))} sine N={r['size']} {r['dtype']}: max rel diff "
         f"{r['max_rel_diff']:.3g} outside the bound"
         for r in records
         if not r.get("agrees", True)
@@ -94,8 +117,7 @@ def k_problems(label: str, us_per_iter: dict[int, float]) -> list[str]:
 
 
 def clock_problems(label: str, device_seconds: float | None, host_seconds: float) -> list[str]:
-    """The backend's own clock (CUDA events) and the host clock with sync must agree (a
-    backend without an event clock has nothing to compare)."""
+    """The backend's own clock (CUDA events) and the host clock with sync must agree."""
     if device_seconds is None:
         return []
     ratio = host_seconds / device_seconds if device_seconds > 0 else float("inf")
@@ -117,104 +139,245 @@ def ceiling_problems(ceiling: float, copy: float, platform: str) -> list[str]:
     return []
 
 
-def time_backend(name: str, size: int) -> dict[str, Any]:
-    """µs/iter of the backend's loop at each K, and one call's time on its own clock
-    against the host clock with sync."""
-    from descent_bench import backends, kernels
+def nvml() -> Any | None:
+    try:
+        import pynvml
 
-    backend = backends.load(name)
-    problem = kernels.SineFit(points=size)
-    lr = problem.stable_lr()
-    problem, data, params = kernels.place(problem, backend, "float32", problem.initial_params())
-    run = backend.compile_loop(problem.step)
-    per_k = {}
-    for k in KS:
-        backend.sync(run(params, data, lr, k))  # compiles this K
-        times = backend.time_calls(lambda k=k: run(params, data, lr, k), 5)
-        per_k[k] = statistics.median(times) / k * 1e6
-    k = KS[-1]
-    calls = [backend.timed_call(lambda: run(params, data, lr, k)) for _ in range(5)]
-    device = [c.device_seconds for c in calls if c.device_seconds is not None]
-    return {
-        "backend": name,
-        "size": size,
-        "us_per_iteration": per_k,
-        "device_seconds": statistics.median(device) if device else None,
-        "host_seconds": statistics.median(c.host_seconds for c in calls),
+        return pynvml
+    except Exception:
+        return None
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "descent_bench.cli", *args]
+
+
+# -- steps: each returns (figures, problems) -----------------------------------------------
+Result = tuple[dict[str, Any], list[str]]
+
+
+def step_machine(work: Path, rehearse: bool) -> Result:
+    try:
+        smi = subprocess.run(
+            ["nvidia-smi", "-q"], capture_output=True, text=True, timeout=30, check=False
+        )
+        text = smi.stdout + smi.stderr
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        text = f"nvidia-smi: {exc}"
+    (work / "nvidia-smi.txt").write_text(text)
+    driver = re.search(r"Driver Version\s*:\s*(\S+)", text)
+    figures = {
+        "python": platform.python_version(),
+        "host": platform.platform(),
+        "driver": driver.group(1) if driver else None,
+        "clocks_before": gpu_steps.clocks(nvml()),
     }
+    problems = [] if driver or rehearse else ["no NVIDIA driver (nvidia-smi -q says none)"]
+    return figures, problems
 
 
-def copy_gbytes_per_second(name: str, nbytes: int = 2**31) -> float:
-    """A copy kernel's bandwidth on the backend's device: bytes read plus bytes written."""
-    import numpy as np
+def step_info(work: Path, rehearse: bool) -> Result:
+    proc = subprocess.run(
+        cli("info", "--json"), capture_output=True, text=True, timeout=300, check=False
+    )
+    (work / "info.json").write_text(proc.stdout)
+    (work / "info.stderr").write_text(proc.stderr)
+    if proc.returncode != 0:
+        return {}, [f"descent-bench info --json exited {proc.returncode}"]
+    info = json.loads(proc.stdout)
+    smi = (work / "nvidia-smi.txt").read_text() if (work / "nvidia-smi.txt").exists() else None
+    lines = {b["name"]: b["platform"] or f"unusable: {b['reason']}" for b in info["backends"]}
+    try:
+        name: str | None = gpu_name(info)
+    except SystemExit:
+        name = None
+    figures = {"gpu": name, "backends": lines}
+    return figures, preflight_problems(info, proc.stderr, smi, rehearse)
 
+
+def step_agreement(work: Path, rehearse: bool) -> Result:
+    records, problems = [], []
+    for row in gpu_steps.gpu_rows(rehearse):
+        for dtype in DTYPES:
+            for size in sizes("agreement", rehearse)[: 1 if row.loop == "compiled" else None]:
+                try:
+                    records.append(gpu_steps.agreement(row, size, dtype))
+                except Exception as exc:
+                    problems.append(f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}")
+    if not records:
+        problems.append("no row on the GPU to check")
+    return {"records": records}, problems + disagreements(records)
+
+
+def step_timing(work: Path, rehearse: bool) -> Result:
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    notes: list[str] = []
+    for name in dict.fromkeys(r.backend for r in gpu_steps.gpu_rows(rehearse)):
+        try:
+            row = gpu_steps.time_backend(name, sizes("timing", rehearse)[0])
+        except Exception as exc:
+            problems.append(f"{name}: {type(exc).__name__}: {exc}")
+            continue
+        rows.append(row)
+        found = k_problems(name, row["us_per_iteration"])
+        found += clock_problems(name, row["device_seconds"], row["host_seconds"])
+        # On a CPU at a tiny size a call's fixed cost is not spread over K: shown, not judged.
+        (notes if rehearse else problems).extend(found)
+    return {"rows": rows, "notes": notes}, problems
+
+
+def step_compare(work: Path, rehearse: bool) -> Result:
+    """``compare`` of the GPU backends without a compiled variant (torch.compile's cold
+    starts per size and dtype would take minutes: the ceiling step measures those rows)."""
     from descent_bench import backends
 
-    backend = backends.load(name)
-    source = backend.asarray(np.ones(nbytes // 4, dtype=np.float32), "float32")
-    copy = backend.compile_step(lambda a: a * 1)
-    backend.sync(copy(source))
-    seconds = statistics.median(backend.time_calls(lambda: copy(source), 9))
-    return 2 * (nbytes // 4 * 4) / seconds / 1e9
+    rows = gpu_steps.gpu_rows(rehearse)
+    names = [n for n in dict.fromkeys(r.backend for r in rows)]
+    names = [n for n in names if backends.get(n).compiled_variant() is None]
+    figures: dict[str, Any] = {"backends": names}
+    problems: list[str] = []
+    if not names:
+        return figures, ["no backend on the GPU to compare"]
+    extra = ["--iterations", "20", "--budget", "0"] if rehearse else ["--budget", "5"]
+    for dtype in DTYPES:
+        out = work / f"compare-{dtype}.json"
+        argv = ["compare", "--backends", ",".join(names), "--problems", "sine"]
+        argv += ["--sizes", ",".join(map(str, sizes("compare", rehearse))), "--dtype", dtype]
+        argv += ["--processes", "1", "--min-rounds", "3", *extra, "--json", str(out)]
+        if dtype == "float32":
+            argv += ["--plot", str(work / "compare-float32.png")]
+        proc = subprocess.run(cli(*argv), text=True, timeout=600, check=False)
+        if proc.returncode != 0 or not out.exists():
+            problems.append(f"compare {dtype} exited {proc.returncode}")
+            continue
+        doc = load(out)
+        figures[dtype] = {
+            "ceiling": doc["ceilings"],
+            "us_per_iteration_at_2000": {
+                r["backend"]: r["seconds_per_iteration"] * 1e6
+                for r in doc["records"]
+                if r["size"] == min(sizes("compare", rehearse))
+            },
+        }
+        problems += disagreements(doc["records"])
+    return figures, problems
+
+
+def step_ceiling(work: Path, rehearse: bool) -> Result:
+    """A copy kernel on each GPU backend, the card's nominal peak, the rows at the largest
+    size in % of both, and compare's measured GPU ceiling against the copy kernel."""
+    info = load(work / "info.json") if (work / "info.json").exists() else {"backends": []}
+    model = next(
+        (device_model(d) for b in info["backends"] for d in b.get("accelerators", [])),
+        None,
+    )
+    peak = gpu_steps.nominal_peak(nvml(), model)
+    rows = gpu_steps.gpu_rows(rehearse)
+    copies, problems = {}, []
+    for name in dict.fromkeys(r.backend for r in rows):
+        try:
+            copies[name] = gpu_steps.copy_gbytes_per_second(name, sizes("copy_bytes", rehearse)[0])
+        except Exception as exc:
+            problems.append(f"copy kernel on {name}: {type(exc).__name__}: {exc}")
+    large = []
+    for row in rows:
+        for dtype in DTYPES:
+            try:
+                got = gpu_steps.speed(row, sizes("large", rehearse)[0], dtype)
+            except Exception as exc:
+                problems.append(f"{row.label} {dtype}: {type(exc).__name__}: {exc}")
+                continue
+            copy = copies.get(row.backend)
+            got["percent_of_copy"] = 100 * got["gbytes_per_second"] / copy if copy else None
+            got["percent_of_peak"] = 100 * got["gbytes_per_second"] / peak[0] if peak else None
+            large.append(got)
+    compare = work / "compare-float32.json"
+    gpu = (
+        load(compare)["ceilings"].get("gpu", {}).get("gbytes_per_second")
+        if compare.exists()
+        else None
+    )
+    notes = []
+    if gpu is not None and copies.get("cupy"):  # a CPU's numbers are shown, not judged
+        (notes if rehearse else problems).extend(ceiling_problems(gpu, copies["cupy"], "gpu"))
+    figures = {
+        "copy_gbytes_per_second": copies,
+        "nominal_peak_gbytes_per_second": peak[0] if peak else None,
+        "nominal_peak_source": peak[1] if peak else "unknown card, NVML unavailable",
+        "measured_ceiling_gbytes_per_second": gpu,
+        "large": large,
+        "notes": notes,
+    }
+    return figures, problems + disagreements(large)
+
+
+def step_after(work: Path, rehearse: bool) -> Result:
+    return {"clocks_after": gpu_steps.clocks(nvml())}, []
+
+
+STEPS = {
+    "machine": step_machine,
+    "info": step_info,
+    "agreement": step_agreement,
+    "timing": step_timing,
+    "compare": step_compare,
+    "ceiling": step_ceiling,
+    "after": step_after,
+}
+
+
+def asv_env(config: str) -> dict[str, str]:
+    """The environment variables asv's matrix sets (``env_nobuild``, one value each):
+    with --python=same asv ignores the matrix, so the caller must set them."""
+    text = re.sub(r"^\s*//.*$", "", Path(config).read_text(), flags=re.MULTILINE)
+    matrix = json.loads(text).get("matrix", {})
+    variables = {**matrix.get("env", {}), **matrix.get("env_nobuild", {})}
+    return {k: v[0] if isinstance(v, list) else str(v) for k, v in variables.items()}
+
+
+def asv_guard_problems(config: str, environ: dict[str, str]) -> list[str]:
+    """Why ``asv run --python=same`` with ``config`` would save rows under the wrong
+    platform: a matrix variable not set as the configuration says."""
+    return [
+        f"{k}={environ.get(k)!r} but {config} says {v!r} (export it: python "
+        f"scripts/gpu_check.py asv-env {config})"
+        for k, v in asv_env(config).items()
+        if environ.get(k) != v
+    ]
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="gpu_check.py")
-    commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("preflight")
-    p.add_argument("info")
-    p.add_argument("stderr")
-    p.add_argument("--nvidia-smi", help="the output of nvidia-smi -q")
-    commands.add_parser("name").add_argument("info")
-    commands.add_parser("agreement").add_argument("files", nargs="+")
-    p = commands.add_parser("timing")
-    p.add_argument("out")
-    p.add_argument("--size", type=int, default=10**6)
-    p.add_argument("--backends", default=",".join(GPU_BACKENDS))
-    p = commands.add_parser("ceiling")
-    p.add_argument("compare")
-    p.add_argument("out")
-    p.add_argument("--backend", default="cupy")
-    p = commands.add_parser("readme")
-    p.add_argument("outdir")
-    p.add_argument("commands")
-    args = parser.parse_args(argv)
-
-    problems: list[str] = []
-    if args.command == "preflight":
-        smi = Path(args.nvidia_smi).read_text() if args.nvidia_smi else None
-        problems = preflight_problems(load(args.info), Path(args.stderr).read_text(), smi)
-    elif args.command == "name":
-        print(gpu_name(load(args.info)))
-    elif args.command == "agreement":
-        for path in args.files:
-            problems += disagreements(load(path)["records"])
-    elif args.command == "timing":
-        rows = [time_backend(name, args.size) for name in args.backends.split(",")]
-        Path(args.out).write_text(json.dumps(rows, indent=1))
-        for row in rows:
-            problems += k_problems(row["backend"], row["us_per_iteration"])
-            problems += clock_problems(row["backend"], row["device_seconds"], row["host_seconds"])
-    elif args.command == "ceiling":
-        ceilings = load(args.compare)["ceilings"]
-        copy = copy_gbytes_per_second(args.backend)
-        gpu = ceilings.get("gpu", {}).get("gbytes_per_second")
-        Path(args.out).write_text(json.dumps({"ceiling": gpu, "copy": copy}, indent=1))
-        problems = ["no gpu ceiling in the comparison"] if gpu is None else []
-        problems += ceiling_problems(gpu, copy, "gpu") if gpu is not None else []
-    elif args.command == "readme":
-        write_readme(Path(args.outdir), Path(args.commands).read_text())
+    if len(argv) >= 2 and argv[0] in STEPS:
+        work = Path(argv[1])
+        work.mkdir(parents=True, exist_ok=True)
+        rehearse = "--rehearse" in argv[2:]
+        try:
+            figures, problems = STEPS[argv[0]](work, rehearse)
+        except Exception as exc:  # the traceback goes to the step's log, a line to the summary
+            traceback.print_exc()
+            figures, problems = {}, [f"{type(exc).__name__}: {exc}"]
+        payload = {"figures": figures, "problems": problems}
+        (work / f"step-{argv[0]}.json").write_text(json.dumps(payload, indent=1, default=str))
+    elif len(argv) == 2 and argv[0] == "name":
+        print(gpu_name(load(argv[1])))
+        return 0
+    elif len(argv) == 2 and argv[0] == "asv-env":
+        for k, v in asv_env(argv[1]).items():
+            print(f"export {k}={v}")
+        return 0
+    elif len(argv) == 2 and argv[0] == "asv-guard":
+        problems = asv_guard_problems(argv[1], dict(os.environ))
+    else:
+        print(
+            f"gpu_check: usage: gpu_check.py {{{','.join(STEPS)}}} WORK [--rehearse] | "
+            "name INFO.json | asv-env CONFIG | asv-guard CONFIG",
+            file=sys.stderr,
+        )
+        return 2
     for problem in problems:
         print(f"gpu-check: {problem}", file=sys.stderr)
     return 1 if problems else 0
-
-
-def write_readme(folder: Path, commands: str) -> None:
-    (folder / "README.md").write_text(
-        "# First contact with this GPU\n\n"
-        "Written by `scripts/gpu-check.sh`. Every command it ran, in order:\n\n"
-        "```\n" + commands.strip() + "\n```\n"
-    )
 
 
 if __name__ == "__main__":

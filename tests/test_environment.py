@@ -1,5 +1,9 @@
 """A jax that is installed but cannot start is an unusable backend with its reason, never a
-crash of commands that do not need it."""
+crash of commands that do not need it.
+
+Every child process here runs with the GPUs hidden (``CUDA_VISIBLE_DEVICES=``), so that what
+these tests mean by "no working accelerator" holds on a machine with a working jax CUDA
+plugin too; the cases that need no plugin installed at all skip where one is."""
 
 import json
 import os
@@ -17,8 +21,24 @@ BROKEN_JAX = {
 }
 
 
+HIDDEN_GPUS = {"CUDA_VISIBLE_DEVICES": ""}
+
+
+def real_plugins():
+    """The accelerator plugins installed here, the tests' stand-in apart."""
+    from descent_bench.backends.jax import platform
+
+    return [p for p in platform.installed_plugins() if p != "failing_gpu"]
+
+
+def skip_where_a_plugin_is_installed():
+    pytest.importorskip("jax", reason="jax is not installed")
+    if real_plugins():
+        pytest.skip(f"a jax accelerator plugin is installed here: {real_plugins()}")
+
+
 def run(args, extra_env):
-    env = {**os.environ, **extra_env}
+    env = {**os.environ, **HIDDEN_GPUS, **extra_env}
     return subprocess.run(
         [sys.executable, "-m", "descent_bench.cli", *args],
         env=env,
@@ -82,7 +102,7 @@ def with_failing_plugin():
 
 
 def test_info_warns_when_a_gpu_plugin_failed_and_jax_fell_back_to_the_cpu():
-    pytest.importorskip("jax", reason="jax is not installed")
+    skip_where_a_plugin_is_installed()  # a hidden real plugin would warn too
     proc = run(["info"], with_failing_plugin())
     warnings = [line for line in proc.stderr.splitlines() if "warning" in line]
     assert proc.returncode == 0 and len(warnings) == 1
@@ -90,7 +110,7 @@ def test_info_warns_when_a_gpu_plugin_failed_and_jax_fell_back_to_the_cpu():
 
 
 def test_info_json_records_each_backends_platform_and_why():
-    pytest.importorskip("jax", reason="jax is not installed")
+    skip_where_a_plugin_is_installed()
     proc = run(["info", "--json"], with_failing_plugin())
     jax_status = next(b for b in json.loads(proc.stdout)["backends"] if b["name"] == "jax")
     assert jax_status["platform"] == "cpu"
@@ -104,6 +124,8 @@ def test_info_json_records_each_backends_platform_and_why():
     ids=["asked", "no-plugin"],
 )
 def test_info_says_why_jax_runs_on_the_cpu(extra_env, want):
+    if not extra_env:
+        skip_where_a_plugin_is_installed()
     pytest.importorskip("jax", reason="jax is not installed")
     env = {"JAX_PLATFORMS": "", **extra_env}
     proc = run(["info"], env)

@@ -1,12 +1,15 @@
 """The parts of scripts/gpu-check.sh that a CPU can check: it refuses a machine whose GPU
-paths are not on a GPU, names the results folder after the GPU, finds disagreements and
-timing that depends on K, and writes its README."""
+paths are not on a GPU, names the results folder after the GPU model, finds disagreements,
+timing that depends on K and a ceiling out of line with a copy kernel, knows the card's
+nominal peak, refuses asv runs whose matrix is not set, and its rehearsal on the CPU runs
+every step whatever failed before it."""
 
 import importlib.util
 import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,7 @@ ROOT = Path(__file__).parents[1]
 _spec = importlib.util.spec_from_file_location("gpu_check", ROOT / "scripts" / "gpu_check.py")
 gpu_check = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gpu_check)
+gpu_steps = sys.modules["gpu_steps"]  # imported by gpu_check from scripts/
 
 
 def status(name, usable=True, platform="gpu", accelerators=(), warnings=(), reason=None):
@@ -107,38 +111,122 @@ def test_the_ceiling_is_held_against_a_copy_kernel(ceiling, honest):
     assert (gpu_check.ceiling_problems(ceiling, 3000.0, "gpu") == []) == honest
 
 
-def test_timing_writes_each_k_and_both_clocks(tmp_path):
-    out = tmp_path / "timing.json"
-    gpu_check.main(["timing", str(out), "--backends", "numpy", "--size", "2000"])
-    (row,) = json.loads(out.read_text())
+def test_timing_writes_each_k_and_both_clocks():
+    row = gpu_steps.time_backend("numpy", 2000)
     assert sorted(int(k) for k in row["us_per_iteration"]) == [10, 100, 1000]
     # NumPy has no event clock of its own: host time only, and nothing to compare
     assert row["device_seconds"] is None and row["host_seconds"] > 0
     assert gpu_check.clock_problems("numpy", None, row["host_seconds"]) == []
 
 
-def test_the_readme_lists_every_command(tmp_path):
-    gpu_check.write_readme(tmp_path, "nvidia-smi -q > nvidia-smi.txt\ndescent-bench info\n")
-    text = (tmp_path / "README.md").read_text()
-    assert "nvidia-smi -q > nvidia-smi.txt\ndescent-bench info\n" in text
+@pytest.mark.parametrize(
+    ("device", "model"),
+    [("cuda:0 NVIDIA H200", "NVIDIA H200"), ("cuda:0", ""), ("gpu:1", ""), ("TPU v4", "TPU v4")],
+    ids=["cupy-or-torch", "jax", "bare-gpu", "no-prefix"],
+)
+def test_the_model_is_read_from_the_device_kind_never_split_blindly(device, model):
+    assert gpu_check.device_model(device) == model
+
+
+def test_jax_first_with_a_bare_cuda_device_does_not_stop_the_naming():
+    info = {"backends": [status("jax", accelerators=["cuda:0"]), READY["backends"][1]]}
+    assert gpu_check.gpu_name(info) == "nvidia-h100-80gb-hbm3"
+
+
+class FakeNvml:
+    NVML_CLOCK_MEM = 2
+
+    def nvmlInit(self):
+        pass
+
+    def nvmlShutdown(self):
+        pass
+
+    def nvmlDeviceGetHandleByIndex(self, i):
+        return i
+
+    def nvmlDeviceGetMaxClockInfo(self, h, kind):
+        return 2619
+
+    def nvmlDeviceGetMemoryBusWidth(self, h):
+        return 5120
+
+
+@pytest.mark.parametrize(
+    ("nvml", "name", "want", "source"),
+    [
+        (FakeNvml(), None, 3352.3, "NVML"),
+        (None, "NVIDIA H200", 4800.0, "table of known cards: H200"),
+        (None, "NVIDIA H100 PCIe", 2000.0, "table of known cards: H100 PCIe"),
+    ],
+    ids=["nvml", "table-h200", "table-longest-match"],
+)
+def test_the_nominal_peak_names_its_source(nvml, name, want, source):
+    gbps, said = gpu_steps.nominal_peak(nvml, name)
+    assert gbps == pytest.approx(want, rel=1e-3) and said.startswith(source)
+
+
+def test_an_unknown_card_has_no_nominal_peak():
+    assert gpu_steps.nominal_peak(None, "Some Future GPU") is None
+
+
+def test_asv_matrix_variables_are_exported_and_a_missing_one_refused():
+    wanted = gpu_check.asv_env(str(ROOT / "asv.cuda.conf.json"))
+    assert wanted["DESCENT_BENCH_PLATFORM"] == "gpu"
+    assert gpu_check.asv_guard_problems(str(ROOT / "asv.cuda.conf.json"), wanted) == []
+    cpu_rows = {**wanted, "DESCENT_BENCH_PLATFORM": "cpu"}
+    (problem,) = gpu_check.asv_guard_problems(str(ROOT / "asv.cuda.conf.json"), cpu_rows)
+    assert "DESCENT_BENCH_PLATFORM='cpu'" in problem
+
+
+def script(*args, env=None):
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "gpu-check.sh"), *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "want"),
+    [
+        ([], None, "usage"),
+        (["--bogus", "x"], None, "usage"),
+        (["--rehearse", "OUT"], {"GPU_CHECK_FAIL": "nonsense"}, "is no step"),
+    ],
+    ids=["no-outdir", "unknown-flag", "unknown-step"],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, env, want):
+    proc = script(*[str(tmp_path / a) if a == "OUT" else a for a in args], env=env)
+    assert (proc.returncode, len(proc.stderr.splitlines())) == (2, 1) and want in proc.stderr
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_the_script_stops_when_jax_is_not_on_a_gpu(tmp_path):
+def test_the_rehearsal_runs_every_step_past_a_failed_one(tmp_path):
+    """The whole script on the CPU with its stand-ins, one step made to fail: the later
+    steps still run, the summary and the exit status name the failed one, at most 8 files
+    of under 16 MB come back, and a rehearsal is never saved as a GPU's results."""
     pytest.importorskip("jax", reason="jax is not installed")
+    out = tmp_path / "out"
+    proc = script("--rehearse", str(out), env={"GPU_CHECK_FAIL": "agreement"})
+    assert proc.returncode == 1, proc.stderr
+    assert "failed: agreement" in proc.stderr.splitlines()[-1]
+    files = list(out.iterdir())
+    assert len(files) <= 8 and all(f.is_file() and f.stat().st_size < 16 * 2**20 for f in files)
+    summary = (out / "summary.md").read_text()
+    assert "Failed: agreement." in summary and "GPU_CHECK_FAIL=agreement" in summary
+    steps = json.loads((out / "figures.json").read_text())["steps"]
+    assert steps["agreement"]["outcome"] == "fail"
+    later = ["timing", "compare", "ceiling", "tests", "asv", "after"]
+    assert {name: steps[name]["outcome"] for name in later} == dict.fromkeys(later, "pass")
+    assert "stand-in" in summary and "for torch:cuda" in summary
     results_before = sorted((ROOT / "results").iterdir())
-    env = {**os.environ, "JAX_PLATFORMS": "cpu"}
-    proc = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "gpu-check.sh"), str(tmp_path / "out")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 1 and "jax is not on a GPU" in proc.stderr
-    assert "descent-bench info --json" in (tmp_path / "out" / "commands.txt").read_text()
-    assert sorted((ROOT / "results").iterdir()) == results_before  # no results folder
+    saved = script("--save", str(out))
+    assert saved.returncode == 2 and "rehearsal" in saved.stderr
+    assert sorted((ROOT / "results").iterdir()) == results_before
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck is not installed")
@@ -150,3 +238,12 @@ def test_the_script_is_shellcheck_clean():
         check=False,
     )
     assert proc.returncode == 0, proc.stdout
+
+
+def test_torch_on_cuda_says_its_tensors_are_on_the_gpu(monkeypatch):
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    from descent_bench.backends.torch import TorchCudaBackend
+
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    text = TorchCudaBackend().platform_reason()
+    assert text == "torch on CUDA: its tensors are on device cuda:0" and "host" not in text

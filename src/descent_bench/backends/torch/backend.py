@@ -210,6 +210,9 @@ class TorchCudaBackend(TorchBackend):
     def platform(self) -> str:
         return "gpu"
 
+    def platform_reason(self) -> str:
+        return f"torch on CUDA: its tensors are on device {self.device}"
+
     @property
     def device(self) -> Any:
         import torch

@@ -1,0 +1,236 @@
+"""What the steps of scripts/gpu-check.sh measure, through descent-bench's public API: the rows
+that run on the GPU (derived from the backend registry), their agreement, the honesty of
+their timing, their speed at the largest size, a copy kernel and the card's nominal peak.
+
+``rehearse``: no GPU here. The rows are stood in for by what runs on the CPU: the stand-in
+CuPy (NumPy underneath, platform "gpu"), jax on the CPU for jax on CUDA, and ``torch`` for
+``torch:cuda`` (a registry name ``base:cuda`` is stood in for by ``base``); compiled
+variants are left out of a rehearsal (torch.compile's cold start is 20-30 s per program on a
+CPU), and every row says what it stands in for.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Any
+
+KS = (10, 100, 1000)
+# Nominal memory bandwidth (GB/s) of cards whose NVML cannot say (no bus width): the
+# vendors' data sheets. Matched against the device name, longest key first.
+KNOWN_PEAKS_GBPS = {
+    "H200": 4800.0,
+    "H100 NVL": 3900.0,
+    "H100 PCIe": 2000.0,
+    "H100": 3350.0,  # SXM5 80GB HBM3
+    "GH200": 4000.0,
+    "A100-SXM4-80GB": 2039.0,
+    "A100 80GB PCIe": 1935.0,
+    "A100": 1555.0,  # 40GB
+    "L40S": 864.0,
+    "L4": 300.0,
+    "V100": 900.0,
+    "T4": 320.0,
+}
+
+
+@dataclass(frozen=True)
+class GpuRow:
+    """One row measured on the GPU: its label, the registry backend, the loop
+    (``own``/``standard``/``compiled``) and, in a rehearsal, what it stands in for."""
+
+    label: str
+    backend: str
+    loop: str
+    stands_for: str | None = None
+
+
+def host_text() -> str:
+    """The platform text of a host library (a backend that is on the CPU by nature)."""
+    from descent_bench.backends.base import Backend
+
+    return Backend.platform_reason(Backend())
+
+
+def gpu_rows(rehearse: bool) -> list[GpuRow]:
+    """The rows to measure on the GPU: each usable backend on the GPU, its standard-only and
+    compiled variants (``contenders.rows``). Rehearsing, the stand-ins described above."""
+    from descent_bench import backends
+    from descent_bench.measurement import contenders
+
+    chosen: dict[str, str | None] = {}
+    statuses = {s.name: s for s in backends.available()}
+    for name, s in statuses.items():
+        if s.usable and s.platform == "gpu":
+            chosen[name] = None
+    if rehearse:
+        for name, s in statuses.items():
+            if name in chosen:
+                continue
+            base = name.split(":")[0]
+            if ":" in name and statuses.get(base) and statuses[base].usable:
+                chosen[base] = f"{name} (on the CPU)"
+            elif s.usable and s.platform_reason != host_text():
+                chosen[name] = f"{name} on a GPU (here on the CPU: {s.platform})"
+    rows = []
+    for row in contenders.rows(list(chosen)):
+        if row.backend not in chosen or row.loop not in ("own", "standard", "compiled"):
+            continue
+        if rehearse and row.loop == "compiled":
+            continue
+        rows.append(GpuRow(row.label, row.backend, row.loop, chosen[row.backend]))
+    return rows
+
+
+def build(row: GpuRow, size: int, dtype: str) -> Any:
+    from descent_bench import bench
+
+    loop = "compiled" if row.loop == "compiled" else "own"
+    return bench.Workload.build(
+        "sine", size, dtype, row.backend, standard=row.loop == "standard", loop=loop
+    )
+
+
+def agreement(row: GpuRow, size: int, dtype: str) -> dict[str, Any]:
+    """K iterations of ``row`` against the reference, with the bound it must keep."""
+    workload = build(row, size, dtype)
+    got = workload.agreement()
+    return {
+        "row": row.label,
+        "size": size,
+        "dtype": dtype,
+        "iterations": workload.iterations,
+        "max_rel_diff": got.max_rel_diff,
+        "bound": got.bound,
+        "agrees": got.agrees,
+        "stands_for": row.stands_for,
+    }
+
+
+def speed(row: GpuRow, size: int, dtype: str) -> dict[str, Any]:
+    """µs/iter and GB/s of ``row`` at ``size`` (median of three calls of K iterations)."""
+    measured = build(row, size, dtype).measure(repeat=3)
+    return {
+        "row": row.label,
+        "size": size,
+        "dtype": dtype,
+        "us_per_iteration": measured.seconds_per_iteration * 1e6,
+        "gbytes_per_second": measured.gbytes_per_second,
+        "agrees": measured.agrees,
+        "max_rel_diff": measured.max_rel_diff,
+        "stands_for": row.stands_for,
+    }
+
+
+def time_backend(name: str, size: int) -> dict[str, Any]:
+    """µs/iter of the backend's loop at each K, and one call's time on its own clock
+    against the host clock with sync."""
+    from descent_bench import backends, kernels
+
+    backend = backends.load(name)
+    problem = kernels.SineFit(points=size)
+    lr = problem.stable_lr()
+    problem, data, params = kernels.place(problem, backend, "float32", problem.initial_params())
+    run = backend.compile_loop(problem.step)
+    per_k = {}
+    for k in KS:
+        backend.sync(run(params, data, lr, k))  # compiles this K
+        times = backend.time_calls(lambda k=k: run(params, data, lr, k), 5)
+        per_k[k] = statistics.median(times) / k * 1e6
+    k = KS[-1]
+    calls = [backend.timed_call(lambda: run(params, data, lr, k)) for _ in range(5)]
+    device = [c.device_seconds for c in calls if c.device_seconds is not None]
+    return {
+        "backend": name,
+        "size": size,
+        "us_per_iteration": per_k,
+        "device_seconds": statistics.median(device) if device else None,
+        "host_seconds": statistics.median(c.host_seconds for c in calls),
+    }
+
+
+def copy_gbytes_per_second(name: str, nbytes: int = 2**31) -> float:
+    """A copy kernel's bandwidth on the backend's device: bytes read plus bytes written."""
+    import numpy as np
+
+    from descent_bench import backends
+
+    backend = backends.load(name)
+    source = backend.asarray(np.ones(nbytes // 4, dtype=np.float32), "float32")
+    copy = backend.compile_step(lambda a: a * 1)
+    backend.sync(copy(source))
+    seconds = statistics.median(backend.time_calls(lambda: copy(source), 9))
+    return 2 * (nbytes // 4 * 4) / seconds / 1e9
+
+
+def table_peak(name: str | None) -> tuple[float, str] | None:
+    """The nominal bandwidth of a known card from its name, and where it came from."""
+    if not name:
+        return None
+    for key in sorted(KNOWN_PEAKS_GBPS, key=len, reverse=True):
+        if re.search(rf"\b{re.escape(key)}\b", name, re.IGNORECASE):
+            return KNOWN_PEAKS_GBPS[key], f"table of known cards: {key}"
+    return None
+
+
+def nominal_peak(nvml: Any | None, name: str | None) -> tuple[float, str] | None:
+    """The card's nominal memory bandwidth in GB/s: NVML's maximum memory clock x bus width
+    (x2, double data rate), else the table of known cards; None when neither says."""
+    if nvml is not None:
+        try:
+            nvml.nvmlInit()
+            try:
+                h = nvml.nvmlDeviceGetHandleByIndex(0)
+                clock = nvml.nvmlDeviceGetMaxClockInfo(h, nvml.NVML_CLOCK_MEM)  # MHz
+                width = nvml.nvmlDeviceGetMemoryBusWidth(h)  # bits
+            finally:
+                nvml.nvmlShutdown()
+            gbps = clock * 1e6 * 2 * width / 8 / 1e9
+            return gbps, f"NVML: {clock} MHz memory clock x {width}-bit bus x 2"
+        except Exception:
+            pass
+    return table_peak(name)
+
+
+THROTTLE_BITS = {
+    0x1: "gpu idle",
+    0x2: "applications clocks setting",
+    0x4: "sw power cap",
+    0x8: "hw slowdown",
+    0x20: "sw thermal slowdown",
+    0x40: "hw thermal slowdown",
+    0x80: "hw power brake slowdown",
+}
+
+
+def throttle_text(mask: int) -> str:
+    reasons = [text for bit, text in THROTTLE_BITS.items() if mask & bit]
+    return ", ".join(reasons) or "none"
+
+
+def clocks(nvml: Any | None) -> dict[str, Any]:
+    """SM and memory clocks now, temperature, power and why clocks are held back (NVML),
+    or what stopped reading them."""
+    if nvml is None:
+        return {"error": "nvidia-ml-py (pynvml) is not installed"}
+    try:
+        nvml.nvmlInit()
+    except Exception as exc:
+        return {"error": f"NVML cannot start: {exc}"}
+    try:
+        h = nvml.nvmlDeviceGetHandleByIndex(0)
+        read = getattr(nvml, "nvmlDeviceGetCurrentClocksEventReasons", None)
+        read = read or nvml.nvmlDeviceGetCurrentClocksThrottleReasons  # before NVML 12.2
+        mask = int(read(h))
+        return {
+            "sm_clock_mhz": nvml.nvmlDeviceGetClockInfo(h, nvml.NVML_CLOCK_SM),
+            "memory_clock_mhz": nvml.nvmlDeviceGetClockInfo(h, nvml.NVML_CLOCK_MEM),
+            "temperature_c": nvml.nvmlDeviceGetTemperature(h, 0),
+            "power_watts": nvml.nvmlDeviceGetPowerUsage(h) / 1000,
+            "throttle": throttle_text(mask),
+        }
+    except Exception as exc:
+        return {"error": f"NVML: {exc}"}
+    finally:
+        nvml.nvmlShutdown()
