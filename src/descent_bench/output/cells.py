@@ -77,7 +77,7 @@ def full_precision(precision: str) -> bool:
     return precision.startswith("full")
 
 
-def _label(r: Record) -> str:
+def row_label(r: Record) -> str:
     """The row's label, with its matrix-product precision where lower than full (TF32)."""
     return r.backend if full_precision(r.precision) else f"{r.backend} [{r.precision}]"
 
@@ -126,7 +126,7 @@ class Column:
 
 
 COLUMNS = (
-    Column("backend", lambda s: _label(s.record), justify="left"),
+    Column("backend", lambda s: row_label(s.record), justify="left"),
     Column("device", lambda s: s.record.device, justify="left"),
     Column("problem", lambda s: s.record.problem, justify="left"),
     Column("size", lambda s: f"{s.record.size:,}"),

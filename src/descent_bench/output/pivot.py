@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from descent_bench.output.cells import (
     ShownRow,
-    _label,
     cell_text,
     duration,
     full_precision,
     half_width,
+    row_label,
     significant,
 )
 from descent_bench.output.summary import overlap
@@ -194,7 +194,7 @@ def problem_table(
     many_devices = len({device(s) for s in [*rows, *every]}) > 1
 
     def name(s: ShownRow) -> str:
-        return f"{_label(s.record)} ({device(s)})" if many_devices else _label(s.record)
+        return f"{row_label(s.record)} ({device(s)})" if many_devices else row_label(s.record)
 
     cells = {(name(s), s.record.size): s for s in rows}
     labels = list(dict.fromkeys(name(s) for s in rows))

@@ -46,17 +46,20 @@ class SizeAnswer:
 
     def line(self) -> str:
         f = self.fastest
-        text = f"{self.problem} {self.size:,}: {f.record.backend} {duration(f.seconds.value)}"
+        text = f"{self.problem} {self.size:,}: {f.record.backend}, {duration(f.seconds.value)}"
         spread = half_width(f.seconds)
         text += f" {spread}" if spread else ""
+        margins = []
         if self.tied:
-            text += f", tied with {', '.join(self.tied)} (intervals overlap)"
+            margins.append(f"tied with {', '.join(self.tied)} (intervals overlap)")
         elif self.runner_up is not None and self.ahead is not None:
-            text += f", {_times(self.ahead)} faster than {self.runner_up.record.backend}"
+            margins.append(f"{_times(self.ahead)} faster than {self.runner_up.record.backend}")
         if self.over_tutorial is not None:
-            text += f", {_times(self.over_tutorial)} than the tutorial"
+            margins.append(f"{_times(self.over_tutorial)} faster than the tutorial")
+        if margins:
+            text += ": " + ", ".join(margins)
         if self.c_loop is not None:
-            text += f" (C loop: {duration(self.c_loop.seconds.value)})"
+            text += f"; the C loop {duration(self.c_loop.seconds.value)}"
         return cell_text(text)
 
     def as_json(self) -> dict[str, Any]:
@@ -127,7 +130,7 @@ class Summary:
         for platform, c in sorted(self.ceilings.items()):
             out.append(
                 cell_text(
-                    f"% of BW ({platform}): of {significant(c.gbytes_per_second)} GB/s, the "
+                    f"% BW ({platform}) divides by {significant(c.gbytes_per_second)} GB/s, the "
                     f"fastest read of a large array in this run ({c.measured_by})"
                 )
             )
