@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from descent_bench.kernels import PROBLEMS, Descent, Problem, capabilities
+from descent_bench.measurement.ratios import shown_seconds
 from descent_bench.measurement.records import Record
 from descent_bench.output.files import write_atomic
 
@@ -49,19 +50,20 @@ def size_label(problem_name: str) -> str:
     return problem.size_label if problem else "size"
 
 
-def rate_quartiles(record: Record) -> tuple[float, float]:
-    """Iterations/s at the calls' first and third quartile of time (the median's, without
-    samples): the error bar of a point."""
-    times = record.per_iteration()
-    if len(times) == 0:
-        return (record.iterations_per_second, record.iterations_per_second)
-    q1, q3 = np.percentile(times, [25, 75])
-    return (1 / q3, 1 / q1)
+def rate_interval(record: Record) -> tuple[float, float, float]:
+    """Iterations/s at the row's mean time, and at the two ends of its 95% interval (the
+    table's figure and interval); the median alone where a record keeps no calls."""
+    shown = shown_seconds(record)
+    rate = 1 / shown.value
+    if np.isnan(shown.low):
+        return (rate, rate, rate)
+    return (rate, 1 / shown.high, 1 / shown.low)
 
 
 def plot_compare(records: list[Record], path: str, title: str) -> None:
-    """Iterations/s against size for every row label, with the calls' interquartile range
-    as error bars; disagreeing points crossed in red."""
+    """Iterations/s against size for every row label (at the mean time per iteration, as
+    the table shows it), its 95% interval as error bars; disagreeing points crossed in
+    red."""
     problems = list(dict.fromkeys(r.problem for r in records))
     labels = list(dict.fromkeys(r.backend for r in records))
     colors = {label: f"C{i % 10}" for i, label in enumerate(labels)}  # one colour per row
@@ -71,10 +73,10 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
         for label in dict.fromkeys(r.backend for r in rows):
             line = sorted((r for r in rows if r.backend == label), key=lambda r: r.size)
             sizes = [r.size for r in line]
-            rates = [r.iterations_per_second for r in line]
-            quartiles = [rate_quartiles(r) for r in line]
-            below = [max(0.0, v - lo) for v, (lo, _) in zip(rates, quartiles, strict=True)]
-            above = [max(0.0, hi - v) for v, (_, hi) in zip(rates, quartiles, strict=True)]
+            intervals = [rate_interval(r) for r in line]
+            rates = [rate for rate, _, _ in intervals]
+            below = [max(0.0, v - lo) for v, lo, _ in intervals]
+            above = [max(0.0, hi - v) for v, _, hi in intervals]
             ax.errorbar(
                 sizes,
                 rates,
@@ -84,7 +86,7 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
                 label=label,
                 color=colors[label],
             )
-            bad = [(r.size, r.iterations_per_second) for r in line if not r.agrees]
+            bad = [(r.size, v) for r, v in zip(line, rates, strict=True) if not r.agrees]
             if bad:
                 ax.plot(*zip(*bad, strict=True), "x", color="red", ms=12, mew=3)
         ax.set(
@@ -92,7 +94,7 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
             yscale="log",
             title=f"{problem} ({rows[0].dtype})",
             xlabel=size_label(problem),
-            ylabel="iterations / s (bars: IQR of calls)",
+            ylabel="iterations / s (mean; bars: 95% interval)",
         )
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
