@@ -311,3 +311,20 @@ def test_library_versions_for_the_json_are_read_without_importing_the_libraries(
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split(None, 1) == ["True", "[]\n"]
+
+
+def test_the_parent_of_the_measuring_processes_loads_no_backend(tmp_path):
+    """The first worker plans: the process that prints imports none of the libraries."""
+    script = (
+        "import sys\n"
+        "from descent_bench.cli import main\n"
+        f"argv = {[*SMALL, '--problems', 'sine', '--backends', 'numpy,jax,numba']!r}\n"
+        f"code = main([*argv, '--json', {str(tmp_path / 'r.json')!r}])\n"
+        "print(code, sorted(m for m in ('jax', 'numba') if m in sys.modules))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=600
+    )
+    assert proc.stdout.splitlines()[-1] == "0 []", proc.stderr
+    machine = json.loads((tmp_path / "r.json").read_text())["machine"]
+    assert {"jax", "numba"} <= set(machine["libraries"])

@@ -2,6 +2,7 @@
 clock is synthetic: NumPy arrays (so rows are checked for agreement as usual), calls that
 take about a millisecond of real time, and timings drawn from a seeded distribution."""
 
+import sys
 import time
 
 import numpy as np
@@ -179,15 +180,29 @@ def test_rows_run_in_two_worker_processes_by_default(tmp_path):
         assert record.agrees and record.threads == 1
 
 
-def test_a_worker_that_fails_is_one_line_and_exit_5(register, capsys):
+def test_a_backend_the_workers_cannot_load_is_one_line_and_exit_2(register, capsys):
     from descent_bench.cli import main
 
-    # Registered in this process only: a spawned worker does not know it, and fails.
+    # Registered in this process only: the spawned worker that plans does not know it.
     (name,) = register(fake("fake-here-only"))
     argv = ["compare", "--backends", name, "--problems", "paraboloid", "--sizes", "10"]
+    assert main([*argv, "--iterations", "5", "--budget", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--backends: unknown backend 'fake-here-only'" in err[0]
+
+
+def test_a_worker_that_dies_is_one_line_and_exit_5(monkeypatch, tmp_path, capsys):
+    import os
+
+    from descent_bench.cli import main
+
+    # Every new interpreter started from here ends at once: the spawned worker included.
+    (tmp_path / "sitecustomize.py").write_text("import os\nos._exit(7)\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), *sys.path]))
+    argv = ["compare", "--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
     assert main([*argv, "--iterations", "5", "--budget", "0"]) == 5
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "measuring process 1 failed" in err[0] and "fake-here-only" in err[0]
+    assert len(err) == 1 and "measuring process 1 ended without a result (exit code 7)" in err[0]
 
 
 def test_later_processes_replay_the_first_s_visits(register):

@@ -210,18 +210,21 @@ def run(args: argparse.Namespace) -> int:
     from descent_bench.output.files import save, write_json
     from descent_bench.output.report import output_width, screen
 
-    if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
-        names = args.backends or backends.names()
-        join_processes(args, [backends.get(n) for n in names])
+    asked = settings(args)
     try:
-        plan = suite.plan(settings(args))
+        suite.check_settings(asked)  # what needs no library, before the paths
+        a.check_output_path("json", args.json, (".json",))
+        a.check_plot_path(args.plot)
+        with progress_line() as progress:
+            observer = ProgressLine(progress)
+            if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
+                names = args.backends or backends.names()
+                join_processes(args, [backends.get(n) for n in names])
+                result = suite.run(suite.plan(asked), observer)  # the hosts measure together
+            else:  # the first worker plans; this process loads no backend
+                result = suite.run_settings(asked, observer)
     except SettingsError as exc:
         raise a.UsageError(f"--{exc.setting}: {exc}") from None
-    a.check_output_path("json", args.json, (".json",))
-    a.check_plot_path(args.plot)
-    try:
-        with progress_line() as progress:
-            result = suite.run(plan, ProgressLine(progress))
     except suite.WorkerFailed as exc:
         raise a.RunFailed(str(exc)) from None
     if not result.main_process:
@@ -232,9 +235,7 @@ def run(args: argparse.Namespace) -> int:
     # Files first: a terminal or pipe that fails while the table prints loses nothing.
     saved = []
     if args.json:
-        # The run's backends are loaded already; the others' versions come from metadata.
-        used = [backends.status(name) for name in dict.fromkeys(b.name for b in plan.backends)]
-        doc = document(result, machine.describe(used, backends.versions()))
+        doc = document(result, result.machine or {})
         saved.append(save(args.json, lambda path: write_json(path, doc)))
     if args.plot:
         from descent_bench.output.plots import plot_compare

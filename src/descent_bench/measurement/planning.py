@@ -83,6 +83,12 @@ class Silent:
         pass
 
 
+def check_backend_name(name: str) -> None:
+    if name not in backends.names():
+        known = ", ".join(backends.names())
+        raise SettingsError("backends", f"unknown backend {name!r} (choose from {known})")
+
+
 def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
     """The named backends, loaded, or every usable one meant for comparison (a backend not
     meant for it, e.g. torch, is not even imported: every worker process plans anew)."""
@@ -91,9 +97,7 @@ def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
         return [b for b in meant if b.unavailable_reason() is None]  # loaded by the check
     chosen = []
     for name in names:
-        if name not in backends.names():
-            known = ", ".join(backends.names())
-            raise SettingsError("backends", f"unknown backend {name!r} (choose from {known})")
+        check_backend_name(name)
         reason = backends.get(name).unavailable_reason()
         if reason:
             raise SettingsError("backends", f"backend {name!r} cannot run here: {reason}")
@@ -137,28 +141,53 @@ def check_run_settings(settings: Settings) -> None:
         raise SettingsError("budget", "must be between 0 and 1e6 seconds")
 
 
-def plan(settings: Settings) -> Plan:
-    """The rows ``settings`` asks for, every setting checked before anything is measured."""
-    check_run_settings(settings)
-    chosen = chosen_backends(settings.backends)
-    check_device_counts(chosen, settings.device_counts)
-    rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)), settings.with_baselines)
+def problem_sizes(settings: Settings) -> list[tuple[str, tuple[int, ...]]]:
+    """Each problem of ``settings`` with the sizes it runs at (``SettingsError`` for an
+    unknown problem)."""
     itemsize = 8 if settings.dtype == "float64" else 4
-    tasks: list[Task] = []
+    chosen = []
     for name in settings.problems or tuple(PROBLEMS):
         if name not in PROBLEMS:
             known = ", ".join(PROBLEMS)
             raise SettingsError("problems", f"unknown problem {name!r} (choose from {known})")
-        sizes = settings.sizes or sizes_for(name, itemsize, settings.thorough)
-        quick = settings.sizes is None and not settings.thorough
+        chosen.append((name, settings.sizes or sizes_for(name, itemsize, settings.thorough)))
+    return chosen
+
+
+def sized_problem(name: str, size: int, dtype: str) -> Problem:
+    """Problem ``name`` at ``size``, checked to fit in memory (``SettingsError``)."""
+    try:
+        problem = make_problem(name, size)
+    except ValueError as exc:
+        raise SettingsError("sizes", f"{name}: {exc}") from None
+    too_big = shortfall(problem, dtype, copies=MEASURE_COPIES)
+    if too_big:
+        raise SettingsError("sizes", too_big)
+    return problem
+
+
+def check_settings(settings: Settings) -> None:
+    """What can be checked of ``settings`` without loading a backend: the run's settings,
+    backend and problem names, sizes and memory (``SettingsError``)."""
+    check_run_settings(settings)
+    for name in settings.backends or ():
+        check_backend_name(name)
+    for name, sizes in problem_sizes(settings):
         for size in sizes:
-            try:
-                problem = make_problem(name, size)
-            except ValueError as exc:
-                raise SettingsError("sizes", f"{name}: {exc}") from None
-            too_big = shortfall(problem, settings.dtype, copies=MEASURE_COPIES)
-            if too_big:
-                raise SettingsError("sizes", too_big)
+            sized_problem(name, size, settings.dtype)
+
+
+def plan(settings: Settings) -> Plan:
+    """The rows ``settings`` asks for, every setting checked before anything is measured."""
+    check_settings(settings)
+    chosen = chosen_backends(settings.backends)
+    check_device_counts(chosen, settings.device_counts)
+    rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)), settings.with_baselines)
+    quick = settings.sizes is None and not settings.thorough
+    tasks: list[Task] = []
+    for name, sizes in problem_sizes(settings):
+        for size in sizes:
+            problem = sized_problem(name, size, settings.dtype)
             # A problem without a layout over devices runs its one-device rows only.
             splits = capabilities.splits_over_devices(problem)
             # A quick run times the slow baselines at the smallest size only.

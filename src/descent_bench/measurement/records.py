@@ -10,7 +10,7 @@ backend: the output layer reads this module, never the suite.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -159,3 +159,5 @@ class SuiteResult:
     workers: int = 1  # worker processes the rounds were spread over
     cpus: tuple[tuple[int, ...], ...] = ()  # each worker's CPUs
     machine_state: MachineState | None = None  # how busy the machine was during the run
+    # What the run ran on (``machine.describe``), as the first measuring process saw it.
+    machine: dict[str, Any] | None = None

@@ -26,12 +26,14 @@ import time
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from descent_bench import backends
 from descent_bench.kernels import Problem
-from descent_bench.measurement import stopping
+from descent_bench.measurement import machine, stopping
 from descent_bench.measurement.ceilings import Ceiling, measure_ceilings
 from descent_bench.measurement.memory import MEASURE_COPIES, available_bytes, needed_bytes
 from descent_bench.measurement.planning import (
@@ -108,6 +110,31 @@ class RowResult:
     samples: list[Sample]
 
 
+@dataclass(frozen=True)
+class RowInfo:
+    """What a record says of its row beyond its calls, as the process that planned it knows
+    it: the parent of worker processes loads no backend (``suite.run_settings``)."""
+
+    row: RowId
+    library: str
+    device: str
+    platform: str
+    precision: str
+    baseline: bool
+
+
+def row_info(task: Task, settings: Settings) -> RowInfo:
+    backend = task.contender.backend
+    return RowInfo(
+        row_id(task, settings),
+        backend.name,
+        str(backend.device),
+        backend.platform,
+        backend.matmul_precision(),
+        task.contender.baseline,
+    )
+
+
 @dataclass
 class JobResult:
     rows: list[RowResult]
@@ -115,6 +142,8 @@ class JobResult:
     cpus: list[int]  # the CPUs its libraries started on
     schedule: list[Visit]  # the visits it made, in order
     groups: list[list[SizeKey]]  # the sizes it prepared together, group by group
+    planned: list[RowInfo] = field(default_factory=list)  # every row, in the plan's order
+    machine: dict[str, Any] | None = None  # what the first process ran on (``machine``)
 
     def rounds_by_size(self) -> dict[SizeKey, int]:
         counts: dict[SizeKey, int] = defaultdict(int)
@@ -324,4 +353,13 @@ def work(job: Job, observer: Observer) -> JobResult:
                         )
                     )
                 observer.done_row()
-    return JobResult(results, ceilings, hold.cpus, schedule, groups)
+    planned = [row_info(task, settings) for task in the_plan.tasks]
+    described = describe_machine(the_plan) if job.process == 0 else None
+    return JobResult(results, ceilings, hold.cpus, schedule, groups, planned, described)
+
+
+def describe_machine(the_plan: Plan) -> dict[str, Any]:
+    """The machine block of a result: the run's backends (loaded here), every installed
+    library's version (from metadata, nothing more imported)."""
+    used = [backends.status(name) for name in dict.fromkeys(b.name for b in the_plan.backends)]
+    return machine.describe(used, backends.versions())

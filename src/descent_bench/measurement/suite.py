@@ -27,6 +27,7 @@ from descent_bench.measurement.planning import (
     SettingsError,
     Silent,
     Task,
+    check_settings,
     chosen_backends,
     plan,
 )
@@ -42,13 +43,15 @@ from descent_bench.measurement.reference import bound, max_rel_diff, reference
 from descent_bench.measurement.rounds import (
     Job,
     JobResult,
+    RowInfo,
     RowResult,
+    SizeKey,
     Visit,
     is_noisy,
-    row_id,
     work,
 )
 from descent_bench.measurement.workers import WorkerFailed, run_in_worker
+from descent_bench.measurement.workloads import make_problem
 
 __all__ = [
     "CEILING_BYTES",
@@ -63,11 +66,13 @@ __all__ = [
     "SuiteResult",
     "Task",
     "WorkerFailed",
+    "check_settings",
     "chosen_backends",
     "contenders",
     "measure_ceilings",
     "plan",
     "run",
+    "run_settings",
 ]
 
 
@@ -86,41 +91,77 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
     """Measure every row of ``the_plan``: each worker process measures the ceilings, then
     every size's rows in interleaved rounds, visiting the sizes in turn. ``WorkerFailed`` if
     a worker dies."""
-    observer = observer or Silent()
     settings = the_plan.settings
-    local = in_process(the_plan)
-    count = 1 if local else settings.processes
-    per_process_rounds = max(1, math.ceil(settings.min_rounds / count))
-    before = snapshot()
-    results: list[JobResult] = []
+    rows = [c.backend for c in the_plan.contenders]
     # Hosts of a multi-host run make collective calls together, so their calls must come in
-    # the same order: no noise stop (each host's own would leave the others waiting), one
+    # the same order: no stop rule (each host's own would leave the others waiting), one
     # size at a time (free memory may differ between hosts), each size's minimum rounds in
     # one visit.
-    sizes = tuple(dict.fromkeys((t.problem.name, t.problem.size) for t in the_plan.tasks))
     together = multi_host(the_plan)
-    in_step = tuple(Visit(size, per_process_rounds) for size in sizes) if together else None
-    one_by_one = tuple((size,) for size in sizes) if together else None
+    in_step = None
+    if together:
+        sizes = tuple(dict.fromkeys((t.problem.name, t.problem.size) for t in the_plan.tasks))
+        rounds = per_process_rounds(settings, 1)
+        in_step = (tuple(Visit(size, rounds) for size in sizes), tuple((s,) for s in sizes))
+    return measured(
+        settings,
+        observer,
+        local=in_process(the_plan),
+        in_step=in_step,
+        hosts=max(b.process_count() for b in rows),
+        main_process=all(b.process_index() == 0 for b in rows),
+    )
+
+
+def run_settings(settings: Settings, observer: Observer | None = None) -> SuiteResult:
+    """``run(plan(settings))``, where rounds run in worker processes without loading any
+    backend here: what needs no library is checked first (``SettingsError``), the first
+    worker plans (its ``SettingsError`` comes back as one), and its rows and machine
+    description come back with its calls."""
+    if settings.processes == 1:
+        return run(plan(settings), observer)
+    check_settings(settings)
+    return measured(settings, observer, local=False, in_step=None, hosts=1, main_process=True)
+
+
+def per_process_rounds(settings: Settings, processes: int) -> int:
+    return max(1, math.ceil(settings.min_rounds / processes))
+
+
+def measured(
+    settings: Settings,
+    observer: Observer | None,
+    *,
+    local: bool,
+    in_step: tuple[tuple[Visit, ...], tuple[tuple[SizeKey, ...], ...]] | None,
+    hosts: int,
+    main_process: bool,
+) -> SuiteResult:
+    """The rounds of ``settings`` in this process (``local``) or spread over worker
+    processes, the first deciding the groups and visits and the others replaying them."""
+    observer = observer or Silent()
+    count = 1 if local else settings.processes
+    rounds = per_process_rounds(settings, count)
+    before = snapshot()
+    results: list[JobResult] = []
     for process in range(count):
-        # The first process decides the groups, visits and rounds; the others replay them.
-        schedule = tuple(results[0].schedule) if results else in_step
-        groups = tuple(tuple(g) for g in results[0].groups) if results else one_by_one
+        schedule = tuple(results[0].schedule) if results else (in_step and in_step[0])
+        groups = tuple(tuple(g) for g in results[0].groups) if results else (in_step and in_step[1])
         seconds = settings.budget_seconds / count
-        job = Job(settings, process, per_process_rounds, seconds, schedule, groups)
+        job = Job(settings, process, rounds, seconds, schedule or None, groups or None)
         result = work(job, observer) if local else run_in_worker(job, observer)
         results.append(result)
     during = state(before, snapshot())
-    records = merge(the_plan, results)
-    rows = [c.backend for c in the_plan.contenders]
     return SuiteResult(
         settings=settings,
-        records=records,
+        records=merge(settings, results),
         ceilings=fastest_ceilings(results),
-        processes=max(b.process_count() for b in rows),
-        main_process=all(b.process_index() == 0 for b in rows),
+        processes=hosts,
+        main_process=main_process,
         workers=count,
         cpus=tuple(tuple(r.cpus) for r in results),
         machine_state=during,
+        machine=results[0].machine,
     )
 
 
@@ -134,29 +175,29 @@ def fastest_ceilings(results: list[JobResult]) -> dict[str, Ceiling]:
     return best
 
 
-def merge(the_plan: Plan, results: list[JobResult]) -> list[Record]:
-    """One record per row: every process's calls, checked against the reference."""
-    settings = the_plan.settings
+def merge(settings: Settings, results: list[JobResult]) -> list[Record]:
+    """One record per row, in the plan's order: every process's calls, checked against the
+    reference."""
     ceilings = fastest_ceilings(results)
     by_row: dict[RowId, list[RowResult]] = {}
     for result in results:
         for row in result.rows:
             by_row.setdefault(row.row, []).append(row)
-    records = []
-    for task in the_plan.tasks:
-        parts = by_row.get(row_id(task, settings))
-        if parts:
-            records.append(record(settings, task, parts, ceilings))
-    return records
+    return [
+        record(settings, info, by_row[info.row], ceilings)
+        for info in results[0].planned
+        if by_row.get(info.row)
+    ]
 
 
 def record(
     settings: Settings,
-    task: Task,
+    info: RowInfo,
     parts: list[RowResult],
     ceilings: dict[str, Ceiling],
 ) -> Record:
-    problem, contender = task.problem, task.contender
+    row = info.row
+    problem = make_problem(row.problem, row.size)
     k = parts[0].iterations
     answer = reference(problem, k, problem.stable_lr())
     diff = max(max_rel_diff(p.final_params, answer.params) for p in parts)
@@ -164,14 +205,14 @@ def record(
     per_iteration = [s.seconds_per_iteration for s in samples]
     seconds = stdlib_statistics.median(per_iteration)
     nbytes = problem.bytes_per_iteration(np.dtype(settings.dtype).itemsize)
-    ceiling = ceilings.get(contender.backend.platform)
+    ceiling = ceilings.get(info.platform)
     compiles = [p.compile_seconds for p in parts if p.compile_seconds is not None]
     return Record(
-        backend=contender.label,
-        library=contender.backend.name,
-        device=str(contender.backend.device),
-        problem=problem.name,
-        size=problem.size,
+        backend=row.label,
+        library=info.library,
+        device=info.device,
+        problem=row.problem,
+        size=row.size,
         dtype=settings.dtype,
         iterations=k,
         compile_seconds=stdlib_statistics.median(compiles) if compiles else None,
@@ -182,12 +223,12 @@ def record(
         ),
         max_rel_diff=diff,
         agrees=diff <= bound(settings.dtype, k, problem.coupled_params),
-        baseline=contender.baseline,
-        devices=contender.backend.n_devices,
+        baseline=info.baseline,
+        devices=row.devices,
         samples=samples,
         reference=answer.kind,
         threads=settings.threads,
         noisy=is_noisy(per_iteration, settings.noise_target),
-        platform=contender.backend.platform,
-        precision=contender.backend.matmul_precision(),
+        platform=info.platform,
+        precision=info.precision,
     )

@@ -1,5 +1,7 @@
 """Running a job in a fresh worker process (spawned, so no library state is inherited) and
-relaying its progress to the observer. Ctrl-C or SIGTERM in the parent ends the worker."""
+relaying its progress to the observer; a setting the worker found it cannot run (it plans:
+``suite.run_settings``) comes back as the ``SettingsError`` it raised. Ctrl-C or SIGTERM in
+the parent ends the worker."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
-from descent_bench.measurement.planning import Observer
+from descent_bench.measurement.planning import Observer, SettingsError
 from descent_bench.measurement.rounds import Job, JobResult, work
 
 
@@ -43,6 +45,8 @@ def _worker_main(job: Job, connection: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         result = work(job, Relay(connection))
+    except SettingsError as exc:  # the first worker plans: a setting that cannot run here
+        connection.send(("settings", (exc.setting, str(exc))))
     except BaseException as exc:  # reported to the parent as one line
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     else:
@@ -81,6 +85,7 @@ def run_in_worker(job: Job, observer: Observer) -> JobResult:
             try:
                 kind, payload = parent_end.recv()
             except EOFError:
+                process.join(5)  # its pipe closed as it died: reap it, for its exit code
                 raise WorkerFailed(
                     f"measuring process {job.process + 1} ended without a result "
                     f"(exit code {process.exitcode})"
@@ -88,6 +93,9 @@ def run_in_worker(job: Job, observer: Observer) -> JobResult:
             if kind == "result":
                 result: JobResult = payload
                 return result
+            if kind == "settings":
+                setting, message = payload
+                raise SettingsError(setting, message)
             if kind == "error":
                 raise WorkerFailed(f"measuring process {job.process + 1} failed: {payload}")
             _relay(kind, payload, observer)
