@@ -37,7 +37,10 @@ class RawKernel:
 
     def __init__(self, code, name, options=(), backend="nvrtc", **_options):
         self.code, self.name, self.options = code, name, tuple(options)
+        self._run = None  # "compiled" at the first call, as CuPy does
 
     def __call__(self, grid, block, args, *, shared_mem=0, stream=None):
-        cuda._fail_if("compile")
-        _emulated.emulation(self.name, self.code)(grid, block, args)
+        if self._run is None:
+            cuda._fail_if("compile")
+            self._run = _emulated.emulation(self.name, self.code)
+        self._run(grid, block, args)
