@@ -38,6 +38,7 @@ SIZES = {
     "timing": ([10**6], [2000]),
     "compare": ([2000, 10**6, 10**7], [2000]),
     "large": ([10**8], [10**4]),
+    "gain": ([10**6, 10**7], [2000]),  # a fused row beside its standard-only row
     "copy_bytes": ([2**31], [2**22]),
 }
 DTYPES = ("float32", "float64")
@@ -266,7 +267,9 @@ def step_compare(work: Path, rehearse: bool) -> Result:
 
 def step_ceiling(work: Path, rehearse: bool) -> Result:
     """A copy kernel on each GPU backend, the card's nominal peak, the rows at the largest
-    size in % of both, and compare's measured GPU ceiling against the copy kernel."""
+    size in % of both, compare's measured GPU ceiling against the copy kernel, and each
+    fused row beside its standard-only row (``gpu_steps.gain_rows``: eager ones at the
+    middle sizes too)."""
     info = load(work / "info.json") if (work / "info.json").exists() else {"backends": []}
     model = next(
         (device_model(d) for b in info["backends"] for d in b.get("accelerators", [])),
@@ -292,6 +295,14 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
             got["percent_of_copy"] = 100 * got["gbytes_per_second"] / copy if copy else None
             got["percent_of_peak"] = 100 * got["gbytes_per_second"] / peak[0] if peak else None
             large.append(got)
+    middle = []
+    for row in gpu_steps.gain_rows(rows):
+        for dtype in DTYPES:
+            for size in sizes("gain", rehearse):
+                try:
+                    middle.append(gpu_steps.speed(row, size, dtype))
+                except Exception as exc:
+                    problems.append(f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}")
     compare = work / "compare-float32.json"
     gpu = (
         load(compare)["ceilings"].get("gpu", {}).get("gbytes_per_second")
@@ -307,9 +318,13 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         "nominal_peak_source": peak[1] if peak else "unknown card, NVML unavailable",
         "measured_ceiling_gbytes_per_second": gpu,
         "large": large,
+        "fused_gain": gpu_steps.fused_gains(
+            [(r["row"], r["dtype"], r["size"], r["us_per_iteration"]) for r in middle + large],
+            gpu_steps.standard_pairs(rows),
+        ),
         "notes": notes,
     }
-    return figures, problems + disagreements(large)
+    return figures, problems + disagreements(large + middle)
 
 
 def step_after(work: Path, rehearse: bool) -> Result:

@@ -60,7 +60,9 @@ def steps() -> list[Step]:
         Step("agreement", "every GPU row against the reference, both dtypes", 90),
         Step("timing", "µs/iter alike at K = 10, 100, 1000; device events vs host clock", 45),
         Step("compare", "compare, float32 and float64, N = 2e3 .. 1e7", 100),
-        Step("ceiling", "copy kernel, nominal peak, every GPU row at N = 1e8", 100),
+        Step(
+            "ceiling", "copy kernel, nominal peak, every GPU row at N = 1e8; fused vs standard", 100
+        ),
         Step("tests", "the GPU-relevant tests", 60),
         Step("asv", "a quick asv run of one benchmark (CUDA configuration)", 60, optional=True),
         Step("after", "clocks and throttle state after", 20),

@@ -83,6 +83,49 @@ def gpu_rows(rehearse: bool) -> list[GpuRow]:
     return rows
 
 
+def standard_pairs(rows: list[GpuRow]) -> dict[str, str]:
+    """Each standard-only row's label -> the label of its backend's own row (e.g. the
+    fused moments of cupy against cupy-standard), as ``contenders.rows`` made them."""
+    own = {r.backend: r.label for r in rows if r.loop == "own"}
+    return {r.label: own[r.backend] for r in rows if r.loop == "standard" and r.backend in own}
+
+
+def gain_rows(rows: list[GpuRow]) -> list[GpuRow]:
+    """The own and standard-only rows of each backend that runs eagerly, measured at the
+    middle sizes too; a backend that compiles per size and dtype (jax) is paired at the
+    largest size only, where the ceiling step measures every row anyway."""
+    from descent_bench import backends
+
+    pairs = standard_pairs(rows)
+    paired = set(pairs) | set(pairs.values())
+    return [r for r in rows if r.label in paired and not backends.get(r.backend).compiles]
+
+
+def fused_gains(
+    measured: list[tuple[str, str, int, float]], pairs: dict[str, str]
+) -> list[dict[str, Any]]:
+    """µs/iter of each backend's own row beside its standard-only row, per dtype and size,
+    from ``measured`` (label, dtype, size, µs/iter), and how many times faster the own is."""
+    by = {(label, dtype, size): us for label, dtype, size, us in measured}
+    gains = []
+    for (label, dtype, size), us_standard in sorted(by.items()):
+        own = pairs.get(label)
+        us_own = by.get((own, dtype, size)) if own else None
+        if own and us_own:
+            gains.append(
+                {
+                    "row": own,
+                    "standard_row": label,
+                    "dtype": dtype,
+                    "size": size,
+                    "us_per_iteration": us_own,
+                    "standard_us_per_iteration": us_standard,
+                    "speedup": us_standard / us_own,
+                }
+            )
+    return gains
+
+
 def build(row: GpuRow, size: int, dtype: str) -> Any:
     from descent_bench import bench
 

@@ -39,6 +39,25 @@ def clocks_text(c: dict[str, Any] | None) -> str:
     )
 
 
+def gains(f: dict[str, Any]) -> list[str]:
+    """A backend's fused primitive against its standard-only path, measured in the same step."""
+    rows = [
+        [
+            f"{g['row']} / {g['standard_row']}",
+            g["dtype"],
+            str(g["size"]),
+            number(g["us_per_iteration"]),
+            number(g["standard_us_per_iteration"]),
+            number(g["speedup"]),
+        ]
+        for g in f.get("fused_gain", [])
+    ]
+    if not rows:
+        return []
+    header = ["own / standard-only", "dtype", "N", "µs/iter", "standard µs/iter", "times faster"]
+    return ["", "Fused primitive against the standard-only path:", "", *table(header, rows)]
+
+
 def details(name: str, f: dict[str, Any]) -> list[str]:
     if name == "machine":
         return [
@@ -112,7 +131,7 @@ def details(name: str, f: dict[str, Any]) -> list[str]:
             for r in f.get("large", [])
         ]
         header = ["row", "dtype", "N", "µs/iter", "GB/s", "% of copy", "% of peak", "agrees"]
-        return lines + table(header, rows)
+        return lines + table(header, rows) + gains(f)
     return []
 
 

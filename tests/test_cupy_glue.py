@@ -5,6 +5,8 @@ the stand-in replaces it for these tests only."""
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +15,10 @@ import numpy as np
 import pytest
 
 from descent_bench import backends, kernels
+from descent_bench.backends import cupy_fused
 from descent_bench.backends.cupy_backend import CupyBackend
 from descent_bench.cli import main
+from descent_bench.measurement import contenders
 
 STAND_IN = Path(__file__).parent / "stand_ins" / "cupy_package"
 STAND_IN_NAME = "Stand-in H100 80GB HBM3"
@@ -40,10 +44,12 @@ def stand_in(monkeypatch):
     monkeypatch.delenv("STAND_IN_CUPY_FAILS", raising=False)
     monkeypatch.delenv("CUPY_TF32", raising=False)
     backends.register("cupy", CupyBackend)
+    cupy_fused.compiled_moments.cache_clear()  # kernels are objects of the CuPy that made them
     yield monkeypatch
     for name in cupy_modules():
         del sys.modules[name]
     backends.register("cupy", CupyBackend)
+    cupy_fused.compiled_moments.cache_clear()
 
 
 def test_glue_cupy_loads_and_names_its_device_and_version(stand_in):
@@ -157,3 +163,87 @@ def test_glue_gpu_metadata_records_cupy_only_when_usable(stand_in, fails, want):
     used = gpu.used_gpu([backends.status("cupy")])
     assert used.cupy == want
     assert (used.compute_capability is not None) == (fails is None)
+
+
+# -- the fused residual moments: one generated kernel, run on the stand-in by its emulation --
+def moments_args(backend, dtype, points=300_001):
+    """Degree-3 coefficients, x and sin(x) on ``backend``: more points than the first
+    launch's threads, so its grid-stride loop runs more than once per thread."""
+    x = np.linspace(-np.pi, np.pi, points)
+    return [backend.asarray(a, dtype) for a in (np.array([0.3, -0.2, 0.1, 0.05]), x, np.sin(x))]
+
+
+@pytest.mark.parametrize("sign", [False, True], ids=["sse", "sign"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_glue_cupy_fused_moments_equal_the_standard_only_path(stand_in, dtype, sign):
+    """float32 inputs are summed in float64 by the kernel: it is held to the standard-only
+    path computed in float64 from the same float32 inputs, then rounded once."""
+    cupy = backends.load("cupy")
+    assert type(cupy.ops) is cupy_fused.FusedOps
+    args = moments_args(cupy, dtype)
+    got = cupy.to_numpy(cupy.sync(cupy.ops.residual_moments(*args, sign)))
+    wide = [a.astype(np.float64) for a in args]
+    want = cupy.to_numpy(kernels.Ops(cupy.xp).residual_moments(*wide, sign))
+    x = cupy.to_numpy(wide[1])
+    bound = np.array([np.sum(4 * np.abs(x) ** j) for j in range(4)])
+    assert (got.shape, got.dtype) == ((4,), np.dtype(dtype))
+    rounding = 2.0**-24 if dtype == "float32" else 0.0
+    np.testing.assert_array_less(np.abs(got - want), rounding * np.abs(want) + 1e-13 * bound)
+
+
+@pytest.mark.parametrize("sign", [False, True], ids=["sse", "sign"])
+def test_glue_cupy_fused_moments_keep_a_nan_visible(stand_in, sign):
+    cupy = backends.load("cupy")
+    c, x, y = moments_args(cupy, "float32", points=5000)
+    y[1234] = np.nan
+    got = cupy.to_numpy(cupy.ops.residual_moments(c, x, y, sign))
+    assert np.isnan(got).all()
+
+
+def test_glue_cupy_standard_only_is_a_row_of_its_own(stand_in):
+    cupy = backends.get("cupy")
+    standard = cupy.standard_only()
+    assert standard is not None and standard.standard_only() is None
+    assert type(standard.load().ops) is kernels.Ops
+    labels = [r.label for r in contenders.rows(["cupy"]) if r.backend == "cupy"]
+    assert labels[:2] == [cupy.label, standard.label] and standard.label != cupy.label
+
+
+@pytest.mark.parametrize("degree", [0, 3, 6])
+@pytest.mark.parametrize("sign", [False, True], ids=["sse", "sign"])
+def test_the_generated_cuda_has_one_accumulator_per_moment(degree, sign):
+    source = cupy_fused.moments_source(degree, sign, "float32")
+    moments, finish = cupy_fused.kernel_names(degree, sign, "float32")
+    for name in (moments, finish):
+        assert len(re.findall(rf"__global__ void {name}\(", source)) == 1
+    width = degree + 1
+    assert re.findall(r"\bs(\d+) \+= g;", source) == [str(j) for j in range(width)]
+    assert re.findall(r"partial\[row \+ (\d+)\] = s\1;", source) == [str(j) for j in range(width)]
+    assert len(re.findall(r"out\[\d+\] = \(float\)s\d+;", source)) == width
+    assert "atomic" not in source and "fast" not in source
+
+
+# Enough of CUDA's names for a C++ compiler to check the generated source's syntax and types.
+CUDA_STUBS = """
+struct uint3_stub { unsigned x, y, z; };
+static uint3_stub blockIdx, threadIdx, blockDim, gridDim;
+#define __global__
+#define __shared__ static
+inline double __shfl_down_sync(unsigned, double v, int) { return v; }
+inline void __syncthreads() {}
+"""
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")
+@pytest.mark.parametrize(("degree", "sign", "dtype"), [(0, False, "float64"), (3, True, "float32")])
+def test_the_generated_cuda_passes_a_cpp_syntax_check(tmp_path, degree, sign, dtype):
+    path = tmp_path / "moments.cpp"
+    path.write_text(CUDA_STUBS + cupy_fused.moments_source(degree, sign, dtype))
+    proc = subprocess.run(
+        ["g++", "-fsyntax-only", "-Wall", "-Werror", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr

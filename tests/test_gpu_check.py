@@ -133,6 +133,19 @@ def test_jax_first_with_a_bare_cuda_device_does_not_stop_the_naming():
     assert gpu_check.gpu_name(info) == "nvidia-h100-80gb-hbm3"
 
 
+def test_a_fused_row_is_set_beside_its_standard_only_row_at_each_size():
+    Row = gpu_steps.GpuRow
+    rows = [Row("cupy", "cupy", "own"), Row("cupy-standard", "cupy", "standard")]
+    rows.append(Row("torch:cuda", "torch:cuda", "own"))
+    pairs = gpu_steps.standard_pairs(rows)
+    assert pairs == {"cupy-standard": "cupy"}
+    measured = [("cupy", "float32", 10**6, 20.0), ("cupy-standard", "float32", 10**6, 50.0)]
+    measured += [("cupy-standard", "float64", 10**6, 9.0), ("torch:cuda", "float32", 10**6, 1.0)]
+    (gain,) = gpu_steps.fused_gains(measured, pairs)
+    assert (gain["row"], gain["standard_row"], gain["size"]) == ("cupy", "cupy-standard", 10**6)
+    assert gain["speedup"] == pytest.approx(2.5)
+
+
 class FakeNvml:
     NVML_CLOCK_MEM = 2
 

@@ -5,6 +5,10 @@ launch (CuPy 14 wheels carry no CUDA libraries: its ``ctk`` extra, or a CUDA too
 is unusable with the real cause, not a traceback at the first measurement. float32 matrix
 products use TF32 only when the user sets ``CUPY_TF32=1`` (CuPy reads it; off by default);
 ``matmul_precision`` says which.
+
+The kernel's residual moments are one generated CUDA kernel (``cupy_fused``): one pass over
+x and y per iteration instead of d + 2. ``cupy-standard`` (``standard_only``) is the same
+backend computing them with the array API standard alone, measured beside it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from descent_bench.backends.base import Backend, BackendUnavailable, CallTime, one_line
+from descent_bench.backends.cupy_fused import FusedOps
+from descent_bench.kernels import Ops
 
 INSTALL_HINT = (
     "pip install 'descent-bench[cuda12]' or 'descent-bench[cuda13]' on a machine with an NVIDIA GPU"
@@ -47,6 +53,21 @@ def probe_kernel(cupy: Any) -> None:
 class CupyBackend(Backend):
     name = "cupy"
     distribution = "cupy"
+
+    def __init__(self, fused: bool = True) -> None:
+        super().__init__()
+        self._fused = fused
+
+    @property
+    def label(self) -> str:
+        return super().label + ("" if self._fused else "-standard")
+
+    def fresh(self) -> CupyBackend:
+        return CupyBackend(self._fused)
+
+    def standard_only(self) -> CupyBackend | None:
+        """This backend computing the residual moments with the standard alone."""
+        return CupyBackend(fused=False) if self._fused else None
 
     def _load(self) -> None:
         try:
@@ -80,6 +101,16 @@ class CupyBackend(Backend):
         import array_api_compat.cupy
 
         return array_api_compat.cupy
+
+    @property
+    def ops(self) -> Ops:
+        """The residual moments as one generated kernel (``fused``), or standard-only."""
+        return FusedOps(self.xp) if self._fused else Ops(self.xp)
+
+    def gradient_form(self, size: int) -> str:
+        """The elementwise phrasing at every size: the one whose moments the fused kernel
+        computes in one pass (the standard-only variant keeps the default)."""
+        return "elementwise" if self._fused else super().gradient_form(size)
 
     @property
     def device(self) -> Any:
