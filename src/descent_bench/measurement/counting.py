@@ -1,0 +1,197 @@
+"""Instruction counts: a deterministic channel beside the clock.
+
+Each counted row runs in a process of its own under ``valgrind --tool=callgrind
+--instr-atstart=no``: the row is prepared there as a timed run prepares it (placed, compiled,
+warmed up: ``rounds.prepare_row``), then callgrind's instrumentation is switched on around one
+K-call alone (``callgrind.start`` / ``stop``, in ``counted_call``), so imports, compiling and
+the warm-up are not counted. Instrumentation is one switch for the whole process, so every
+thread that works during the call is counted (jax's XLA threads included); valgrind runs the
+threads one at a time, which does not change what they execute. The hash seed is fixed
+(``PYTHONHASHSEED=0``) so that dictionary and set orders, and the work that follows them, are
+the same in every run.
+
+Counted under load, a row's count moved by at most 1.3e-4 of itself between runs
+(docs/instruction-counts.md): ``TOLERANCE`` is what ``diff`` allows before calling a counted
+row slower or faster. Rows whose work does not run on this CPU (a GPU's kernels) or over
+several devices are not counted, with the reason (``uncountable``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from descent_bench.measurement import callgrind
+from descent_bench.measurement.records import Record
+
+TOLERANCE = 0.001  # relative: a count this close to the old one is the same
+VALGRIND = "valgrind"
+OPTIONS = (
+    "--tool=callgrind",
+    "--instr-atstart=no",  # nothing until callgrind.start, around the counted call
+    "--collect-atstart=yes",
+    "--separate-threads=no",  # every thread's instructions in one total
+)
+TIMEOUT_SECONDS = 1800.0  # one row's process, start to end (imports and compiling included)
+CHILD = "descent_bench.measurement.counted_call"
+
+
+class CountUnavailable(RuntimeError):
+    """Instructions cannot be counted here (no valgrind, or no helper); the message says
+    what to install."""
+
+
+class CountFailed(RuntimeError):
+    """A row's counting process failed; the message says how."""
+
+
+@dataclass(frozen=True)
+class CountRequest:
+    """The row to count: its label and the backend whose arrays it uses, the problem, size,
+    dtype, K of the call, and the threads it computes on."""
+
+    label: str
+    library: str
+    problem: str
+    size: int
+    dtype: str
+    iterations: int
+    threads: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> CountRequest:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class Count:
+    """One row counted: the instructions of its K-call and the seconds its process took."""
+
+    instructions: int
+    seconds: float
+
+
+def unavailable_reason() -> str | None:
+    """Why instructions cannot be counted here, or None."""
+    if shutil.which(VALGRIND) is None:
+        return f"valgrind is not installed ({callgrind.INSTALL})"
+    return callgrind.unavailable_reason()
+
+
+def check() -> None:
+    """``CountUnavailable`` where counting cannot run here."""
+    reason = unavailable_reason()
+    if reason is not None:
+        raise CountUnavailable(reason)
+
+
+def uncountable(record: Record) -> str | None:
+    """Why ``record``'s row is not counted, or None where it is."""
+    if record.platform != "cpu":
+        return f"runs on the {record.platform}: valgrind counts this CPU's instructions only"
+    if record.devices > 1:
+        return "spans several devices: counted rows run on one"
+    return None
+
+
+TOTALS = re.compile(r"^(?:totals|summary):\s*(\d+)", re.MULTILINE)
+
+
+def parse_totals(text: str) -> int:
+    """The instruction total (``Ir``, callgrind's first event) of a callgrind output file."""
+    found = TOTALS.findall(text)
+    if not found:
+        raise CountFailed("callgrind wrote no totals")
+    return int(found[-1])
+
+
+def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
+    """``request``'s row counted in a process of its own; ``CountFailed`` says why not."""
+    check()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="descent-bench-count.") as tmp:
+        out, log = Path(tmp) / "callgrind.out", Path(tmp) / "valgrind.log"
+        command = [
+            VALGRIND,
+            *OPTIONS,
+            f"--callgrind-out-file={out}",
+            f"--log-file={log}",
+            sys.executable,
+            "-m",
+            CHILD,
+            request.to_json(),
+        ]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        try:
+            proc = subprocess.run(
+                command, capture_output=True, text=True, env=env, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise CountFailed(f"counting took more than {timeout:g} s") from None
+        if proc.returncode != 0:
+            lines = (proc.stderr.strip() or _tail(log)).splitlines()
+            last = lines[-1] if lines else "no message"
+            raise CountFailed(f"the counting process failed (exit {proc.returncode}): {last}")
+        try:
+            instructions = parse_totals(out.read_text())
+        except OSError:
+            raise CountFailed(f"callgrind wrote no output ({_tail(log)})") from None
+    return Count(instructions, time.perf_counter() - started)
+
+
+def _tail(path: Path) -> str:
+    try:
+        lines = path.read_text().strip().splitlines()
+    except OSError:
+        return "no log"
+    return lines[-1] if lines else "empty log"
+
+
+def request_for(record: Record) -> CountRequest:
+    """The count of ``record``'s row, at its K, dtype and threads."""
+    return CountRequest(
+        label=record.backend,
+        library=record.library,
+        problem=record.problem,
+        size=record.size,
+        dtype=record.dtype,
+        iterations=record.iterations,
+        threads=record.threads or 1,
+    )
+
+
+def count_records(
+    records: list[Record], progress: Callable[[str], None] | None = None
+) -> tuple[list[Record], dict[str, float]]:
+    """``records`` with their instructions, or the reason a row was not counted; and the
+    seconds each counted row's process took, by row."""
+    counted = []
+    seconds: dict[str, float] = {}
+    for record in records:
+        reason = uncountable(record)
+        if reason is None:
+            name = f"{record.backend} {record.problem} {record.size:,}"
+            if progress is not None:
+                progress(f"counting {name}")
+            try:
+                found = count(request_for(record))
+            except CountFailed as exc:
+                reason = str(exc)
+            else:
+                seconds[name] = found.seconds
+                counted.append(replace(record, instructions=found.instructions))
+                continue
+        counted.append(replace(record, instructions=None, uncounted=reason))
+    return counted, seconds
