@@ -12,6 +12,7 @@ from rich.progress import Progress, TaskID
 
 from descent_bench import backends
 from descent_bench.cli import arguments as a
+from descent_bench.cli import counting
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import PROBLEMS
 from descent_bench.measurement import machine, planning, suite
@@ -77,6 +78,7 @@ def add_parser(commands: a.Commands) -> None:
     p.add_argument("--json", metavar="FILE", help="write the results (atomically)")
     p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
     add_device_options(p, many=True)
+    counting.add_option(p)
     p.set_defaults(run=run)
 
 
@@ -169,11 +171,13 @@ def run(args: argparse.Namespace) -> int:
         raise a.UsageError(f"--{exc.setting}: {exc}") from None
     a.check_output_path("json", args.json, (".json",))
     a.check_plot_path(args.plot)
+    counting.check(args)
     try:
         with Progress(console=Console(stderr=True), transient=True) as progress:
             result = suite.run(plan, ProgressBar(progress))
     except suite.WorkerFailed as exc:
         raise a.RunFailed(str(exc)) from None
+    result = counting.counted(args, result)
     if not result.main_process:
         return a.EXIT_OK
     for warning in result.machine_state.warnings if result.machine_state else ():
@@ -191,6 +195,7 @@ def run(args: argparse.Namespace) -> int:
 
         saved.append(save(args.plot, lambda path: plot_compare(result.records, path, title)))
     print_records(result.records, title)
+    counting.print_counts(result.records)
     not_written = a.report_saved(saved)
     disagreeing = [r for r in result.records if not r.agrees]
     if disagreeing:  # the answer itself is wrong: that outranks a file written elsewhere
@@ -212,9 +217,11 @@ def show(args: argparse.Namespace) -> int:
         raise a.UsageError(f"{args.file!r}: {exc}") from None
     if args.markdown:
         print(markdown(saved.records))
+        counting.print_counts(saved.records, markdown=True)
         return a.EXIT_OK
     gpu = saved.machine.get("gpu") or ""
     gpus = gpu if isinstance(gpu, str) else ", ".join(map(str, gpu))
     title = f"{args.file}: {saved.machine.get('cpu')} {gpus}".rstrip()
     print_records(saved.records, title)
+    counting.print_counts(saved.records)
     return a.EXIT_OK

@@ -2,7 +2,8 @@
 
 Rows are matched and judged by ``measurement.verdicts`` (the method is in the README);
 ``--fail-slower PCT`` exits 1 when some row is slower by more than PCT percent with 95%
-confidence after correcting for the number of rows, for gating a CI job.
+confidence after correcting for the number of rows, for gating a CI job. Two runs made with
+``compare --count instructions`` are compared by their counts instead (``cli.counting``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import math
 
 from descent_bench.cli import arguments as a
+from descent_bench.cli import counting
 
 
 def add_parser(commands: a.Commands) -> None:
@@ -57,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
 
     old, new = _read(args.old), _read(args.new)
     assert isinstance(old, SavedRun) and isinstance(new, SavedRun)
+    counted = counting.diff(args, old, new)  # two counted runs: by their counts
+    if counted is not None:
+        return counted
     result = diff(old.records, new.records)
     differences = diff_table.machine_differences(old.machine, new.machine)
     lines = []
