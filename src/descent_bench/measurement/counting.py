@@ -18,6 +18,7 @@ several devices are not counted, with the reason (``uncountable``).
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -43,6 +44,15 @@ OPTIONS = (
 )
 TIMEOUT_SECONDS = 1800.0  # one row's process, start to end (imports and compiling included)
 CHILD = "descent_bench.measurement.counted_call"
+# The environment a counted process gets: these variables and those starting with
+# ``PASSED_PREFIXES``, nothing else. The size of the environment moves where the heap's
+# arrays start, and with it the vector loops' peeled iterations: the same numpy row counted
+# 92.7M-93.7M instructions (0.5% apart) under environments a few hundred bytes apart. A
+# fixed environment keeps a shell's incidental variables (PWD, OLDPWD, SHLVL, a terminal's)
+# out of the count; the process starts in the same folder, with address space randomisation
+# off (``fixed_layout``), for the same reason.
+PASSED = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "XDG_CACHE_HOME", "CC")
+PASSED_PREFIXES = ("JAX_", "XLA_", "NUMBA_", "OMP_", "OPENBLAS_", "MKL_", "TF_CPP_")
 
 
 class CountUnavailable(RuntimeError):
@@ -133,10 +143,16 @@ def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
             CHILD,
             request.to_json(),
         ]
-        env = {**os.environ, "PYTHONHASHSEED": "0"}
         try:
             proc = subprocess.run(
-                command, capture_output=True, text=True, env=env, timeout=timeout, check=False
+                command,
+                capture_output=True,
+                text=True,
+                env=child_environment(os.environ),
+                preexec_fn=fixed_layout,
+                cwd=tempfile.gettempdir(),  # the same folder every time: a fixed sys.path
+                timeout=timeout,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             raise CountFailed(f"counting took more than {timeout:g} s") from None
@@ -149,6 +165,38 @@ def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
         except OSError:
             raise CountFailed(f"callgrind wrote no output ({_tail(log)})") from None
     return Count(instructions, time.perf_counter() - started)
+
+
+ADDR_NO_RANDOMIZE = 0x0040000  # Linux's personality flag: no address space randomisation
+
+
+def fixed_layout() -> None:
+    """In the counted process before it starts: no address space randomisation (as
+    ``setarch -R``), so its arrays start at the same addresses, with the same alignment,
+    run after run (where the flag cannot be set, nothing)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        current = libc.personality(0xFFFFFFFF)
+        if current != -1:
+            libc.personality(current | ADDR_NO_RANDOMIZE)
+    except (OSError, AttributeError):
+        pass
+
+
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The counted process's environment: ``PASSED`` and ``PASSED_PREFIXES`` from
+    ``environ``, the import path made absolute (the process starts in another folder), and a
+    fixed hash seed."""
+    env = {
+        name: value
+        for name, value in environ.items()
+        if name in PASSED or name.startswith(PASSED_PREFIXES)
+    }
+    if "PYTHONPATH" in env:
+        parts = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in parts if p)
+    env["PYTHONHASHSEED"] = "0"
+    return env
 
 
 def _tail(path: Path) -> str:
@@ -195,3 +243,21 @@ def count_records(
                 continue
         counted.append(replace(record, instructions=None, uncounted=reason))
     return counted, seconds
+
+
+def count_own_loop(problem: str, size: int, dtype: str, backend: str, threads: int = 1) -> Count:
+    """A backend's own loop counted at ``problem``, ``size`` and ``dtype``, K from the size
+    (the asv suite's instruction benchmarks); ``CountUnavailable`` where it cannot be counted
+    here, ``CountFailed`` where its process failed."""
+    from descent_bench import backends
+    from descent_bench.measurement.workloads import default_iterations, make_problem
+
+    check()
+    chosen = backends.get(backend)
+    reason = chosen.unavailable_reason()
+    if reason is not None:
+        raise CountUnavailable(f"{backend} cannot run here: {reason}")
+    if chosen.platform != "cpu":
+        raise CountUnavailable(f"{backend} runs on the {chosen.platform}: not counted")
+    k = default_iterations(make_problem(problem, size))
+    return count(CountRequest(chosen.label, backend, problem, size, dtype, k, threads))
