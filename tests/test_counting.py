@@ -6,7 +6,7 @@ from test_diff import record, write
 
 from descent_bench.cli import main
 from descent_bench.measurement import callgrind, counting
-from descent_bench.measurement.count_verdicts import diff_counts
+from descent_bench.measurement.count_verdicts import TOLERANCE, diff_counts
 from descent_bench.output.document import load
 
 needs_valgrind = pytest.mark.skipif(
@@ -33,7 +33,7 @@ def test_a_counted_numpy_row_gives_the_same_count_twice():
     request = counting.CountRequest("numpy", "numpy", "sine", 200, "float64", 50, 1)
     first, second = counting.count(request), counting.count(request)
     assert first.instructions > 50 * 200  # at least an instruction per point and iteration
-    assert abs(second.instructions / first.instructions - 1) <= counting.TOLERANCE
+    assert abs(second.instructions / first.instructions - 1) <= TOLERANCE
 
 
 @needs_valgrind
