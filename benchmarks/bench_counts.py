@@ -10,6 +10,8 @@ moves by less than 0.1% between runs, so asv's ratio test (``asv continuous -f``
 compare``) reads it as it is: lower is better.
 """
 
+import abc
+
 from benchmarks import compat
 from benchmarks.common import BACKENDS, DTYPES, unit
 
@@ -17,8 +19,9 @@ bench = compat.bench
 PROBLEMS = bench.problem_names() if bench else []
 
 
-class Counted:
-    """asv's settings for a count: one value per commit, from one process."""
+class Counted(abc.ABC):
+    """asv's settings for a count: one value per commit, from one process. Subclasses set
+    ``problem_name`` and ``params``; the base is abstract so that asv does not collect it."""
 
     rounds = 1
     repeat = 1
@@ -26,7 +29,9 @@ class Counted:
     timeout = 1800
     param_names = ("backend", "size", "dtype")
 
-    problem_name = ""
+    @property
+    @abc.abstractmethod
+    def problem_name(self) -> str: ...
 
     def setup(self, backend, size, dtype):
         compat.check_counting()
