@@ -50,6 +50,26 @@ def test_totals_are_read_from_callgrind_output():
         counting.parse_totals("events: Ir\n")
 
 
+def test_an_idle_pools_spinning_is_taken_out_of_the_count():
+    spin = "Eigen::ThreadPoolTempl<tsl::thread::EigenEnvironment>::MaybeGetTask(Task*)"
+    text = "\n".join(
+        [
+            "events: Ir",
+            "fn=(1) work",
+            "10 500",
+            f"cfn=(2) {spin}",
+            "calls=3 20",
+            "21 7000",  # the calls' inclusive cost: not the caller's own
+            "fn=(2)",
+            "20 7000",
+            "+1 3",
+            "totals: 7503",
+        ]
+    )
+    assert counting.idle_instructions(text) == 7003
+    assert counting.parse_totals(text) - counting.idle_instructions(text) == 500
+
+
 def test_gpu_and_multi_device_rows_are_not_counted_and_say_why():
     assert counting.uncountable(record("numpy", 1e-5)) is None
     assert "gpu" in counting.uncountable(record("cupy", 1e-5, platform="gpu"))
