@@ -126,6 +126,31 @@ def build(problem: str, size: int, dtype: str, backend: str, **options: Any) -> 
     return workload
 
 
+# Instruction counts run only where asked (valgrind makes each take seconds to minutes):
+# ``DESCENT_BENCH_COUNT=instructions`` in asv's matrix or in the environment asv runs in.
+COUNT_VARIABLE = "DESCENT_BENCH_COUNT"
+
+
+def check_counting() -> None:
+    """A skip with its reason unless counting was asked for and this commit can count."""
+    if bench is None:
+        raise skip(MISSING or "no descent_bench.bench")
+    if os.environ.get(COUNT_VARIABLE) != "instructions":
+        raise skip(f"instruction counts are opt-in: {COUNT_VARIABLE}=instructions (slow)")
+    if not hasattr(bench, "instructions_per_iteration"):
+        raise skip("not at this commit: no instruction counts")
+
+
+def instructions(problem: str, size: int, dtype: str, backend: str) -> float:
+    """Instructions per iteration of the backend's own loop (``bench``), or a skip with its
+    reason: counting not asked for, not at this commit, or not possible here."""
+    check_counting()
+    try:
+        return float(bench.instructions_per_iteration(problem, size, dtype, backend, threads()))
+    except bench.Unavailable as exc:
+        raise skip(str(exc)) from None
+
+
 def history_sizes(problem: str) -> list[int]:
     if bench is None:
         return []

@@ -102,7 +102,7 @@ def benchmark_names():
 def test_every_track_reads_lower_is_better():
     tracks = {method for _, method in benchmark_names() if method.startswith("track_")}
     # asv has no higher-is-better setting: a rate (iterations/s, GB/s) must not be a track.
-    assert tracks == {"track_max_rel_diff", "track_agreement_bound_used"}
+    assert tracks == {"track_max_rel_diff", "track_agreement_bound_used", "track_instructions"}
 
 
 def test_every_asv_install_runs_the_compatibility_check():

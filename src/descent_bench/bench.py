@@ -59,6 +59,7 @@ __all__ = [
     "gbytes_per_second",
     "gradient_forms",
     "history_sizes",
+    "instructions_per_iteration",
     "problem_names",
     "sizes",
     "table_rows",
@@ -161,6 +162,22 @@ def history_sizes(problem: str) -> list[int]:
     """The tracked sizes of ``problem`` small enough for the history suite (at most
     ``HISTORY_MAX_ELEMENTS`` elements streamed per iteration)."""
     return [s for s in sizes(problem) if make_problem(problem, s).elements <= HISTORY_MAX_ELEMENTS]
+
+
+def instructions_per_iteration(
+    problem: str, size: int, dtype: str, backend: str, threads: int = 1
+) -> float:
+    """Instructions of one iteration of ``backend``'s own loop, counted under valgrind's
+    callgrind in a process of its own (one K-call, every thread; docs/instruction-counts.md):
+    deterministic where times are not, and slow (seconds to minutes). ``Unavailable`` where
+    it cannot be counted here (no valgrind, a GPU backend) or its process failed."""
+    from descent_bench.measurement import counting
+
+    try:
+        found = counting.count_own_loop(problem, size, dtype, backend, threads)
+    except (counting.CountUnavailable, counting.CountFailed) as exc:
+        raise Unavailable(str(exc)) from None
+    return found.instructions / default_iterations(make_problem(problem, size))
 
 
 def gradient_forms() -> list[str]:

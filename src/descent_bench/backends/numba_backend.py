@@ -4,10 +4,15 @@ The plain ``numpy`` row makes d + 2 passes over memory per iteration (the residu
 sum per moment, or two BLAS products). Here ``Ops.residual_moments`` is one compiled loop
 that reads x and y once and keeps d + 1 float64 accumulators, so float32 inputs are summed
 in float64. The loop is generated per degree, so the accumulators are scalars the compiler
-vectorises. numba's fast-math flags allow reordering the sums (what vectorising needs) but
-not assuming finite values (no ``nnan``/``ninf``), so a diverging run still shows as
-non-finite. One thread (no ``parallel``): on a busy two-core machine a second thread was
-slower (docs/performance.md).
+vectorises. Where the problem's step is a polynomial descent over (x, y)
+(``capabilities.polynomial_descent``), the whole K-step loop is compiled too
+(``descent_source``): the update of the d + 1 coefficients no longer goes through Python and
+NumPy at every iteration, which cost about 3 µs per iteration (13.6 instructions per point
+and iteration counted at 2000 points, against 3.8 for the C reference;
+docs/instruction-counts.md). numba's fast-math flags allow reordering the sums (what
+vectorising needs) but not assuming finite values (no ``nnan``/``ninf``), so a diverging run
+still shows as non-finite. One thread (no ``parallel``): on a busy two-core machine a second
+thread was slower (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -18,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import BackendUnavailable
+from descent_bench.backends.base import BackendUnavailable, pieces
 from descent_bench.backends.numpy_backend import NumpyBackend
-from descent_bench.kernels import Array, Ops
+from descent_bench.kernels import Array, Data, Loop, Ops, PolynomialDescent, Step, capabilities
 
 # Reassociate, no signed zeros, reciprocal, contract (FMA), approximate functions; never
 # finite-math-only (nnan, ninf), which would hide a divergence.
@@ -48,6 +53,48 @@ def moments_source(degree: int, sign: bool) -> str:
     lines += [f"    out[{j}] = {a}" for j, a in enumerate(acc)]
     lines.append("    return out")
     return "\n".join(lines)
+
+
+def descent_source(degree: int, sign: bool) -> str:
+    """Python source of K descent steps c <- c - scale * sum_i g_i x_i^j, each step one pass
+    of ``moments_source``'s loop; the moments and the update in the coefficients' dtype, as
+    ``params - (lr * constant) * moments`` computes them in NumPy."""
+    pass_lines = moments_source(degree, sign).splitlines()
+    body = pass_lines[1 : pass_lines.index(f"    out = np.empty({degree + 1}, dtype=x.dtype)")]
+    lines = ["def descent(c, x, y, scale, k):", "    m = np.empty_like(c)"]
+    lines.append("    for _ in range(k):")
+    lines += ["    " + line for line in body]
+    for j in range(degree + 1):
+        lines.append(f"        m[{j}] = s{j}")  # rounded to the coefficients' dtype
+        lines.append(f"        c[{j}] = c[{j}] - scale * m[{j}]")
+    lines.append("    return c")
+    return "\n".join(lines)
+
+
+@cache
+def compiled_descent(degree: int, sign: bool) -> Callable[..., Array]:
+    """The K-step loop for ``degree`` and ``sign``, compiled by numba on first call per dtype."""
+    import numba
+
+    namespace: dict[str, Any] = {"np": np}
+    exec(descent_source(degree, sign), namespace)
+    return numba.njit(fastmath=set(FAST_MATH), cache=False)(namespace["descent"])
+
+
+def descent_loop(descent: PolynomialDescent) -> Loop:
+    """K steps of ``descent`` as one compiled call (pieces of it, so Ctrl-C is seen between
+    them)."""
+
+    def run(params: Array, data: Data, lr: float, k: int) -> Array:
+        x, y = data
+        c = np.array(params, copy=True)
+        scale = c.dtype.type(lr * descent.constant)
+        function = compiled_descent(c.shape[0] - 1, descent.sign)
+        for piece in pieces(k, x.size + y.size):
+            c = function(c, x, y, scale, piece)
+        return c
+
+    return run
 
 
 @cache
@@ -84,6 +131,24 @@ class NumbaBackend(NumpyBackend):
     @property
     def ops(self) -> Ops:
         return FusedOps(self.xp)
+
+    def compile_loop(self, step: Step) -> Loop:
+        """The whole K-step loop compiled where ``step`` is a problem's polynomial descent
+        over (x, y) vectors (the elementwise phrasing); else NumPy's loop over the fused
+        step."""
+        problem = getattr(step, "__self__", None)
+        descent = capabilities.polynomial_descent(problem) if problem is not None else None
+        if descent is None:
+            return super().compile_loop(step)
+        fused, eager = descent_loop(descent), super().compile_loop(step)
+
+        def run(params: Array, data: Data, lr: float, k: int) -> Array:
+            vectors = len(data) == 2 and all(getattr(d, "ndim", 0) == 1 for d in data)
+            return (fused if vectors and getattr(params, "ndim", 0) == 1 else eager)(
+                params, data, lr, k
+            )
+
+        return run
 
     def gradient_form(self, size: int) -> str:
         """The elementwise phrasing, whose moments the fused primitive computes in one pass."""

@@ -11,6 +11,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from descent_bench import backends
 from descent_bench.cli import arguments as a
+from descent_bench.cli import counting
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import PROBLEMS
 from descent_bench.measurement import machine, planning, suite
@@ -110,6 +111,7 @@ def add_parser(commands: a.Commands) -> None:
     p.add_argument("--json", metavar="FILE", help="write every row and call (atomically)")
     p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
     add_device_options(p, many=True)
+    counting.add_option(p)
     p.set_defaults(run=run)
 
 
@@ -215,6 +217,7 @@ def run(args: argparse.Namespace) -> int:
         suite.check_settings(asked)  # what needs no library, before the paths
         a.check_output_path("json", args.json, (".json",))
         a.check_plot_path(args.plot)
+        counting.check(args)
         with progress_line() as progress:
             observer = ProgressLine(progress)
             if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
@@ -227,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
         raise a.UsageError(f"--{exc.setting}: {exc}") from None
     except suite.WorkerFailed as exc:
         raise a.RunFailed(str(exc)) from None
+    result = counting.counted(args, result)
     if not result.main_process:
         return a.EXIT_OK
     for warning in result.machine_state.warnings if result.machine_state else ():
@@ -245,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
         result.records, result.ceilings, title, output_width(), closing_lines(saved, args)
     )
     print("\n".join(lines))
+    counting.print_counts(result.records)
     not_written = a.report_saved(saved)
     disagreeing = [r for r in result.records if not r.agrees]
     if disagreeing:  # the answer itself is wrong: that outranks a file written elsewhere
@@ -267,9 +272,11 @@ def show(args: argparse.Namespace) -> int:
         raise a.UsageError(f"{args.file!r}: {exc}") from None
     if args.markdown:
         print(markdown(saved.records, saved.ceilings))
+        counting.print_counts(saved.records, markdown=True)
         return a.EXIT_OK
     gpu = saved.machine.get("gpu") or ""
     gpus = gpu if isinstance(gpu, str) else ", ".join(map(str, gpu))
     title = f"{args.file}: {saved.machine.get('cpu')} {gpus}".rstrip()
     print("\n".join(screen(saved.records, saved.ceilings, title, output_width())))
+    counting.print_counts(saved.records)
     return a.EXIT_OK

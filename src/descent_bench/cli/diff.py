@@ -2,7 +2,8 @@
 
 Rows are matched and judged by ``measurement.verdicts`` (the method is in the README);
 ``--fail-slower PCT`` exits 1 when some row is slower by more than PCT percent with 95%
-confidence after correcting for the number of rows, for gating a CI job.
+confidence after correcting for the number of rows, for gating a CI job. Two runs made with
+``compare --count instructions`` are compared by their counts instead (``cli.counting``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import math
 
 from descent_bench.cli import arguments as a
+from descent_bench.cli import counting
 
 
 def add_parser(commands: a.Commands) -> None:
@@ -73,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     ):
         if items:
             lines.extend([heading, *(f"{item}{line}" for line in items), ""])
+    counted = counting.diff(args, old, new, lines)  # two counted runs: by their counts
+    if counted is not None:
+        return counted
     if not result.changes:
         raise a.UsageError(
             f"no row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "

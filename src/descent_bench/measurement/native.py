@@ -22,6 +22,11 @@ from pathlib import Path
 import numpy as np
 
 FLAGS = ("-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno", "-fPIC", "-shared")
+# Added to FLAGS where the reference runs under valgrind, whose CPU has no AVX-512
+# (``valgrind_cpu``): a ``-march=native`` build for a CPU that has it would stop there on an
+# illegal instruction.
+VALGRIND_FLAGS = ("-mno-avx512f",)
+_extra_flags: list[str] = []  # VALGRIND_FLAGS once ``valgrind_cpu`` is called
 SUFFIX = {np.dtype("float64"): "f64", np.dtype("float32"): "f32"}
 
 
@@ -29,8 +34,8 @@ class NativeUnavailable(RuntimeError):
     """No C compiler, or the reference did not build; the message says which."""
 
 
-def _source() -> str:
-    return resources.files("descent_bench.measurement").joinpath("native/fused.c").read_text()
+def _source(name: str = "fused.c") -> str:
+    return resources.files("descent_bench.measurement").joinpath(f"native/{name}").read_text()
 
 
 def _cache_dir() -> Path:
@@ -38,15 +43,20 @@ def _cache_dir() -> Path:
     return Path(base) / "descent-bench"
 
 
-def _build(source: str, target: Path) -> None:
+def _build(source: str, target: Path, flag_sets: tuple[tuple[str, ...], ...] | None = None) -> None:
+    """``source`` compiled into ``target`` with the first of ``flag_sets`` that works (by
+    default FLAGS, then FLAGS without ``-march=native``)."""
     compiler = os.environ.get("CC", "cc")
     if shutil.which(compiler) is None:
         raise NativeUnavailable(f"no C compiler ({compiler!r} not found; set CC)")
+    if flag_sets is None:
+        flags = (*FLAGS, *_extra_flags)
+        flag_sets = (flags, tuple(f for f in flags if f != "-march=native"))
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "fused.c", Path(tmp) / target.name
+        src, out = Path(tmp) / "source.c", Path(tmp) / target.name
         src.write_text(source)
-        for flags in (FLAGS, tuple(f for f in FLAGS if f != "-march=native")):
+        for flags in flag_sets:
             try:
                 proc = subprocess.run(
                     [compiler, *flags, "-o", str(out), str(src)],
@@ -61,6 +71,18 @@ def _build(source: str, target: Path) -> None:
                 os.replace(out, target)
                 return
         raise NativeUnavailable(f"the C reference did not build: {proc.stderr.strip()[:300]}")
+
+
+def cached_build(name: str, flags: tuple[str, ...]) -> Path:
+    """``native/<name>`` built once per source, compiler, flags and CPU into the cache
+    folder; ``NativeUnavailable`` where it does not build."""
+    source = _source(name)
+    key = "\n".join([source, os.environ.get("CC", "cc"), *flags, _machine()])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    target = _cache_dir() / f"{Path(name).stem}-{digest}.so"
+    if not target.exists():
+        _build(source, target, (flags,))
+    return target
 
 
 class NativeLibrary:
@@ -119,7 +141,7 @@ def _machine() -> str:
 def _loaded() -> NativeLibrary | NativeUnavailable:
     """The built references or why not, once per process (a failed build is not retried)."""
     source = _source()
-    key = "\n".join([source, os.environ.get("CC", "cc"), *FLAGS, _machine()])
+    key = "\n".join([source, os.environ.get("CC", "cc"), *FLAGS, *_extra_flags, _machine()])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     target = _cache_dir() / f"fused-{digest}.so"
     try:
@@ -139,6 +161,13 @@ def load() -> NativeLibrary:
     if isinstance(loaded, NativeUnavailable):
         raise loaded
     return loaded
+
+
+def valgrind_cpu() -> None:
+    """Build (or find) the references for the CPU valgrind offers, no AVX-512: called before
+    the first ``load`` in a process that runs under valgrind."""
+    _extra_flags[:] = VALGRIND_FLAGS
+    _loaded.cache_clear()
 
 
 def unavailable_reason() -> str | None:

@@ -89,10 +89,25 @@ class Record:
     noisy: bool = False  # still above the noise target when the run stopped
     platform: str = "cpu"  # where the row's arrays live ("cpu" or "gpu")
     precision: str = "full"  # how float32 matrix products ran ("full", or e.g. TF32)
+    # A counted run (``compare --count instructions``, ``measurement.counting``): the
+    # instructions of one K-call under callgrind, every thread; None where the run counted
+    # nothing, or this row could not be counted (``uncounted`` says why).
+    instructions: int | None = None
+    uncounted: str | None = None
 
     @property
     def row_id(self) -> RowId:
         return RowId(self.backend, self.problem, self.size, self.dtype, self.devices, self.threads)
+
+    @property
+    def instructions_per_iteration(self) -> float | None:
+        return None if self.instructions is None else self.instructions / self.iterations
+
+    @property
+    def instructions_per_element(self) -> float | None:
+        """Per iteration and per unit of the size (a point, a walker)."""
+        per_iteration = self.instructions_per_iteration
+        return None if per_iteration is None else per_iteration / self.size
 
     @property
     def iterations_per_second(self) -> float:

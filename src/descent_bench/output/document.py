@@ -7,10 +7,11 @@ those filled in as a one-device run. Version 3 says which reference each record'
 ``kernel``) and drops ``clock`` (always "host") and ``harness_overhead_fraction`` (never
 read); version 1 and 2 files were all checked against the kernel on NumPy, and load so.
 Other fields added later do not bump the schema: they have
-defaults (a record without ``samples`` keeps no calls), and the loader ignores fields it does
-not know, such as the derived values written for other readers (iterations/s, GB/s, noise,
-the mean and its interval) and the ``summary`` (the fastest backend per problem and size,
-crossovers, disagreeing rows, ceilings), which is recomputed from the records when shown.
+defaults (a record without ``samples`` keeps no calls, one without ``instructions`` was not
+counted), and the loader ignores fields it does not know, such as the derived values written
+for other readers (iterations/s, GB/s, noise, the mean and its interval) and the ``summary``
+(the fastest backend per problem and size, crossovers, disagreeing rows, ceilings), which is
+recomputed from the records when shown.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def derived(record: Record) -> dict[str, Any]:
         "gbytes_per_second": record.gbytes_per_second,
         "relative_noise": None if math.isnan(noise) else noise,
         "median_interval_seconds_per_iteration": None if math.isnan(low) else [low, high],
+        "instructions_per_iteration": record.instructions_per_iteration,
+        "instructions_per_element": record.instructions_per_element,
     }
 
 
@@ -106,6 +109,8 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "compile_seconds": OPTIONAL_NUMBER,
     "bandwidth_fraction": OPTIONAL_NUMBER,
     "samples": (list,),
+    "instructions": (int, type(None)),
+    "uncounted": (str, type(None)),
 }
 MAX_BYTES = 256 * 2**20  # a saved comparison larger than this is refused unread
 DEFAULTS: dict[str, Any] = {
@@ -170,6 +175,8 @@ def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
             f"record {index}: reference must be one of {', '.join(REFERENCE_KINDS)}, "
             f"got {values['reference']!r:.40}"
         )
+    if values["instructions"] is not None and values["instructions"] < 1:
+        raise NotAComparison(f"record {index}: instructions must be at least 1")
     if not values["seconds_per_iteration"] > 0:
         raise NotAComparison(f"record {index}: seconds_per_iteration must be above 0")
     if isinstance(values["samples"], list):

@@ -1,0 +1,112 @@
+"""The command line's counted mode: ``compare --count instructions`` (each CPU row's K-call
+counted under callgrind, beside its time) and ``diff`` of two counted runs (counts compared
+exactly). The method is in docs/instruction-counts.md."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from descent_bench.cli import arguments as a
+from descent_bench.measurement.records import Record, SuiteResult
+
+if TYPE_CHECKING:
+    from descent_bench.output.document import SavedRun
+
+COUNTS = ("instructions",)  # what --count counts
+
+
+def add_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--count",
+        choices=COUNTS,
+        help="also count each CPU row's instructions in one K-call under valgrind's "
+        "callgrind, every thread, in a process of its own (slow: 5-40 s a row; "
+        "docs/instruction-counts.md)",
+    )
+
+
+def check(args: argparse.Namespace) -> None:
+    """Before any work: counting needs valgrind, and one host."""
+    if args.count is None:
+        return
+    from descent_bench.measurement import counting
+
+    if args.coordinator is not None or args.num_processes is not None:
+        raise a.UsageError("--count runs on one host: drop --coordinator and --num-processes")
+    reason = counting.unavailable_reason()
+    if reason is not None:
+        raise a.UsageError(f"--count {args.count}: {reason}")
+
+
+def counted(args: argparse.Namespace, result: SuiteResult) -> SuiteResult:
+    """``result`` with each row's count where ``--count`` asks for it (the rows that cannot
+    be counted say why), and one line on stderr of what counting cost."""
+    if args.count is None or not result.main_process:
+        return result
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from descent_bench.measurement import counting
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        bar = progress.add_task("counting", total=len(result.records))
+
+        def step(description: str) -> None:
+            progress.update(bar, description=description, advance=1)
+
+        records, seconds = counting.count_records(result.records, step)
+    if seconds:
+        total = sum(seconds.values())
+        each = ", ".join(f"{name} {s:.0f} s" for name, s in seconds.items())
+        sys.stderr.write(
+            f"descent-bench: counted {len(seconds)} rows in {total:.0f} s under valgrind ({each})\n"
+        )
+    return replace(result, records=records)
+
+
+def print_counts(records: list[Record], markdown: bool = False) -> None:
+    """The counts table after the time table, where the run counted."""
+    from descent_bench.measurement.count_verdicts import is_counted
+    from descent_bench.output.counts import run_table
+
+    if is_counted(records) or any(r.uncounted for r in records):
+        print(f"\n{run_table(records, markdown)}")
+
+
+def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[str]) -> int | None:
+    """``diff`` of two counted runs, after ``preface`` (what differs between the runs);
+    None where neither counted: the timed diff's turn. A counted run against a timed one is
+    refused."""
+    from descent_bench.measurement.count_verdicts import diff_counts, is_counted
+    from descent_bench.output import counts
+    from descent_bench.output.cells import cell_text
+
+    old_counted, new_counted = is_counted(old.records), is_counted(new.records)
+    if not old_counted and not new_counted:
+        return None
+    if old_counted != new_counted:
+        counted_one, timed = (args.old, args.new) if old_counted else (args.new, args.old)
+        raise a.UsageError(
+            f"{cell_text(counted_one)!r} counted instructions and {cell_text(timed)!r} did "
+            "not: compare two runs both made with --count instructions, or both without"
+        )
+    result = diff_counts(old.records, new.records)
+    if not result.changes:
+        raise a.UsageError(
+            f"no counted row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "
+            "(rows match on backend, problem, size, dtype, devices, K and threads)"
+        )
+    lines = [*preface, counts.diff_table(result, args.markdown), "", counts.diff_summary(result)]
+    if result.uncounted:
+        lines += ["Not compared:", *(f"  {line}" for line in counts.not_counted(result.uncounted))]
+    print("\n".join(lines))
+    if args.fail_slower is not None:
+        slower = result.slower_beyond(args.fail_slower / 100)
+        if slower:
+            listed = ", ".join(f"{c.new.backend} {c.new.problem} {c.new.size}" for c in slower)
+            print(f"slower by more than {args.fail_slower:g}%: {cell_text(listed)}")
+            return a.EXIT_DISAGREE
+    return a.EXIT_OK

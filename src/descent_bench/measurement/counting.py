@@ -1,0 +1,286 @@
+"""Instruction counts: a deterministic channel beside the clock.
+
+Each counted row runs in a process of its own under ``valgrind --tool=callgrind
+--instr-atstart=no``: the row is prepared there as a timed run prepares it (placed, compiled,
+warmed up: ``rounds.prepare_row``), then callgrind's instrumentation is switched on around one
+K-call alone (``callgrind.start`` / ``stop``, in ``counted_call``), so imports, compiling and
+the warm-up are not counted. Instrumentation is one switch for the whole process, so every
+thread that works during the call is counted (jax's XLA threads included); valgrind runs the
+threads one at a time, which does not change what they execute. The hash seed is fixed
+(``PYTHONHASHSEED=0``) so that dictionary and set orders, and the work that follows them, are
+the same in every run.
+
+Counted under load, a row's count moved by little between runs (docs/instruction-counts.md):
+``count_verdicts.TOLERANCE`` is what ``diff`` allows before calling a counted row slower or
+faster. Rows whose work does not run on this CPU (a GPU's kernels) or over
+several devices are not counted, with the reason (``uncountable``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from descent_bench.measurement import callgrind
+from descent_bench.measurement.records import Record
+
+VALGRIND = "valgrind"
+OPTIONS = (
+    "--tool=callgrind",
+    "--instr-atstart=no",  # nothing until callgrind.start, around the counted call
+    "--collect-atstart=yes",
+    "--separate-threads=no",  # every thread's instructions in one total
+)
+TIMEOUT_SECONDS = 1800.0  # one row's process, start to end (imports and compiling included)
+CHILD = "descent_bench.measurement.counted_call"
+# The environment a counted process gets: these variables and those starting with
+# ``PASSED_PREFIXES``, nothing else. The size of the environment moves where the heap's
+# arrays start, and with it the vector loops' peeled iterations: the same numpy row counted
+# 92.7M-93.7M instructions (0.5% apart) under environments a few hundred bytes apart. A
+# fixed environment keeps a shell's incidental variables (PWD, OLDPWD, SHLVL, a terminal's)
+# out of the count; the process starts in the same folder, with address space randomisation
+# off (``fixed_layout``), for the same reason.
+PASSED = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "XDG_CACHE_HOME", "CC")
+PASSED_PREFIXES = ("JAX_", "XLA_", "NUMBA_", "OMP_", "OPENBLAS_", "MKL_", "TF_CPP_")
+
+
+class CountUnavailable(RuntimeError):
+    """Instructions cannot be counted here (no valgrind, or no helper); the message says
+    what to install."""
+
+
+class CountFailed(RuntimeError):
+    """A row's counting process failed; the message says how."""
+
+
+@dataclass(frozen=True)
+class CountRequest:
+    """The row to count: its label and the backend whose arrays it uses, the problem, size,
+    dtype, K of the call, and the threads it computes on."""
+
+    label: str
+    library: str
+    problem: str
+    size: int
+    dtype: str
+    iterations: int
+    threads: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> CountRequest:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class Count:
+    """One row counted: the instructions of its K-call and the seconds its process took."""
+
+    instructions: int
+    seconds: float
+
+
+def unavailable_reason() -> str | None:
+    """Why instructions cannot be counted here, or None."""
+    if shutil.which(VALGRIND) is None:
+        return f"valgrind is not installed ({callgrind.INSTALL})"
+    return callgrind.unavailable_reason()
+
+
+def check() -> None:
+    """``CountUnavailable`` where counting cannot run here."""
+    reason = unavailable_reason()
+    if reason is not None:
+        raise CountUnavailable(reason)
+
+
+def uncountable(record: Record) -> str | None:
+    """Why ``record``'s row is not counted, or None where it is."""
+    if record.platform != "cpu":
+        return f"runs on the {record.platform}: valgrind counts this CPU's instructions only"
+    if record.devices > 1:
+        return "spans several devices: counted rows run on one"
+    return None
+
+
+TOTALS = re.compile(r"^(?:totals|summary):\s*(\d+)", re.MULTILINE)
+# Functions in which a thread pool's idle workers spin, looking for work, before they sleep:
+# how long they spin depends on how the threads happen to be scheduled, not on the code
+# measured (XLA's Eigen pool: 100,000 instructions in some runs of a jax row, 104 in
+# others), so their own instructions are taken out of the count.
+IDLE_SPIN = re.compile(r"Eigen::ThreadPoolTempl<.*>::MaybeGetTask\(")
+
+
+def idle_instructions(text: str, pattern: re.Pattern[str] = IDLE_SPIN) -> int:
+    """The instructions callgrind counted in the functions ``pattern`` names, themselves
+    (not their callees), from a callgrind output file with one event (``Ir``)."""
+    names: dict[str, str] = {}
+    spinning, skip_next, total = False, False, 0
+    for line in text.splitlines():
+        if line.startswith(("fn=", "cfn=")):  # a name is given with its id once, either way
+            ref, _, name = line.partition("=")[2].partition(" ")
+            if name:
+                names[ref] = name
+            if line.startswith("fn="):
+                spinning = bool(pattern.search(names.get(ref, ref)))
+        elif line.startswith("calls="):
+            skip_next = True  # the next cost line is the call's, inclusive
+        elif line[:1].isdigit() or line[:1] in "+-*":
+            parts = line.split()
+            if skip_next:
+                skip_next = False
+            elif spinning and len(parts) > 1:
+                total += int(parts[-1])
+    return total
+
+
+def parse_totals(text: str) -> int:
+    """The instruction total (``Ir``, callgrind's first event) of a callgrind output file."""
+    found = TOTALS.findall(text)
+    if not found:
+        raise CountFailed("callgrind wrote no totals")
+    return int(found[-1])
+
+
+def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
+    """``request``'s row counted in a process of its own; ``CountFailed`` says why not."""
+    check()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="descent-bench-count.") as tmp:
+        out, log = Path(tmp) / "callgrind.out", Path(tmp) / "valgrind.log"
+        command = [
+            *fixed_layout(),
+            VALGRIND,
+            *OPTIONS,
+            f"--callgrind-out-file={out}",
+            f"--log-file={log}",
+            sys.executable,
+            "-m",
+            CHILD,
+            request.to_json(),
+        ]
+        try:
+            proc = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                env=child_environment(os.environ),
+                cwd=tempfile.gettempdir(),  # the same folder every time: a fixed sys.path
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise CountFailed(f"counting took more than {timeout:g} s") from None
+        if proc.returncode != 0:
+            lines = (proc.stderr.strip() or _tail(log)).splitlines()
+            last = lines[-1] if lines else "no message"
+            raise CountFailed(f"the counting process failed (exit {proc.returncode}): {last}")
+        try:
+            text = out.read_text()
+            instructions = parse_totals(text) - idle_instructions(text)
+        except OSError:
+            raise CountFailed(f"callgrind wrote no output ({_tail(log)})") from None
+    return Count(instructions, time.perf_counter() - started)
+
+
+def fixed_layout() -> list[str]:
+    """The command prefix that starts the counted process without address space
+    randomisation (``setarch -R``), so its arrays start at the same addresses, with the same
+    alignment, run after run; nothing where ``setarch`` is absent."""
+    setarch = shutil.which("setarch")
+    return [setarch, platform.machine(), "-R"] if setarch else []
+
+
+def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The counted process's environment: ``PASSED`` and ``PASSED_PREFIXES`` from
+    ``environ``, the import path made absolute (the process starts in another folder), a
+    fixed hash seed, and OpenMP threads that sleep while they wait."""
+    env = {
+        name: value
+        for name, value in environ.items()
+        if name in PASSED or name.startswith(PASSED_PREFIXES)
+    }
+    if "PYTHONPATH" in env:
+        parts = env["PYTHONPATH"].split(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in parts if p)
+    env["PYTHONHASHSEED"] = "0"
+    # OpenMP's idle threads (numba's threading layer) spin before they sleep, and valgrind
+    # counts the spinning: a numba row moved by 0.75% between runs; asleep, not at all.
+    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    return env
+
+
+def _tail(path: Path) -> str:
+    try:
+        lines = path.read_text().strip().splitlines()
+    except OSError:
+        return "no log"
+    return lines[-1] if lines else "empty log"
+
+
+def request_for(record: Record) -> CountRequest:
+    """The count of ``record``'s row, at its K, dtype and threads."""
+    return CountRequest(
+        label=record.backend,
+        library=record.library,
+        problem=record.problem,
+        size=record.size,
+        dtype=record.dtype,
+        iterations=record.iterations,
+        threads=record.threads or 1,
+    )
+
+
+def count_records(
+    records: list[Record], progress: Callable[[str], None] | None = None
+) -> tuple[list[Record], dict[str, float]]:
+    """``records`` with their instructions, or the reason a row was not counted; and the
+    seconds each counted row's process took, by row."""
+    counted = []
+    seconds: dict[str, float] = {}
+    for record in records:
+        reason = uncountable(record)
+        if reason is None:
+            name = f"{record.backend} {record.problem} {record.size:,}"
+            if progress is not None:
+                progress(f"counting {name}")
+            try:
+                found = count(request_for(record))
+            except CountFailed as exc:
+                reason = str(exc)
+            else:
+                seconds[name] = found.seconds
+                counted.append(replace(record, instructions=found.instructions))
+                continue
+        counted.append(replace(record, instructions=None, uncounted=reason))
+    return counted, seconds
+
+
+def count_own_loop(problem: str, size: int, dtype: str, backend: str, threads: int = 1) -> Count:
+    """A backend's own loop counted at ``problem``, ``size`` and ``dtype``, K from the size
+    (the asv suite's instruction benchmarks); ``CountUnavailable`` where it cannot be counted
+    here, ``CountFailed`` where its process failed."""
+    from descent_bench import backends
+    from descent_bench.measurement.workloads import default_iterations, make_problem
+
+    check()
+    chosen = backends.get(backend)
+    reason = chosen.unavailable_reason()
+    if reason is not None:
+        raise CountUnavailable(f"{backend} cannot run here: {reason}")
+    if chosen.platform != "cpu":
+        raise CountUnavailable(f"{backend} runs on the {chosen.platform}: not counted")
+    k = default_iterations(make_problem(problem, size))
+    return count(CountRequest(chosen.label, backend, problem, size, dtype, k, threads))

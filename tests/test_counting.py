@@ -1,0 +1,142 @@
+"""Instruction counts: the callgrind helper, a counted row's repeatability, the exact
+verdicts of ``diff`` on counts, and the one-line refusals."""
+
+import pytest
+from test_diff import record, write
+
+from descent_bench.cli import main
+from descent_bench.measurement import callgrind, counting
+from descent_bench.measurement.count_verdicts import TOLERANCE, diff_counts
+from descent_bench.output.document import load
+
+needs_valgrind = pytest.mark.skipif(
+    counting.unavailable_reason() is not None,
+    reason=f"cannot count here: {counting.unavailable_reason()}",
+)
+
+
+@pytest.mark.skipif(
+    callgrind.unavailable_reason() is not None,
+    reason=f"no callgrind helper: {callgrind.unavailable_reason()}",
+)
+def test_the_helpers_requests_do_nothing_outside_valgrind():
+    callgrind.start()
+    callgrind.stop()
+    callgrind.start()  # twice in a row, and a stop without a start, are harmless too
+    callgrind.stop()
+    callgrind.stop()
+    assert callgrind.on_valgrind() is False
+
+
+@needs_valgrind
+def test_a_counted_numpy_row_gives_the_same_count_twice():
+    request = counting.CountRequest("numpy", "numpy", "sine", 200, "float64", 50, 1)
+    first, second = counting.count(request), counting.count(request)
+    assert first.instructions > 50 * 200  # at least an instruction per point and iteration
+    assert abs(second.instructions / first.instructions - 1) <= TOLERANCE
+
+
+@needs_valgrind
+def test_a_row_that_does_not_exist_fails_with_its_reason():
+    request = counting.CountRequest("no-such-row", "numpy", "sine", 200, "float64", 50, 1)
+    with pytest.raises(counting.CountFailed, match="no row no-such-row"):
+        counting.count(request)
+
+
+def test_totals_are_read_from_callgrind_output():
+    text = "events: Ir\nfn=(1) main\n3 5\nsummary: 1234\ntotals: 1234\n"
+    assert counting.parse_totals(text) == 1234
+    with pytest.raises(counting.CountFailed):
+        counting.parse_totals("events: Ir\n")
+
+
+def test_an_idle_pools_spinning_is_taken_out_of_the_count():
+    spin = "Eigen::ThreadPoolTempl<tsl::thread::EigenEnvironment>::MaybeGetTask(Task*)"
+    text = "\n".join(
+        [
+            "events: Ir",
+            "fn=(1) work",
+            "10 500",
+            f"cfn=(2) {spin}",
+            "calls=3 20",
+            "21 7000",  # the calls' inclusive cost: not the caller's own
+            "fn=(2)",
+            "20 7000",
+            "+1 3",
+            "totals: 7503",
+        ]
+    )
+    assert counting.idle_instructions(text) == 7003
+    assert counting.parse_totals(text) - counting.idle_instructions(text) == 500
+
+
+def test_gpu_and_multi_device_rows_are_not_counted_and_say_why():
+    assert counting.uncountable(record("numpy", 1e-5)) is None
+    assert "gpu" in counting.uncountable(record("cupy", 1e-5, platform="gpu"))
+    assert "several devices" in counting.uncountable(record("jax-4", 1e-5, devices=4))
+
+
+def counted(label, instructions, **changes):
+    return record(label, 1e-5, instructions=instructions, **changes)
+
+
+def test_counts_are_compared_exactly_within_the_tolerance():
+    old = [counted("numpy", 1_000_000), counted("jax", 1_000_000), counted("numba", 1_000_000)]
+    new = [counted("numpy", 1_002_000), counted("jax", 1_000_900), counted("numba", 998_000)]
+    result = diff_counts(old, new)
+    assert [c.verdict for c in result.changes] == ["slower", "same", "faster"]
+    assert [c.new.backend for c in result.slower_beyond(0.0)] == ["numpy"]
+    assert result.slower_beyond(0.5) == []
+
+
+def test_a_row_one_run_did_not_count_is_listed_apart():
+    old = [counted("numpy", 1000), record("cupy", 1e-5, uncounted="runs on the gpu")]
+    new = [counted("numpy", 1000), record("cupy", 1e-5, uncounted="runs on the gpu")]
+    result = diff_counts(old, new)
+    assert [c.verdict for c in result.changes] == ["same"]
+    assert [(r.backend, "gpu" in why) for r, why in result.uncounted] == [("cupy", True)]
+
+
+def test_diff_of_counted_runs_calls_verdicts_and_fails_on_slower(tmp_path, capsys):
+    old = write(tmp_path / "old.json", [counted("numpy", 10**8), counted("jax", 10**7)])
+    new = write(tmp_path / "new.json", [counted("numpy", 2 * 10**8), counted("jax", 10**7)])
+    assert main(["diff", old, new]) == 0
+    out = capsys.readouterr().out
+    verdicts = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:3]}
+    assert verdicts == {"numpy": "slower", "jax": "same"}
+    assert "same within ±0.1%" in out
+    assert main(["diff", old, new, "--fail-slower", "50"]) == 1
+    assert "slower by more than 50%: numpy sine 2000" in capsys.readouterr().out
+    assert main(["diff", old, new, "--fail-slower", "150"]) == 0
+
+
+def test_a_counted_run_against_a_timed_one_is_refused_in_one_line(tmp_path, capsys):
+    timed = write(tmp_path / "timed.json", [record("numpy", 1e-5)])
+    count = write(tmp_path / "counted.json", [counted("numpy", 10**8)])
+    for pair in ([timed, count], [count, timed]):
+        assert main(["diff", *pair]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "counted instructions" in err and "Traceback" not in err
+
+
+def test_counts_load_back_and_a_bad_count_is_refused(tmp_path):
+    write(tmp_path / "run.json", [counted("numpy", 12345), record("a", 1e-5)])
+    saved = load((tmp_path / "run.json").read_text())
+    assert [r.instructions for r in saved.records] == [12345, None]
+    assert saved.records[0].instructions_per_iteration == 12345 / 10
+    bad = (tmp_path / "run.json").read_text().replace("12345", "-3")
+    with pytest.raises(ValueError, match="instructions must be at least 1"):
+        load(bad)
+
+
+def test_compare_count_without_valgrind_is_one_line_naming_the_package(monkeypatch, capsys):
+    monkeypatch.setattr(counting.shutil, "which", lambda name: None)
+    argv = ["compare", "--backends", "numpy", "--sizes", "200", "--problems", "sine"]
+    assert main([*argv, "--count", "instructions"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "apt-get install valgrind" in err
+
+
+def test_an_unknown_count_is_refused_naming_the_choices(capsys):
+    assert main(["compare", "--count", "cycles"]) == 2
+    assert "instructions" in capsys.readouterr().err
