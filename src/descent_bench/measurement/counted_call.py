@@ -30,6 +30,7 @@ def count_call(request: CountRequest) -> None:
         iterations=request.iterations,
         threads=request.threads,
         processes=1,
+        baselines=True,  # the row may be the tutorial's, the C loop or a naive loop
     )
     callgrind.load()  # built and loaded before anything is counted
     with held(0, settings.threads) as hold:
