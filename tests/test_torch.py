@@ -147,3 +147,14 @@ def test_limit_threads_sets_the_intra_op_threads(torch_backend):
         assert torch_backend.thread_count() == 1
     finally:
         torch_backend.limit_threads(before)
+
+
+def test_a_torch_without_while_loop_says_what_the_compiled_row_lacks(monkeypatch):
+    pytest.importorskip("torch", reason="torch is not installed")
+    import sys
+
+    from descent_bench.backends.torch.backend import TorchBackend
+
+    monkeypatch.setitem(sys.modules, "torch._higher_order_ops", None)  # its import fails
+    reason = TorchBackend().compile_unavailable_reason()
+    assert reason is not None and "while_loop" in reason and "2.13 or later" in reason

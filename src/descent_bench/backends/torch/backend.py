@@ -93,6 +93,13 @@ class TorchBackend(Backend):
         and inductor needs a C++ compiler for CPU code (triton for CUDA code)."""
         import torch
 
+        try:  # a torch older than the tested floor (2.13) may lack the loop it compiles
+            from torch._higher_order_ops import while_loop  # noqa: F401
+        except ImportError:
+            return (
+                f"torch {torch.__version__} has no torch._higher_order_ops.while_loop, which "
+                "the compiled row needs (torch 2.13 or later); the eager rows still run"
+            )
         if not torch._dynamo.is_dynamo_supported():
             return "torch.compile does not support this Python (torch._dynamo unsupported)"
         if self.device_type == "cpu":
