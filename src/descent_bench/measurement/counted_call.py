@@ -8,6 +8,7 @@ Exit 0 when counted; otherwise 2 with one line on stderr saying why.
 
 from __future__ import annotations
 
+import gc
 import sys
 import warnings
 
@@ -45,10 +46,16 @@ def count_call(request: CountRequest) -> None:
             row = prepare_row(tasks[0], settings)
             if row.iterations != request.iterations:
                 raise ValueError(f"K is {row.iterations} here, {request.iterations} asked")
-            row.time_call()  # one more steady call: caches and lazy paths settled
-            callgrind.start()
-            row.time_call()
-            callgrind.stop()
+            for _ in range(3):  # more steady calls: caches, lazy paths and the heap settled
+                row.time_call()
+            gc.collect()  # no collection of what the preparation left inside the count
+            gc.disable()
+            try:
+                callgrind.start()
+                row.time_call()
+                callgrind.stop()
+            finally:
+                gc.enable()
 
 
 def main(argv: list[str]) -> int:
