@@ -43,8 +43,8 @@ RUN = [
     record("numba", 2000, 4.02e-6),  # within numpy's interval: a tie, not second
     record("c-fused", 2_000_000, 1.0e-3),
     record("jax", 2_000_000, 2.0e-3),
-    record("numpy", 2_000_000, 1.5e-3, agrees=False),
-    record("numba", 2_000_000, 3.0e-3),
+    record("numpy", 2_000_000, 1.5e-3),
+    record("numba", 2_000_000, 3.0e-3, agrees=False),
 ]
 CEILINGS = {"cpu": Ceiling(30.0, "c-stream")}
 
@@ -72,7 +72,7 @@ def test_a_change_of_the_fastest_with_size_is_a_crossover():
 
 def test_disagreeing_rows_and_the_ceiling_are_named():
     text = "\n".join(lines())
-    assert "DISAGREE with the reference: numpy sine 2,000,000" in text
+    assert "DISAGREE with the reference: numba sine 2,000,000" in text
     assert "divides by 30.0 GB/s" in text and "(c-stream)" in text
 
 
@@ -80,7 +80,13 @@ def test_the_summary_is_in_the_json_derived_from_the_records():
     doc = summarize(shown_rows(RUN), CEILINGS).as_json()
     fastest = {(f["problem"], f["size"]): f["fastest"] for f in doc["fastest"]}
     assert fastest == {("sine", 2000): "jax", ("sine", 2_000_000): "numpy"}
-    assert doc["disagreeing"] == [{"backend": "numpy", "problem": "sine", "size": 2_000_000}]
+    assert doc["disagreeing"] == [{"backend": "numba", "problem": "sine", "size": 2_000_000}]
+
+
+def test_a_row_that_disagrees_is_never_named_fastest():
+    wrong = [record("numba", 2000, 0.1e-6, agrees=False), *RUN]
+    first = summarize(shown_rows(wrong), CEILINGS).lines()[0]
+    assert first.startswith("sine 2,000: jax, ")
 
 
 def test_ties_are_marked_in_the_table():

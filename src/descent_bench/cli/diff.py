@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if counted is not None:
         return counted
     if not result.changes:
+        print("\n".join(lines).rstrip())  # what differs says why nothing matches
         raise a.UsageError(
             f"no row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "
             "(rows match on backend, problem, size, dtype, devices, K and threads)"

@@ -40,7 +40,7 @@ class Settings:
     each row's calls are spread over the process's life. The rounds are spread over
     ``processes`` worker processes run one after the other (1: in this process). Each runs
     ``min_rounds`` / ``processes`` rounds of each size or more: the first goes on while a
-    size's rows are not ranked (``stopping``: the 95% intervals of neighbours in speed
+    size's rows are not ranked (``stopping``: the 99% intervals of neighbours in speed
     overlap and one is wider than ``noise_target`` of its mean either side), within its share
     of ``budget_seconds``; the others replay its visits.
     """

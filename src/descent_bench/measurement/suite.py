@@ -114,14 +114,16 @@ def run(the_plan: Plan, observer: Observer | None = None) -> SuiteResult:
 
 
 def run_settings(settings: Settings, observer: Observer | None = None) -> SuiteResult:
-    """``run(plan(settings))``, where rounds run in worker processes without loading any
-    backend here: what needs no library is checked first (``SettingsError``), the first
-    worker plans (its ``SettingsError`` comes back as one), and its rows and machine
-    description come back with its calls."""
-    if settings.processes == 1:
-        return run(plan(settings), observer)
+    """``run(plan(settings))`` for one host, planned where the rounds run: what needs no
+    library is checked here first (``SettingsError``); then the first worker process plans
+    (its ``SettingsError`` comes back as one) and its rows and machine description come back
+    with its calls, so this process loads no backend; with ``processes`` 1, ``work`` plans
+    in this process under the held CPUs."""
     check_settings(settings)
-    return measured(settings, observer, local=False, in_step=None, hosts=1, main_process=True)
+    # In this process (--processes 1), ``work`` plans under the held CPUs, so the libraries
+    # size their pools to --threads: planning here first would start them on every CPU.
+    local = settings.processes == 1
+    return measured(settings, observer, local=local, in_step=None, hosts=1, main_process=True)
 
 
 def per_process_rounds(settings: Settings, processes: int) -> int:

@@ -59,7 +59,10 @@ def common(rows: Sequence[ShownRow]) -> dict[str, str]:
 def header_line(rows: Sequence[ShownRow]) -> str:
     shared = common(rows)
     parts = [f"{k} {v}" for k, v in shared.items() if not (k == "threads" and v == "-")]
-    parts.append("time/iter: the mean, ± the half-width of its 95% interval")
+    if any(s.record.samples for s in rows):
+        parts.append("time/iter: the mean, ± the half-width of its 95% interval")
+    else:  # a file that keeps no calls (version 1)
+        parts.append("time/iter: the median (the file keeps no calls, so no interval)")
     return cell_text(", ".join(parts))
 
 
@@ -191,10 +194,15 @@ def problem_table(
     """One problem's table at most ``width`` wide, or None where even the times do not fit.
     ``every``: the problem's rows at every size (where ``rows`` holds some sizes only)."""
     sizes = sorted({s.record.size for s in rows})
-    many_devices = len({device(s) for s in [*rows, *every]}) > 1
+    shown = [*rows, *every]
+    many_devices = len({device(s) for s in shown}) > 1
+    many_kinds = len({(s.record.dtype, s.record.threads) for s in shown}) > 1
 
     def name(s: ShownRow) -> str:
-        return f"{row_label(s.record)} ({device(s)})" if many_devices else row_label(s.record)
+        text = row_label(s.record)
+        if many_kinds:  # a file holding runs of several dtypes or thread counts
+            text += f" {s.record.dtype}/{s.record.threads}t"
+        return f"{text} ({device(s)})" if many_devices else text
 
     cells = {(name(s), s.record.size): s for s in rows}
     labels = list(dict.fromkeys(name(s) for s in rows))
@@ -257,11 +265,15 @@ def tables(rows: Sequence[ShownRow], width: int) -> list[str] | None:
     return lines[:-1]
 
 
-def legend(rows: Sequence[ShownRow]) -> list[str]:
-    """What the table's marks and short labels leave out."""
-    out = [
-        f"{TIE} the interval overlaps a neighbour's in speed: the order of the two is not known."
-    ]
+def legend(rows: Sequence[ShownRow], lines: Sequence[str] = ()) -> list[str]:
+    """What the table's marks and short labels leave out (the tie mark's meaning where one
+    of ``lines`` shows it)."""
+    out = []
+    if any(line.endswith(f" {TIE}") or f" {TIE}  " in line for line in lines):
+        out.append(
+            f"{TIE} the interval overlaps a neighbour's in speed: the order of the two is not "
+            "known."
+        )
     baselines = sorted({s.record.backend for s in rows if s.record.baseline})
     if baselines:
         out.append(f"Baselines (loops written first, not ranked): {', '.join(baselines)}.")

@@ -47,7 +47,7 @@ def screen(
     tables = pivot.tables(rows, width)
     lines += tables if tables is not None else blocks(rows).splitlines()
     lines.append("")
-    for line in pivot.legend(rows):
+    for line in pivot.legend(rows, tables or []):
         lines += wrapped(line)
     lines += ["", "Summary:"]
     for line in summarize(rows, ceilings).lines():

@@ -20,14 +20,25 @@ from descent_bench.measurement.records import C_FUSED, TUTORIAL, Ceiling
 from descent_bench.output.cells import ShownRow, cell_text, duration, half_width, significant
 
 
+def name(s: ShownRow, with_device: bool) -> str:
+    """The row's label, with its device where CPU and GPU rows are shown together."""
+    r = s.record
+    return (
+        f"{r.backend} ({'cpu' if r.platform == 'cpu' else r.device})" if with_device else r.backend
+    )
+
+
 def overlap(a: Ratio, b: Ratio) -> bool:
     """Two shown figures whose intervals overlap (no interval: never)."""
     return a.low <= b.high and b.low <= a.high
 
 
 def ranked(rows: Sequence[ShownRow]) -> list[ShownRow]:
-    """The backends' rows (not the C loop, not a baseline) fastest first."""
-    backends = [s for s in rows if not s.record.baseline and s.record.backend != C_FUSED]
+    """The backends' rows (not the C loop, not a baseline, not one that disagrees with the
+    reference) fastest first."""
+    backends = [
+        s for s in rows if not s.record.baseline and s.record.backend != C_FUSED and s.record.agrees
+    ]
     return sorted(backends, key=lambda s: s.seconds.value)
 
 
@@ -43,17 +54,18 @@ class SizeAnswer:
     ahead: Ratio | None  # the runner-up's time over the fastest's
     over_tutorial: Ratio | None  # the tutorial's time over the fastest's
     c_loop: ShownRow | None
+    names: tuple[str, str | None]  # the fastest's and the runner-up's, as shown
 
     def line(self) -> str:
         f = self.fastest
-        text = f"{self.problem} {self.size:,}: {f.record.backend}, {duration(f.seconds.value)}"
+        text = f"{self.problem} {self.size:,}: {self.names[0]}, {duration(f.seconds.value)}"
         spread = half_width(f.seconds)
         text += f" {spread}" if spread else ""
         margins = []
         if self.tied:
             margins.append(f"tied with {', '.join(self.tied)} (intervals overlap)")
         elif self.runner_up is not None and self.ahead is not None:
-            margins.append(f"{_times(self.ahead)} faster than {self.runner_up.record.backend}")
+            margins.append(f"{_times(self.ahead)} faster than {self.names[1]}")
         if self.over_tutorial is not None:
             margins.append(f"{_times(self.over_tutorial)} faster than the tutorial")
         if margins:
@@ -66,10 +78,10 @@ class SizeAnswer:
         return {
             "problem": self.problem,
             "size": self.size,
-            "fastest": self.fastest.record.backend,
+            "fastest": self.names[0],
             "seconds_per_iteration": _interval_json(self.fastest.seconds),
             "tied_with": list(self.tied),
-            "runner_up": None if self.runner_up is None else self.runner_up.record.backend,
+            "runner_up": self.names[1],
             "runner_up_over_fastest": _interval_json(self.ahead),
             "tutorial_over_fastest": _interval_json(self.over_tutorial),
         }
@@ -125,6 +137,8 @@ class Summary:
                 for s in self.disagreeing
             )
             out.append(cell_text(f"DISAGREE with the reference: {listed}"))
+        elif self.rows == 1:
+            out.append("The row agrees with the reference.")
         else:
             out.append(f"All {self.rows} rows agree with the reference.")
         for platform, c in sorted(self.ceilings.items()):
@@ -170,12 +184,14 @@ def ceilings_of(saved: Mapping[str, Any]) -> dict[str, Ceiling]:
     return out
 
 
-def answer(problem: str, size: int, rows: Sequence[ShownRow]) -> SizeAnswer | None:
+def answer(
+    problem: str, size: int, rows: Sequence[ShownRow], with_device: bool = False
+) -> SizeAnswer | None:
     order = ranked(rows)
     if not order:
         return None
     fastest = order[0]
-    tied = tuple(s.record.backend for s in order[1:] if overlap(s.seconds, fastest.seconds))
+    tied = tuple(name(s, with_device) for s in order[1:] if overlap(s.seconds, fastest.seconds))
     runner_up = order[1] if len(order) > 1 else None
     tutorial = next((s for s in rows if s.record.backend == TUTORIAL), None)
     c_loop = next((s for s in rows if s.record.backend == C_FUSED), None)
@@ -188,17 +204,25 @@ def answer(problem: str, size: int, rows: Sequence[ShownRow]) -> SizeAnswer | No
         None if runner_up is None else ratio(runner_up.record, fastest.record),
         None if tutorial is None else ratio(tutorial.record, fastest.record),
         c_loop,
+        (name(fastest, with_device), None if runner_up is None else name(runner_up, with_device)),
     )
 
 
 def summarize(rows: Sequence[ShownRow], ceilings: Mapping[str, Any]) -> Summary:
     """The summary of the rows shown (one dtype, devices and threads as the table groups)."""
-    groups: dict[tuple[str, int], list[ShownRow]] = {}
+    # Rows compete only with rows of the same dtype and threads (a file may hold several;
+    # one compare run holds one of each). CPU and GPU rows do compete: that is the question.
+    groups: dict[tuple[str, int, str, int | None], list[ShownRow]] = {}
     for s in rows:
-        groups.setdefault((s.record.problem, s.record.size), []).append(s)
-    answers = [
-        a for (problem, size), group in groups.items() if (a := answer(problem, size, group))
-    ]
+        r = s.record
+        groups.setdefault((r.problem, r.size, r.dtype, r.threads), []).append(s)
+    several = len({key[2:] for key in groups}) > 1
+    with_device = len({s.record.platform for s in rows}) > 1
+    answers = []
+    for (problem, size, dtype, threads), group in groups.items():
+        where = f" ({dtype}, {threads} threads)" if several else ""
+        if (a := answer(f"{problem}{where}", size, group, with_device)) is not None:
+            answers.append(a)
     crossovers = []
     by_problem: dict[str, list[SizeAnswer]] = {}
     for a in answers:
@@ -206,7 +230,7 @@ def summarize(rows: Sequence[ShownRow], ceilings: Mapping[str, Any]) -> Summary:
     for problem, own in by_problem.items():
         own.sort(key=lambda a: a.size)
         for small, large in itertools.pairwise(own):
-            before, after = small.fastest.record.backend, large.fastest.record.backend
+            before, after = small.names[0], large.names[0]
             if before != after and not (small.tied or large.tied):
                 crossovers.append(Crossover(problem, small.size, large.size, before, after))
     disagreeing = tuple(s for s in rows if not s.record.agrees)
