@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from descent_bench.measurement import callgrind
+from descent_bench.measurement import callgrind, native
 from descent_bench.measurement.records import Record
 
 VALGRIND = "valgrind"
@@ -157,6 +157,7 @@ def parse_totals(text: str) -> int:
 def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
     """``request``'s row counted in a process of its own; ``CountFailed`` says why not."""
     check()
+    native.build_for_valgrind()  # nothing compiled inside the counted process
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="descent-bench-count.") as tmp:
         out, log = Path(tmp) / "callgrind.out", Path(tmp) / "valgrind.log"

@@ -170,6 +170,20 @@ def valgrind_cpu() -> None:
     _loaded.cache_clear()
 
 
+def build_for_valgrind() -> None:
+    """Build now, in this process, the references a process under valgrind will load
+    (``valgrind_cpu``), so that none is compiled inside a counted process: the first count
+    of a fresh machine would otherwise differ from the rest (its heap, after a compile). A
+    build that fails is left for that process to report."""
+    saved = list(_extra_flags)
+    valgrind_cpu()
+    try:
+        _loaded()
+    finally:
+        _extra_flags[:] = saved
+        _loaded.cache_clear()
+
+
 def unavailable_reason() -> str | None:
     loaded = _loaded()
     return str(loaded) if isinstance(loaded, NativeUnavailable) else None
