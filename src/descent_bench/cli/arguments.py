@@ -13,9 +13,9 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from descent_bench.cli import signals
 from descent_bench.output.files import Saved, resolved
@@ -223,3 +223,18 @@ def report_saved(saved: list[Saved]) -> int:
         where = f"written to {s.path!r} instead" if s.path else "the results are above only"
         sys.stderr.write(f"descent-bench: error: {s.failure}; {where}\n")
     return EXIT_NOT_WRITTEN if moved else EXIT_OK
+
+
+def slower_exit(fail_slower: float | None, slower_beyond: Callable[[float], Sequence[Any]]) -> int:
+    """``diff --fail-slower PCT``'s exit code, timed or counted: the rows slower beyond PCT
+    named in one line and ``EXIT_DISAGREE``, else ``EXIT_OK``."""
+    if fail_slower is None:
+        return EXIT_OK
+    slower = slower_beyond(fail_slower / 100)
+    if not slower:
+        return EXIT_OK
+    from descent_bench.output.cells import cell_text
+
+    listed = ", ".join(f"{c.new.backend} {c.new.problem} {c.new.size}" for c in slower)
+    print(f"slower by more than {fail_slower:g}%: {cell_text(listed)}")
+    return EXIT_DISAGREE

@@ -93,10 +93,4 @@ def run(args: argparse.Namespace) -> int:
             "keeps, and are uncertain."
         )
     print("\n".join(lines))
-    if args.fail_slower is not None:
-        slower = result.slower_beyond(args.fail_slower / 100)
-        if slower:
-            listed = ", ".join(f"{c.new.backend} {c.new.problem} {c.new.size}" for c in slower)
-            print(f"slower by more than {args.fail_slower:g}%: {cell_text(listed)}")
-            return a.EXIT_DISAGREE
-    return a.EXIT_OK
+    return a.slower_exit(args.fail_slower, result.slower_beyond)
