@@ -237,6 +237,12 @@ def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
     # OpenMP's idle threads (numba's threading layer) spin before they sleep, and valgrind
     # counts the spinning: a numba row moved by 0.75% between runs; asleep, not at all.
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # jax's CPU client runs a dispatched computation on a thread of its own while Python
+    # goes on; how the two interleave, and so the state of the heap both allocate from,
+    # depends on the scheduling: a per-step jax row counted 0.1-0.2% apart between runs,
+    # nearly all of it in glibc's malloc and free. Dispatched synchronously, it repeated
+    # to within 70 instructions in 4.9 million.
+    env["JAX_CPU_ENABLE_ASYNC_DISPATCH"] = "false"
     return env
 
 
