@@ -80,12 +80,17 @@ def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[s
     """``diff`` of two counted runs, after ``preface`` (what differs between the runs);
     None where neither counted: the timed diff's turn. A counted run against a timed one is
     refused."""
-    from descent_bench.measurement.count_verdicts import diff_counts, is_counted
+    from descent_bench.measurement.count_verdicts import MissingAllocator, diff_counts, is_counted
     from descent_bench.output import counts
     from descent_bench.output.cells import cell_text
 
     old_counted, new_counted = is_counted(old.records), is_counted(new.records)
     if not old_counted and not new_counted:
+        if args.exclude_allocator:
+            raise a.UsageError(
+                "--exclude-allocator compares counted runs, and neither file counted "
+                "instructions (compare --count instructions)"
+            )
         return None
     if old_counted != new_counted:
         counted_one, timed = (args.old, args.new) if old_counted else (args.new, args.old)
@@ -93,7 +98,10 @@ def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[s
             f"{cell_text(counted_one)!r} counted instructions and {cell_text(timed)!r} did "
             "not: compare two runs both made with --count instructions, or both without"
         )
-    result = diff_counts(old.records, new.records)
+    try:
+        result = diff_counts(old.records, new.records, exclude_allocator=args.exclude_allocator)
+    except MissingAllocator as exc:
+        raise a.UsageError(f"--exclude-allocator: {exc}; count again, or drop it") from None
     if not result.changes:
         raise a.UsageError(
             f"no counted row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "

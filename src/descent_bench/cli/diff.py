@@ -27,6 +27,13 @@ def add_parser(commands: a.Commands) -> None:
         help="exit 1 when some row is slower than old by more than PCT percent, with 95%% "
         "confidence after correcting for the number of rows",
     )
+    p.add_argument(
+        "--exclude-allocator",
+        action="store_true",
+        help="for two runs made with --count instructions: compare the instructions outside "
+        "malloc, free and their kin, whose cost depends on the heap's history "
+        "(docs/instruction-counts.md)",
+    )
     p.set_defaults(run=run)
 
 

@@ -87,9 +87,11 @@ class CountRequest:
 
 @dataclass(frozen=True)
 class Count:
-    """One row counted: the instructions of its K-call and the seconds its process took."""
+    """One row counted: the instructions of its K-call, those of them spent inside the C
+    allocator (``allocator_instructions``), and the seconds its process took."""
 
     instructions: int
+    allocator: int
     seconds: float
 
 
@@ -147,6 +149,54 @@ def idle_instructions(text: str, pattern: re.Pattern[str] = IDLE_SPIN) -> int:
     return total
 
 
+# The C allocator's entry points (glibc's malloc family). What a call into one of them
+# costs depends on the heap's history as well as on the request: where two threads
+# allocate (jax's dispatching thread and the one that runs the computation), that history
+# differs from run to run, and so does the cost. ``allocator_instructions`` sums it, callees
+# included, so that ``diff --exclude-allocator`` can compare what is left.
+ALLOCATOR = frozenset(
+    {
+        "malloc",
+        "free",
+        "calloc",
+        "realloc",
+        "reallocarray",
+        "posix_memalign",
+        "aligned_alloc",
+        "memalign",
+        "valloc",
+        "pvalloc",
+        "cfree",
+    }
+)
+
+
+def allocator_instructions(text: str, entries: frozenset[str] = ALLOCATOR) -> int:
+    """The instructions of every call into ``entries`` from a function outside them, each
+    with its callees (callgrind's inclusive cost of the call), from a callgrind output file
+    with one event (``Ir``)."""
+    names: dict[str, str] = {}
+    caller_inside, callee_inside, in_call, total = False, False, False, 0
+    for line in text.splitlines():
+        if line.startswith(("fn=", "cfn=")):
+            ref, _, name = line.partition("=")[2].partition(" ")
+            if name:
+                names[ref] = name
+            inside = names.get(ref, ref) in entries
+            if line.startswith("fn="):
+                caller_inside = inside
+            else:
+                callee_inside = inside
+        elif line.startswith("calls="):
+            in_call = True  # the next cost line is the call's, inclusive
+        elif line[:1].isdigit() or line[:1] in "+-*":
+            parts = line.split()
+            if in_call and callee_inside and not caller_inside and len(parts) > 1:
+                total += int(parts[-1])
+            in_call = False
+    return total
+
+
 def parse_totals(text: str) -> int:
     """The instruction total (``Ir``, callgrind's first event) of a callgrind output file."""
     found = TOTALS.findall(text)
@@ -198,10 +248,10 @@ def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
             raise CountFailed(f"the counting process failed (exit {proc.returncode}): {last}")
         try:
             text = out.read_text()
-            instructions = parse_totals(text) - idle_instructions(text)
         except OSError:
             raise CountFailed(f"callgrind wrote no output ({_tail(log)})") from None
-    return Count(instructions, time.perf_counter() - started)
+    instructions = parse_totals(text) - idle_instructions(text)
+    return Count(instructions, allocator_instructions(text), time.perf_counter() - started)
 
 
 @cache
@@ -292,7 +342,13 @@ def count_records(
                 reason = str(exc)
             else:
                 seconds[name] = found.seconds
-                counted.append(replace(record, instructions=found.instructions))
+                counted.append(
+                    replace(
+                        record,
+                        instructions=found.instructions,
+                        allocator_instructions=found.allocator,
+                    )
+                )
                 continue
         counted.append(replace(record, instructions=None, uncounted=reason))
     return counted, seconds

@@ -94,6 +94,10 @@ class Record:
     # nothing, or this row could not be counted (``uncounted`` says why).
     instructions: int | None = None
     uncounted: str | None = None
+    # Of ``instructions``, those inside the C allocator (malloc, free and their kin, with
+    # their callees: ``counting.allocator_instructions``); None where not counted, or where
+    # a file was written before they were recorded.
+    allocator_instructions: int | None = None
 
     @property
     def row_id(self) -> RowId:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from descent_bench.measurement.count_verdicts import CountChange, CountDiff
 from descent_bench.measurement.records import Record
-from descent_bench.output.cells import cell_text
+from descent_bench.output.cells import cell_text, duration
 
-RUN_HEADERS = (
+MARKDOWN_RUN_HEADERS = (
     "backend",
     "problem",
     "size",
@@ -17,9 +17,10 @@ RUN_HEADERS = (
     "K",
     "instr/iter",
     "instr/iter/elem",
-    "µs/iter",
+    "allocator",
+    "time/iter",
 )
-DIFF_HEADERS = (
+MARKDOWN_DIFF_HEADERS = (
     "backend",
     "problem",
     "size",
@@ -30,19 +31,67 @@ DIFF_HEADERS = (
     "verdict",
 )
 LEFT = {0, 1, 3}
+Group = tuple[str, int, str, "int | None"]  # problem, size, dtype, threads
 
 
-def _row_cells(r: Record) -> list[str]:
+def _group(r: Record) -> Group:
+    return (r.problem, r.size, r.dtype, r.threads)
+
+
+def _size_label(problem: str) -> str:
+    """What a problem's size counts, singular ("point", "walker"); "element" if unknown."""
+    from descent_bench.kernels import PROBLEMS
+
+    found = PROBLEMS.get(problem)
+    label = getattr(found, "size_label", "elements") if found is not None else "elements"
+    return label[:-1] if label.endswith("s") else label
+
+
+def _title(group: Group) -> str:
+    problem, size, dtype, threads = group
+    unit = _size_label(problem)
+    parts = [cell_text(problem), f"{size:,} {unit}{'s' if size != 1 else ''}", cell_text(dtype)]
+    if threads is not None and threads != 1:
+        parts.append(f"{threads} threads")
+    return "  ".join(parts)
+
+
+def _allocator_share(r: Record) -> str:
+    if r.allocator_instructions is None or not r.instructions:
+        return "-"
+    return f"{100 * r.allocator_instructions / r.instructions:.1f}%"
+
+
+def _count_cells(r: Record) -> list[str]:
     return [
-        cell_text(r.backend),
-        cell_text(r.problem),
-        f"{r.size:,}",
-        cell_text(r.dtype),
         f"{r.iterations:,}",
         f"{r.instructions_per_iteration:,.0f}" if r.instructions_per_iteration else "-",
         f"{r.instructions_per_element:.2f}" if r.instructions_per_element else "-",
-        f"{r.seconds_per_iteration * 1e6:,.2f}",
+        _allocator_share(r),
+        duration(r.mean_seconds_per_iteration),
     ]
+
+
+def _row_cells(r: Record) -> list[str]:
+    where = [cell_text(r.backend), cell_text(r.problem), f"{r.size:,}", cell_text(r.dtype)]
+    return [*where, *_count_cells(r)]
+
+
+def _grouped(
+    items: Sequence[tuple[Group, list[str]]],
+    headers: Callable[[Group], list[str]],
+    left: set[int],
+) -> list[str]:
+    """One aligned table per problem, size and dtype, under its title."""
+    lines: list[str] = []
+    groups: dict[Group, list[list[str]]] = {}
+    for group, cells in items:
+        groups.setdefault(group, []).append(cells)
+    for group, rows in groups.items():
+        if lines:
+            lines.append("")
+        lines += [_title(group), _aligned([headers(group), *rows], left)]
+    return lines
 
 
 def _aligned(rows: Sequence[Sequence[str]], left: set[int]) -> str:
@@ -72,41 +121,72 @@ def not_counted(records: Sequence[tuple[Record, str]]) -> list[str]:
     ]
 
 
+def _without(cells: list[str], columns: list[int]) -> list[str]:
+    return [c for i, c in enumerate(cells) if i not in columns]
+
+
+def _run_headers(group: Group) -> list[str]:
+    return ["", "K", "instr/iter", f"per {_size_label(group[0])}", "allocator", "time/iter"]
+
+
 def run_table(records: list[Record], markdown: bool = False) -> str:
-    """The counted rows' instructions per iteration (and per element of the size: a point,
-    a walker) beside their median time, then the rows not counted and why."""
+    """The counted rows' instructions per iteration (and per unit of the size: a point, a
+    walker), the allocator's share of them, and the mean time per iteration the timing
+    table shows; one table per problem, size and dtype (one table in Markdown); then the
+    rows not counted and why."""
     counted = [r for r in records if r.instructions is not None]
     lines = ["Instructions of one K-call under callgrind, every thread (lower is better):", ""]
-    if counted:
-        rows = [list(RUN_HEADERS), *(_row_cells(r) for r in counted)]
-        lines.append(_markdown(rows, LEFT) if markdown else _aligned(rows, LEFT))
+    if counted and markdown:
+        rows = [list(MARKDOWN_RUN_HEADERS), *(_row_cells(r) for r in counted)]
+        lines.append(_markdown(rows, LEFT))
+    elif counted:
+        shares = any(r.allocator_instructions is not None for r in counted)
+        drop = [] if shares else [4]  # a file from before the allocator's share was kept
+
+        def headers(group: Group) -> list[str]:
+            return _without(_run_headers(group), drop)
+
+        items = [
+            (_group(r), _without([cell_text(r.backend), *_count_cells(r)], drop)) for r in counted
+        ]
+        lines += _grouped(items, headers, {0})
+        lines += ["", "per point, per walker: instructions per iteration and per unit of size"]
+        if shares:
+            lines += ["allocator: the share of them in malloc, free and their kin"]
     left_out = not_counted([(r, r.uncounted or "not counted") for r in records if r not in counted])
     if left_out:
         lines += ["", "Not counted:", *(f"  {line}" for line in left_out)]
     return "\n".join(lines)
 
 
-def _change_cells(change: CountChange) -> list[str]:
-    old, new = change.old, change.new
+def _change_numbers(change: CountChange) -> list[str]:
+    k = change.new.iterations
     return [
-        cell_text(new.backend),
-        cell_text(new.problem),
-        f"{new.size:,}",
-        cell_text(new.dtype),
-        f"{old.instructions_per_iteration:,.0f}",
-        f"{new.instructions_per_iteration:,.0f}",
+        f"{change.old_instructions / k:,.0f}",
+        f"{change.new_instructions / k:,.0f}",
         f"{change.ratio:.4f}",
         change.verdict,
     ]
 
 
 def diff_table(result: CountDiff, markdown: bool = False) -> str:
-    rows = [list(DIFF_HEADERS), *(_change_cells(c) for c in result.changes)]
+    """The compared rows: one Markdown table (changed verdicts in bold), or one aligned
+    table per problem, size and dtype."""
     if markdown:
-        for row, change in zip(rows[1:], result.changes, strict=True):
+        rows = [list(MARKDOWN_DIFF_HEADERS)]
+        for change in result.changes:
+            new = change.new
+            cells = [cell_text(new.backend), cell_text(new.problem), f"{new.size:,}"]
+            cells += [cell_text(new.dtype), *_change_numbers(change)]
             if change.verdict != "same":
-                row[-1] = f"**{row[-1]}**"
-    return _markdown(rows, {*LEFT, 7}) if markdown else _aligned(rows, {*LEFT, 7})
+                cells[-1] = f"**{cells[-1]}**"
+            rows.append(cells)
+        return _markdown(rows, {*LEFT, 7})
+    headers = ["", "old instr/iter", "new instr/iter", "new/old", "verdict"]
+    items = [
+        (_group(c.new), [cell_text(c.new.backend), *_change_numbers(c)]) for c in result.changes
+    ]
+    return "\n".join(_grouped(items, lambda group: headers, {0, 4}))
 
 
 def diff_summary(result: CountDiff) -> str:
@@ -121,7 +201,8 @@ def diff_summary(result: CountDiff) -> str:
         extra.append(f"{len(result.only_old)} only in the old run")
     if result.only_new:
         extra.append(f"{len(result.only_new)} only in the new run")
+    what = "instructions outside the allocator" if result.exclude_allocator else "instructions"
     return (
-        f"{len(result.changes)} rows compared by instruction count (same within "
+        f"{len(result.changes)} rows compared by {what} (same within "
         f"±{100 * result.tolerance:g}%): " + ", ".join(parts + extra)
     )

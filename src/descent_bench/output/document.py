@@ -111,6 +111,7 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "samples": (list,),
     "instructions": (int, type(None)),
     "uncounted": (str, type(None)),
+    "allocator_instructions": (int, type(None)),
 }
 MAX_BYTES = 256 * 2**20  # a saved comparison larger than this is refused unread
 DEFAULTS: dict[str, Any] = {
@@ -177,6 +178,12 @@ def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
         )
     if values["instructions"] is not None and values["instructions"] < 1:
         raise NotAComparison(f"record {index}: instructions must be at least 1")
+    allocator = values["allocator_instructions"]
+    if allocator is not None and not 0 <= allocator <= (values["instructions"] or 0):
+        raise NotAComparison(
+            f"record {index}: allocator_instructions must be from 0 to instructions, "
+            f"got {allocator}"
+        )
     if not values["seconds_per_iteration"] > 0:
         raise NotAComparison(f"record {index}: seconds_per_iteration must be above 0")
     if isinstance(values["samples"], list):
