@@ -12,7 +12,7 @@ import gc
 import sys
 import warnings
 
-from descent_bench.measurement import callgrind, native
+from descent_bench.measurement import aligned_arrays, callgrind, native
 from descent_bench.measurement.counting import CountRequest
 from descent_bench.measurement.planning import Settings, plan
 from descent_bench.measurement.rounds import prepare_row
@@ -20,9 +20,11 @@ from descent_bench.measurement.threads import held, held_backends
 
 
 def count_call(request: CountRequest) -> None:
-    """Prepare ``request``'s row (compiled and warmed up outside the count), then run one
-    K-call between ``callgrind.start`` and ``callgrind.stop``."""
+    """Prepare ``request``'s row (compiled and warmed up outside the count) on arrays that
+    start on a 64-byte boundary (``aligned_arrays``), then run one K-call between
+    ``callgrind.start`` and ``callgrind.stop``."""
     native.valgrind_cpu()  # valgrind's CPU has no AVX-512
+    aligned_arrays.install()  # every array from here on starts on a 64-byte boundary
     settings = Settings(
         backends=(request.library,),
         problems=(request.problem,),

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from descent_bench.measurement import callgrind, native
+from descent_bench.measurement import aligned_arrays, callgrind, native
 from descent_bench.measurement.records import Record
 
 VALGRIND = "valgrind"
@@ -99,7 +99,7 @@ def unavailable_reason() -> str | None:
     """Why instructions cannot be counted here, or None."""
     if shutil.which(VALGRIND) is None:
         return f"valgrind is not installed ({callgrind.INSTALL})"
-    return callgrind.unavailable_reason()
+    return callgrind.unavailable_reason() or aligned_arrays.unavailable_reason()
 
 
 def check() -> None:
