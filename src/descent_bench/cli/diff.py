@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import textwrap
 
 from descent_bench.cli import arguments as a
 from descent_bench.cli import counting
@@ -59,10 +60,12 @@ def _read(path: str) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
+    from descent_bench.measurement.count_verdicts import is_counted
     from descent_bench.measurement.verdicts import diff
     from descent_bench.output import diff_table
     from descent_bench.output.cells import cell_text
     from descent_bench.output.document import SavedRun
+    from descent_bench.output.report import output_width
 
     old, new = _read(args.old), _read(args.new)
     assert isinstance(old, SavedRun) and isinstance(new, SavedRun)
@@ -71,17 +74,28 @@ def run(args: argparse.Namespace) -> int:
     asked = diff_table.settings_differences(old.settings, new.settings, unmatched)
     differences = diff_table.machine_differences(old.machine, new.machine)
     lines = []
-    item = "- " if args.markdown else "  "  # a Markdown list keeps one line per item
+    width = output_width()
+
+    def listed(heading: str, items: list[str]) -> list[str]:
+        if args.markdown:  # a Markdown list keeps one line per item
+            return [heading, *(f"- {line}" for line in items)]
+        wrapped = textwrap.wrap(heading, width) or [heading]
+        for line in items:
+            wrapped += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ")
+        return wrapped
+
     for heading, items in (
         ("The two runs were asked for different things (rows matched where they can be):", asked),
         ("The two runs differ in machine or libraries:", differences),
         (
-            "Warnings recorded with the runs (a verdict may reflect the machine):",
+            "Warnings recorded with the runs (they concern times, not counts):"
+            if is_counted(old.records) and is_counted(new.records)
+            else "Warnings recorded with the runs (a verdict may reflect the machine):",
             diff_table.run_warnings(old.machine, new.machine),
         ),
     ):
         if items:
-            lines.extend([heading, *(f"{item}{line}" for line in items), ""])
+            lines.extend([*listed(heading, items), ""])
     counted = counting.diff(args, old, new, lines)  # two counted runs: by their counts
     if counted is not None:
         return counted

@@ -6,16 +6,31 @@
 #include <Python.h>
 #define NPY_NO_DEPRECATED_API NPY_1_7_API_VERSION
 #include <numpy/arrayobject.h>
-#include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ALIGNMENT 64
 
+/* Each block is one plain malloc, ALIGNMENT + HEADER bytes larger than asked for, so that
+ * its cost stays that of malloc's usual path (posix_memalign's is larger and depends on
+ * the heap); the header just below the aligned start keeps malloc's pointer and the size. */
+typedef struct {
+    void *raw;
+    size_t size;
+} header;
+#define HEADER sizeof(header)
+
 static void *aligned_malloc(void *ctx, size_t size) {
-    void *p = NULL;
     (void)ctx;
-    return posix_memalign(&p, ALIGNMENT, size ? size : 1) == 0 ? p : NULL;
+    if (size > (size_t)-1 - ALIGNMENT - HEADER) return NULL;
+    unsigned char *raw = malloc(size + ALIGNMENT + HEADER);
+    if (raw == NULL) return NULL;
+    uintptr_t start = ((uintptr_t)raw + HEADER + ALIGNMENT - 1) & ~(uintptr_t)(ALIGNMENT - 1);
+    header *h = (header *)start - 1;
+    h->raw = raw;
+    h->size = size;
+    return (void *)start;
 }
 
 static void *aligned_calloc(void *ctx, size_t count, size_t each) {
@@ -25,20 +40,20 @@ static void *aligned_calloc(void *ctx, size_t count, size_t each) {
     return p;
 }
 
-static void *aligned_realloc(void *ctx, void *old, size_t size) {
-    void *p = aligned_malloc(ctx, size);
-    if (p && old) {
-        size_t kept = malloc_usable_size(old);
-        memcpy(p, old, kept < size ? kept : size);
-        free(old);
-    }
-    return p;
-}
-
 static void aligned_free(void *ctx, void *p, size_t size) {
     (void)ctx;
     (void)size;
-    free(p);
+    if (p) free(((header *)p - 1)->raw);
+}
+
+static void *aligned_realloc(void *ctx, void *old, size_t size) {
+    void *p = aligned_malloc(ctx, size);
+    if (p && old) {
+        size_t kept = ((header *)old - 1)->size;
+        memcpy(p, old, kept < size ? kept : size);
+        aligned_free(ctx, old, kept);
+    }
+    return p;
 }
 
 static PyDataMem_Handler handler = {
