@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from descent_bench.measurement import aligned_arrays, callgrind, native
+from descent_bench.measurement import aligned_arrays, callgrind, callgrind_output, native
 from descent_bench.measurement.records import Record
 
 VALGRIND = "valgrind"
@@ -118,93 +117,6 @@ def uncountable(record: Record) -> str | None:
     return None
 
 
-TOTALS = re.compile(r"^(?:totals|summary):\s*(\d+)", re.MULTILINE)
-# Functions in which a thread pool's idle workers spin, looking for work, before they sleep:
-# how long they spin depends on how the threads happen to be scheduled, not on the code
-# measured (XLA's Eigen pool: 100,000 instructions in some runs of a jax row, 104 in
-# others), so their own instructions are taken out of the count.
-IDLE_SPIN = re.compile(r"Eigen::ThreadPoolTempl<.*>::MaybeGetTask\(")
-
-
-def idle_instructions(text: str, pattern: re.Pattern[str] = IDLE_SPIN) -> int:
-    """The instructions callgrind counted in the functions ``pattern`` names, themselves
-    (not their callees), from a callgrind output file with one event (``Ir``)."""
-    names: dict[str, str] = {}
-    spinning, skip_next, total = False, False, 0
-    for line in text.splitlines():
-        if line.startswith(("fn=", "cfn=")):  # a name is given with its id once, either way
-            ref, _, name = line.partition("=")[2].partition(" ")
-            if name:
-                names[ref] = name
-            if line.startswith("fn="):
-                spinning = bool(pattern.search(names.get(ref, ref)))
-        elif line.startswith("calls="):
-            skip_next = True  # the next cost line is the call's, inclusive
-        elif line[:1].isdigit() or line[:1] in "+-*":
-            parts = line.split()
-            if skip_next:
-                skip_next = False
-            elif spinning and len(parts) > 1:
-                total += int(parts[-1])
-    return total
-
-
-# The C allocator's entry points (glibc's malloc family). What a call into one of them
-# costs depends on the heap's history as well as on the request: where two threads
-# allocate (jax's dispatching thread and the one that runs the computation), that history
-# differs from run to run, and so does the cost. ``allocator_instructions`` sums it, callees
-# included, so that ``diff --exclude-allocator`` can compare what is left.
-ALLOCATOR = frozenset(
-    {
-        "malloc",
-        "free",
-        "calloc",
-        "realloc",
-        "reallocarray",
-        "posix_memalign",
-        "aligned_alloc",
-        "memalign",
-        "valloc",
-        "pvalloc",
-        "cfree",
-    }
-)
-
-
-def allocator_instructions(text: str, entries: frozenset[str] = ALLOCATOR) -> int:
-    """The instructions of every call into ``entries`` from a function outside them, each
-    with its callees (callgrind's inclusive cost of the call), from a callgrind output file
-    with one event (``Ir``)."""
-    names: dict[str, str] = {}
-    caller_inside, callee_inside, in_call, total = False, False, False, 0
-    for line in text.splitlines():
-        if line.startswith(("fn=", "cfn=")):
-            ref, _, name = line.partition("=")[2].partition(" ")
-            if name:
-                names[ref] = name
-            inside = names.get(ref, ref) in entries
-            if line.startswith("fn="):
-                caller_inside = inside
-            else:
-                callee_inside = inside
-        elif line.startswith("calls="):
-            in_call = True  # the next cost line is the call's, inclusive
-        elif line[:1].isdigit() or line[:1] in "+-*":
-            parts = line.split()
-            if in_call and callee_inside and not caller_inside and len(parts) > 1:
-                total += int(parts[-1])
-            in_call = False
-    return total
-
-
-def parse_totals(text: str) -> int:
-    """The instruction total (``Ir``, callgrind's first event) of a callgrind output file."""
-    found = TOTALS.findall(text)
-    if not found:
-        raise CountFailed("callgrind wrote no totals")
-    return int(found[-1])
-
-
 def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
     """``request``'s row counted in a process of its own; ``CountFailed`` says why not.
 
@@ -250,8 +162,12 @@ def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
             text = out.read_text()
         except OSError:
             raise CountFailed(f"callgrind wrote no output ({_tail(log)})") from None
-    instructions = parse_totals(text) - idle_instructions(text)
-    return Count(instructions, allocator_instructions(text), time.perf_counter() - started)
+    try:
+        instructions = callgrind_output.total(text) - callgrind_output.idle_instructions(text)
+    except callgrind_output.NoTotals as exc:
+        raise CountFailed(str(exc)) from None
+    allocator = callgrind_output.allocator_instructions(text)
+    return Count(instructions, allocator, time.perf_counter() - started)
 
 
 @cache
