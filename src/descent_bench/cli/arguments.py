@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -223,6 +224,15 @@ def report_saved(saved: list[Saved]) -> int:
         where = f"written to {s.path!r} instead" if s.path else "the results are above only"
         sys.stderr.write(f"descent-bench: error: {s.failure}; {where}\n")
     return EXIT_NOT_WRITTEN if moved else EXIT_OK
+
+
+def notice(text: str) -> None:
+    """``descent-bench: text`` on stderr, broken at words to the output's width (an error
+    stays one line: ``ArgumentParser.error``, ``UsageError``)."""
+    from descent_bench.output.report import output_width
+
+    lines = textwrap.wrap(f"descent-bench: {text}", output_width(), subsequent_indent="  ")
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def slower_exit(fail_slower: float | None, slower_beyond: Callable[[float], Sequence[Any]]) -> int:

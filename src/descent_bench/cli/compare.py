@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
     if not result.main_process:
         return a.EXIT_OK
     for warning in result.machine_state.warnings if result.machine_state else ():
-        sys.stderr.write(f"descent-bench: warning: {warning}\n")
+        a.notice(f"warning: {warning}")
     title = f"descent-bench compare on {machine.cpu_model()}"
     # Files first: a terminal or pipe that fails while the table prints loses nothing.
     saved = []

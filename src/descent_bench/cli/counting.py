@@ -5,7 +5,6 @@ exactly). The method is in docs/instruction-counts.md."""
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -61,9 +60,7 @@ def counted(args: argparse.Namespace, result: SuiteResult) -> SuiteResult:
     if seconds:
         total = sum(seconds.values())
         each = ", ".join(f"{name} {s:.0f} s" for name, s in seconds.items())
-        sys.stderr.write(
-            f"descent-bench: counted {len(seconds)} rows in {total:.0f} s under valgrind ({each})\n"
-        )
+        a.notice(f"counted {len(seconds)} rows in {total:.0f} s under valgrind ({each})")
     return replace(result, records=records)
 
 

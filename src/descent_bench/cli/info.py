@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import textwrap
 from dataclasses import asdict
 
@@ -29,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     statuses = backends.available()
     for s in statuses:
         for warning in s.warnings:
-            sys.stderr.write(f"descent-bench: warning: {warning}\n")
+            a.notice(f"warning: {warning}")
     if args.json:
         print(
             json.dumps(
