@@ -5,6 +5,7 @@ exactly). The method is in docs/instruction-counts.md."""
 from __future__ import annotations
 
 import argparse
+import textwrap
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -104,7 +105,12 @@ def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[s
             f"no counted row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "
             "(rows match on backend, problem, size, dtype, devices, K and threads)"
         )
-    lines = [*preface, counts.diff_table(result, args.markdown), "", counts.diff_summary(result)]
+    summary = counts.diff_summary(result)
+    if not args.markdown:
+        from descent_bench.output.report import output_width
+
+        summary = "\n".join(textwrap.wrap(summary, output_width(), subsequent_indent="  "))
+    lines = [*preface, counts.diff_table(result, args.markdown), "", summary]
     if result.uncounted:
         lines += ["Not compared:", *(f"  {line}" for line in counts.not_counted(result.uncounted))]
     print("\n".join(lines))

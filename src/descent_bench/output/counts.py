@@ -66,7 +66,7 @@ def _count_cells(r: Record) -> list[str]:
     return [
         f"{r.iterations:,}",
         f"{r.instructions_per_iteration:,.0f}" if r.instructions_per_iteration else "-",
-        f"{r.instructions_per_element:.2f}" if r.instructions_per_element else "-",
+        f"{r.instructions_per_element:,.2f}" if r.instructions_per_element else "-",
         _allocator_share(r),
         duration(r.mean_seconds_per_iteration),
     ]
