@@ -69,9 +69,11 @@ def test_files_beside_the_counted_process_do_not_move_its_count(tmp_path, monkey
     assert max(counts) / min(counts) - 1 <= TOLERANCE, counts
 
 
-def test_the_counted_process_dispatches_jax_synchronously_whatever_the_caller_set():
-    env = counting.child_environment({"JAX_CPU_ENABLE_ASYNC_DISPATCH": "true", "PWD": "/x"})
+def test_the_counted_process_dispatches_jax_synchronously_on_one_device_whatever_the_caller_set():
+    caller = {"JAX_CPU_ENABLE_ASYNC_DISPATCH": "true", "JAX_NUM_CPU_DEVICES": "4", "PWD": "/x"}
+    env = counting.child_environment(caller)
     assert env["JAX_CPU_ENABLE_ASYNC_DISPATCH"] == "false"
+    assert env["JAX_NUM_CPU_DEVICES"] == "1"  # a counted row runs on one device
     assert "PWD" not in env  # a shell's incidental variables stay out
 
 
