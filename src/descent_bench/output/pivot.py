@@ -89,31 +89,29 @@ def problem_columns(
         tied = tie_marks([cells[(label, size)] for label in present])
         marks[size] = {present[i] for i in tied}
 
-    def time_cell(size: int) -> Callable[[int], str]:
-        def cell(i: int) -> str:
-            s = cells.get((labels[i], size))
-            if s is None:
-                return ""
-            text = f"{duration(s.seconds.value)} {half_width(s.seconds)}".rstrip()
-            return text + (f" {TIE}" if labels[i] in marks[size] else "  ")
+    def time_text(s: ShownRow, size: int, label: str) -> str:
+        text = f"{duration(s.seconds.value)} {half_width(s.seconds)}".rstrip()
+        return text + (f" {TIE}" if label in marks[size] else "  ")
 
-        return cell
+    def speedup_text(s: ShownRow, size: int, label: str) -> str:
+        r = s.speedup_vs_tutorial
+        return "" if r is None else f"{significant(r.value)}x"
 
-    def speedup_cell(size: int) -> Callable[[int], str]:
-        def cell(i: int) -> str:
-            s = cells.get((labels[i], size))
-            r = None if s is None else s.speedup_vs_tutorial
-            return "" if r is None else f"{significant(r.value)}x"
+    def bandwidth_text(s: ShownRow, size: int, label: str) -> str:
+        f = s.bandwidth_fraction
+        return "" if f is None else f"{100 * f:.0f}%"
 
-        return cell
+    def by_size(header: str, text: Callable[[ShownRow, int, str], str]) -> list[Column]:
+        """One column per size, under the size: ``text`` of the row there, or nothing."""
 
-    def bandwidth_cell(size: int) -> Callable[[int], str]:
-        def cell(i: int) -> str:
-            s = cells.get((labels[i], size))
-            f = None if s is None else s.bandwidth_fraction
-            return "" if f is None else f"{100 * f:.0f}%"
+        def column(size: int) -> Column:
+            def cell(i: int) -> str:
+                s = cells.get((labels[i], size))
+                return "" if s is None else text(s, size, labels[i])
 
-        return cell
+            return Column(f"{size:,}", header, cell)
+
+        return [column(size) for size in sizes]
 
     def own(i: int) -> list[ShownRow]:
         """The row at every size of the problem, this table's or not (compile, agreement)."""
@@ -129,19 +127,12 @@ def problem_columns(
     def agrees_cell(i: int) -> str:
         return "yes" if all(s.record.agrees for s in own(i)) else "NO"
 
-    groups = [f"{size:,}" for size in sizes]
     return {
-        "time": [
-            Column(g, "time/iter", time_cell(size)) for g, size in zip(groups, sizes, strict=True)
-        ],
+        "time": by_size("time/iter", time_text),
         "agrees": [Column("", "agrees", agrees_cell)],
-        "speedup": [
-            Column(g, "vs tut.", speedup_cell(size)) for g, size in zip(groups, sizes, strict=True)
-        ],
+        "speedup": by_size("vs tut.", speedup_text),
         "compile": [Column("", "compile", compile_cell)],
-        "bandwidth": [
-            Column(g, "% BW", bandwidth_cell(size)) for g, size in zip(groups, sizes, strict=True)
-        ],
+        "bandwidth": by_size("% BW", bandwidth_text),
         "diff": [Column("", "rel diff", diff_cell)],
     }
 
