@@ -13,7 +13,6 @@ import math
 import os
 import sys
 import tempfile
-import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -229,10 +228,9 @@ def report_saved(saved: list[Saved]) -> int:
 def notice(text: str) -> None:
     """``descent-bench: text`` on stderr, broken at words to the output's width (an error
     stays one line: ``ArgumentParser.error``, ``UsageError``)."""
-    from descent_bench.output.report import output_width
+    from descent_bench.output.report import wrap
 
-    lines = textwrap.wrap(f"descent-bench: {text}", output_width(), subsequent_indent="  ")
-    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.write("\n".join(wrap(f"descent-bench: {text}")) + "\n")
 
 
 def slower_exit(fail_slower: float | None, slower_beyond: Callable[[float], Sequence[Any]]) -> int:

@@ -5,7 +5,6 @@ exactly). The method is in docs/instruction-counts.md."""
 from __future__ import annotations
 
 import argparse
-import textwrap
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -107,9 +106,9 @@ def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[s
         )
     summary = counts.diff_summary(result)
     if not args.markdown:
-        from descent_bench.output.report import output_width
+        from descent_bench.output.report import wrap
 
-        summary = "\n".join(textwrap.wrap(summary, output_width(), subsequent_indent="  "))
+        summary = "\n".join(wrap(summary))
     lines = [*preface, counts.diff_table(result, args.markdown), "", summary]
     if result.uncounted:
         lines += ["Not compared:", *(f"  {line}" for line in counts.not_counted(result.uncounted))]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import textwrap
 
 from descent_bench.cli import arguments as a
 from descent_bench.cli import counting
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from descent_bench.output import diff_table
     from descent_bench.output.cells import cell_text
     from descent_bench.output.document import SavedRun
-    from descent_bench.output.report import output_width
+    from descent_bench.output.report import output_width, wrap
 
     old, new = _read(args.old), _read(args.new)
     assert isinstance(old, SavedRun) and isinstance(new, SavedRun)
@@ -79,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     def listed(heading: str, items: list[str]) -> list[str]:
         if args.markdown:  # a Markdown list keeps one line per item
             return [heading, *(f"- {line}" for line in items)]
-        wrapped = textwrap.wrap(heading, width) or [heading]
+        wrapped = wrap(heading, width, rest="")
         for line in items:
-            wrapped += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ")
+            wrapped += wrap(line, width, first="  ", rest="    ")
         return wrapped
 
     for heading, items in (

@@ -30,6 +30,14 @@ def output_width() -> int:
     return PIPE_WIDTH
 
 
+def wrap(text: str, width: int | None = None, first: str = "", rest: str = "  ") -> list[str]:
+    """``text`` broken at words to ``width`` (the output's width by default), its first line
+    after ``first`` and the others after ``rest``; one empty line for an empty text."""
+    return textwrap.wrap(
+        text, width or output_width(), initial_indent=first, subsequent_indent=rest
+    ) or [""]
+
+
 def screen(
     records: Sequence[Record],
     ceilings: Mapping[str, Any],
@@ -40,18 +48,15 @@ def screen(
     """The lines to print: title, header, tables (or blocks), legend, summary, ``closing``."""
     rows = shown_rows(list(records))
 
-    def wrapped(text: str) -> list[str]:
-        return textwrap.wrap(text, width, subsequent_indent="  ") or [""]
-
-    lines = [*wrapped(cell_text(title)), *wrapped(pivot.header_line(rows)), ""]
+    lines = [*wrap(cell_text(title), width), *wrap(pivot.header_line(rows), width), ""]
     tables = pivot.tables(rows, width)
     lines += tables if tables is not None else blocks(rows).splitlines()
     lines.append("")
     for line in pivot.legend(rows, tables or []):
-        lines += wrapped(line)
+        lines += wrap(line, width)
     lines += ["", "Summary:"]
     for line in summarize(rows, ceilings).lines():
-        lines += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ")
+        lines += wrap(line, width, first="  ", rest="    ")
     for line in closing:
-        lines += wrapped(line)
+        lines += wrap(line, width)
     return lines
