@@ -128,6 +128,7 @@ def test_sigterm_mid_run_leaves_no_file_and_says_so(tmp_path):
     import time
 
     argv = ["compare", "--backends", "numpy", "--problems", "sine", "--sizes", "2000000"]
+    argv += ["--min-rounds", "400"]  # still measuring at 3 s: one row alone ranks at once
     child = subprocess.Popen(
         [sys.executable, "-m", "descent_bench.cli", *argv, "--json", str(tmp_path / "r.json")],
         stdout=subprocess.PIPE,
