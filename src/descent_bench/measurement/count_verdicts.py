@@ -1,7 +1,8 @@
 """Two counted runs compared row by row: instruction counts, exactly.
 
 A row's count under callgrind is deterministic up to the little that moves between runs
-(measured here at most 6.2e-4 of the count, under load: docs/instruction-counts.md), so no
+(measured here, under load: none on one thread, at most 5.9e-4 for jax's compiled loops,
+up to 1% for its per-step rows: docs/instruction-counts.md), so no
 statistics are needed: the ratio new/old of the instructions of one K-call is "slower" above
 1 + ``TOLERANCE``, "faster" below 1 / (1 + ``TOLERANCE``), and "same" between. Rows are
 matched as ``verdicts.diff`` matches them (label, problem, size, dtype, devices, threads and
@@ -9,8 +10,8 @@ K); a matched row that either run could not count is listed apart, with the reas
 
 With ``exclude_allocator`` the instructions compared are those outside the C allocator
 (``Record.allocator_instructions`` taken out): where two threads allocate, what a malloc or
-a free costs depends on a heap whose history differs from run to run (a per-step jax row:
-0.2-0.3% of its count), while the rest repeats to 1e-5. A file written before the
+a free costs depends on a heap whose history differs from run to run (a per-step jax row,
+quiet: 0.2-0.3% of its count, while the rest repeated to 1.4e-5). A file written before the
 allocator's share was recorded cannot be compared so (``MissingAllocator``).
 """
 
