@@ -198,11 +198,11 @@ def step_info(work: Path, rehearse: bool) -> Result:
 
 def step_agreement(work: Path, rehearse: bool) -> Result:
     records, problems = [], []
-    for row in gpu_steps.gpu_rows(rehearse):
+    for row, stands_for in gpu_steps.gpu_rows(rehearse).items():
         for dtype in DTYPES:
             for size in sizes("agreement", rehearse)[: 1 if row.loop == "compiled" else None]:
                 try:
-                    records.append(gpu_steps.agreement(row, size, dtype))
+                    records.append(gpu_steps.agreement(row, size, dtype, stands_for))
                 except Exception as exc:
                     problems.append(f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}")
     if not records:
@@ -284,10 +284,10 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         except Exception as exc:
             problems.append(f"copy kernel on {name}: {type(exc).__name__}: {exc}")
     large = []
-    for row in rows:
+    for row, stands_for in rows.items():
         for dtype in DTYPES:
             try:
-                got = gpu_steps.speed(row, sizes("large", rehearse)[0], dtype)
+                got = gpu_steps.speed(row, sizes("large", rehearse)[0], dtype, stands_for)
             except Exception as exc:
                 problems.append(f"{row.label} {dtype}: {type(exc).__name__}: {exc}")
                 continue
@@ -300,7 +300,7 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         for dtype in DTYPES:
             for size in sizes("gain", rehearse):
                 try:
-                    middle.append(gpu_steps.speed(row, size, dtype))
+                    middle.append(gpu_steps.speed(row, size, dtype, rows[row]))
                 except Exception as exc:
                     problems.append(f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}")
     compare = work / "compare-float32.json"

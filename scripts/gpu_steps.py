@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
+
+from descent_bench.timing.rows import Row, rows
 
 KS = (10, 100, 1000)
 # Nominal memory bandwidth (GB/s) of cards whose NVML cannot say (no bus width): the
@@ -35,17 +37,6 @@ KNOWN_PEAKS_GBPS = {
 }
 
 
-@dataclass(frozen=True)
-class GpuRow:
-    """One row measured on the GPU: its label, the registry backend, the loop
-    (``own``/``standard``/``compiled``) and, in a rehearsal, what it stands in for."""
-
-    label: str
-    backend: str
-    loop: str
-    stands_for: str | None = None
-
-
 def host_text() -> str:
     """The platform text of a host library (a backend that is on the CPU by nature)."""
     from descent_bench.backends.base import Backend
@@ -53,11 +44,12 @@ def host_text() -> str:
     return Backend.platform_reason(Backend())
 
 
-def gpu_rows(rehearse: bool) -> list[GpuRow]:
-    """The rows to measure on the GPU: each usable backend on the GPU, its standard-only and
-    compiled variants (``contenders.rows``). Rehearsing, the stand-ins described above."""
+def gpu_rows(rehearse: bool) -> dict[Row, str | None]:
+    """The rows to measure on the GPU (the sine fit; ``at`` moves one to another size and
+    dtype): each usable backend on the GPU, its standard-only and compiled variants (the one
+    row model, ``timing.rows``), each with what it stands in for in a rehearsal (the
+    stand-ins described above; None: itself)."""
     from descent_bench import backends
-    from descent_bench.measurement import contenders
 
     chosen: dict[str, str | None] = {}
     statuses = {s.name: s for s in backends.available()}
@@ -73,29 +65,30 @@ def gpu_rows(rehearse: bool) -> list[GpuRow]:
                 chosen[base] = f"{name} (on the CPU)"
             elif s.usable and s.platform_reason != host_text():
                 chosen[name] = f"{name} on a GPU (here on the CPU: {s.platform})"
-    rows = []
-    for row in contenders.rows(list(chosen)):
+    made: dict[Row, str | None] = {}
+    for row in rows(list(chosen), "sine", 1):
         if row.backend not in chosen or row.loop not in ("own", "standard", "compiled"):
             continue
         if rehearse and row.loop == "compiled":
             continue
-        rows.append(GpuRow(row.label, row.backend, row.loop, chosen[row.backend]))
-    return rows
+        made[row] = chosen[row.backend]
+    return made
 
 
-def standard_pairs(rows: list[GpuRow]) -> dict[str, str]:
+def standard_pairs(rows: Iterable[Row]) -> dict[str, str]:
     """Each standard-only row's label -> the label of its backend's own row (e.g. the
-    fused moments of cupy against cupy-standard), as ``contenders.rows`` made them."""
+    fused moments of cupy against cupy-standard), as ``timing.rows`` made them."""
     own = {r.backend: r.label for r in rows if r.loop == "own"}
     return {r.label: own[r.backend] for r in rows if r.loop == "standard" and r.backend in own}
 
 
-def gain_rows(rows: list[GpuRow]) -> list[GpuRow]:
+def gain_rows(rows: Iterable[Row]) -> list[Row]:
     """The own and standard-only rows of each backend that runs eagerly, measured at the
     middle sizes too; a backend that compiles per size and dtype (jax) is paired at the
     largest size only, where the ceiling step measures every row anyway."""
     from descent_bench import backends
 
+    rows = list(rows)
     pairs = standard_pairs(rows)
     paired = set(pairs) | set(pairs.values())
     return [r for r in rows if r.label in paired and not backends.get(r.backend).compiles]
@@ -126,16 +119,16 @@ def fused_gains(
     return gains
 
 
-def build(row: GpuRow, size: int, dtype: str) -> Any:
+def build(row: Row, size: int, dtype: str) -> Any:
     from descent_bench import bench
 
     loop = "compiled" if row.loop == "compiled" else "own"
     return bench.Workload.build(
-        "sine", size, dtype, row.backend, standard=row.loop == "standard", loop=loop
+        row.problem, size, dtype, row.backend, standard=row.loop == "standard", loop=loop
     )
 
 
-def agreement(row: GpuRow, size: int, dtype: str) -> dict[str, Any]:
+def agreement(row: Row, size: int, dtype: str, stands_for: str | None) -> dict[str, Any]:
     """K iterations of ``row`` against the reference, with the bound it must keep."""
     workload = build(row, size, dtype)
     got = workload.agreement()
@@ -147,11 +140,11 @@ def agreement(row: GpuRow, size: int, dtype: str) -> dict[str, Any]:
         "max_rel_diff": got.max_rel_diff,
         "bound": got.bound,
         "agrees": got.agrees,
-        "stands_for": row.stands_for,
+        "stands_for": stands_for,
     }
 
 
-def speed(row: GpuRow, size: int, dtype: str) -> dict[str, Any]:
+def speed(row: Row, size: int, dtype: str, stands_for: str | None) -> dict[str, Any]:
     """µs/iter and GB/s of ``row`` at ``size`` (median of three calls of K iterations)."""
     measured = build(row, size, dtype).measure(repeat=3)
     return {
@@ -162,7 +155,7 @@ def speed(row: GpuRow, size: int, dtype: str) -> dict[str, Any]:
         "gbytes_per_second": measured.gbytes_per_second,
         "agrees": measured.agrees,
         "max_rel_diff": measured.max_rel_diff,
-        "stands_for": row.stands_for,
+        "stands_for": stands_for,
     }
 
 

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from descent_bench.measurement import aligned_arrays
+from descent_bench.instructions import aligned_arrays
 
 needs_allocator = pytest.mark.skipif(
     aligned_arrays.unavailable_reason() is not None,
@@ -18,7 +18,7 @@ needs_allocator = pytest.mark.skipif(
 CHECK = textwrap.dedent(
     """
     import numpy as np
-    from descent_bench.measurement import aligned_arrays
+    from descent_bench.instructions import aligned_arrays
 
     before = [np.empty(n).ctypes.data % 64 for n in range(1, 200)]
     aligned_arrays.install()

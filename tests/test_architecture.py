@@ -2,6 +2,7 @@
 
 import ast
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -11,16 +12,24 @@ ROOT = pathlib.Path(__file__).parents[1]
 PACKAGE = ROOT / "src" / "descent_bench"
 # The folders the repository's root shows: links into the package, never import names.
 FOLDERS = {"kernels": "descent_bench.kernels", "backends": "descent_bench.backends"}
-# Each layer may import itself and the layers listed after it, nothing else of the project.
+# Each room may import itself and the rooms listed after it, nothing else of the project.
+LOW = {"kernels", "backends", "native", "records", "root"}
 ALLOWED = {
     "kernels": {"kernels"},
     "backends": {"backends", "kernels"},
+    "native": {"native"},
+    "records": {"records"},
     "root": set(),
-    "measurement": {"measurement", "backends", "kernels", "root"},
-    "output": {"output", "measurement", "kernels", "root"},
-    "bench": {"measurement", "backends", "kernels", "root"},
-    "cli": {"cli", "output", "measurement", "backends", "kernels", "root"},
+    "machine": {"machine", "records", "native", "backends", "kernels", "root"},
+    "reference": {"reference", "records", "backends", "kernels"},
+    "timing": {"timing", "reference", "machine", *LOW},
+    "instructions": {"instructions", "timing", "reference", "machine", *LOW},
+    "output": {"output", "records", "kernels", "root"},
+    "bench": {"instructions", "timing", "reference", "machine", *LOW},
+    "cli": {"cli", "output", "instructions", "timing", "reference", "machine", *LOW},
 }
+# The rooms that measure: the output layer draws records and reaches none of them.
+MEASURING_ROOMS = ("timing", "reference", "instructions", "machine")
 
 
 def module_name(path):
@@ -135,9 +144,9 @@ def test_the_install_puts_only_descent_bench_on_the_import_path(tmp_path):
 
 # Loaded by measuring: the output layer reads records and never needs any of these.
 MEASURING = (
-    "descent_bench.measurement.suite",
-    "descent_bench.measurement.contenders",
-    "descent_bench.measurement.planning",
+    "descent_bench.timing.suite",
+    "descent_bench.timing.rows",
+    "descent_bench.timing.planning",
     "descent_bench.backends",
     "jax",
     "torch",
@@ -159,14 +168,61 @@ def test_importing_the_output_layer_loads_no_suite_contenders_or_backend():
     assert out.strip() == "[]", out
 
 
-def test_no_output_module_imports_the_suite_or_the_contenders():
+def test_no_output_module_reaches_a_measuring_room_or_a_backend():
     for module in (m for m in MODULES if layer(m) == "output"):
         reached, todo = set(), [module]
         while todo:  # every project module the output module loads, directly or not
             for other in GRAPH[todo.pop()] - reached:
                 reached.add(other)
                 todo.append(other)
-        assert not reached & set(MEASURING), (module, sorted(reached & set(MEASURING)))
+        measuring = {m for m in reached if layer(m) in {*MEASURING_ROOMS, "backends"}}
+        assert not measuring, (module, sorted(measuring))
+
+
+def lines_of(path):
+    return len(path.read_text().splitlines())
+
+
+def test_no_room_holds_more_than_a_quarter_of_the_package():
+    total = sum(lines_of(p) for p in MODULES.values())
+    rooms = {}
+    for module, path in MODULES.items():
+        rooms[layer(module)] = rooms.get(layer(module), 0) + lines_of(path)
+    assert max(rooms.values()) <= total / 4, sorted(rooms.items(), key=lambda r: -r[1])
+
+
+@pytest.mark.parametrize("folder", ["src", "scripts"])
+def test_no_module_is_over_300_lines(folder):
+    long = {p.name: lines_of(p) for p in (ROOT / folder).rglob("*.py") if lines_of(p) > 300}
+    assert not long, long
+
+
+# The array libraries that backends wrap: only backends/ (and the command line's messages)
+# may name them; the rooms that measure ask a backend's hooks instead.
+LIBRARIES = ("jax", "jaxlib", "cupy", "torch", "numba", "array_api_strict", "dask")
+
+
+@pytest.mark.parametrize("room", MEASURING_ROOMS)
+def test_the_measuring_rooms_name_no_array_library(room):
+    named = []
+    for module, path in MODULES.items():
+        if layer(module) != room:
+            continue
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                words = set(re.split(r"[^a-z0-9]+", node.value.lower()))
+                if id(node) not in docstrings and words & {*LIBRARIES, "xla"}:
+                    named.append((module, node.value))
+        named += [(module, n) for n in imported(path) if n.split(".")[0] in LIBRARIES]
+    assert not named, named
 
 
 def test_the_root_shows_the_subpackages_as_links_into_the_package():

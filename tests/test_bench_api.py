@@ -10,7 +10,7 @@ import reference as ref
 from availability import skip_mark
 from descent_bench import bench
 from descent_bench.kernels import PROBLEMS
-from descent_bench.measurement.reference import reference
+from descent_bench.reference.answer import reference
 
 
 def test_history_sizes_keep_to_the_element_cap():

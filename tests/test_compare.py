@@ -9,9 +9,11 @@ import sys
 import pytest
 
 from descent_bench import __version__
+from descent_bench.backends.numpy_backend import NumpyBackend
 from descent_bench.cli import main
-from descent_bench.measurement import native, planning, rounds, suite
-from descent_bench.measurement.contenders import Contender
+from descent_bench.native import fused as native
+from descent_bench.timing import planning, rounds, suite
+from descent_bench.timing.rows import Row
 
 RECORD_KEYS = {
     "backend",
@@ -109,15 +111,26 @@ def broken_loop(problem):
     return run
 
 
+class BrokenBackend(NumpyBackend):
+    name = "broken"
+
+    def compile_loop(self, step):
+        return broken_loop(None)
+
+
 def test_a_disagreeing_row_is_shown_and_exits_1(monkeypatch, tmp_path, capsys):
     from descent_bench import backends
 
-    def with_broken(names, devices=(1,), baselines=True):
-        return [Contender("broken", backends.load("numpy"), broken_loop)]
+    def with_broken(names, problem, size, dtype="float64", iterations=1, threads=1, counts=(1,)):
+        return [Row("broken", "broken", "own", problem, size, dtype, iterations, threads=threads)]
 
-    monkeypatch.setattr(planning, "contenders", with_broken)
+    backends.register("broken", BrokenBackend)
+    monkeypatch.setattr(planning, "rows", with_broken)
     path = tmp_path / "r.json"
-    code = main([*SMALL, "--problems", "sine", "--processes", "1", "--json", str(path)])
+    try:
+        code = main([*SMALL, "--problems", "sine", "--processes", "1", "--json", str(path)])
+    finally:
+        backends.unregister("broken")
     records = json.loads(path.read_text())["records"]
     assert code == 1 and not any(r["agrees"] for r in records)
     assert "broken" in capsys.readouterr().err
@@ -230,7 +243,7 @@ def test_plot_without_matplotlib_is_refused_before_measuring(monkeypatch, capsys
 
 
 def record(label, library, devices, rate):
-    from descent_bench.measurement.records import Record, Sample
+    from descent_bench.records.record import Record, Sample
 
     return Record(
         backend=label,
@@ -253,7 +266,7 @@ def record(label, library, devices, rate):
 
 
 def test_parallel_efficiency_is_against_the_libraries_own_one_device_row():
-    from descent_bench.measurement.ratios import relate
+    from descent_bench.records.ratios import relate
 
     rows = [
         record("jax", "jax", 1, 100.0),
@@ -271,9 +284,9 @@ def test_a_benchmark_workload_measures_the_phrasing_it_was_built_with(monkeypatc
     seen = []
     real = bench.prepare
 
-    def spy(contender, *args, **kwargs):
-        seen.append(contender.form)
-        return real(contender, *args, **kwargs)
+    def spy(row, made=None):
+        seen.append(made.form)
+        return real(row, made)
 
     monkeypatch.setattr(bench, "prepare", spy)
     workload = bench.Workload.build("sine", 2000, "float64", "numpy", form="elementwise")
@@ -287,7 +300,7 @@ def test_a_benchmark_workload_measures_the_phrasing_it_was_built_with(monkeypatc
 def test_default_backends_leave_a_backend_not_meant_for_comparison_unimported():
     # Every worker process plans anew; importing torch there only to drop it costs seconds.
     code = (
-        "import sys; from descent_bench.measurement.planning import chosen_backends; "
+        "import sys; from descent_bench.timing.planning import chosen_backends; "
         "names = [b.name for b in chosen_backends(None)]; "
         "print(' '.join(names)); print('torch' in sys.modules)"
     )

@@ -7,9 +7,10 @@ import pytest
 from test_diff import record, write
 
 from descent_bench.cli import main
-from descent_bench.measurement import callgrind, callgrind_output, counting
-from descent_bench.measurement.count_verdicts import TOLERANCE, diff_counts
+from descent_bench.instructions import callgrind, callgrind_output, counting
 from descent_bench.output.document import load
+from descent_bench.records.count_verdicts import TOLERANCE, diff_counts
+from descent_bench.timing.rows import Row
 
 needs_valgrind = pytest.mark.skipif(
     counting.unavailable_reason() is not None,
@@ -34,8 +35,8 @@ def test_the_helpers_requests_do_nothing_outside_valgrind():
 def test_a_counted_numpy_row_gives_the_same_count_twice():
     # A row of about 10^7 instructions: once, in a run of the whole suite, two counts of a
     # 1.7*10^6-instruction row (200 points, K = 50) were 3,400 instructions apart.
-    request = counting.CountRequest("numpy", "numpy", "sine", 2000, "float64", 100, 1)
-    first, second = counting.count(request), counting.count(request)
+    row = Row("numpy", "numpy", "own", "sine", 2000, "float64", 100, threads=1)
+    first, second = counting.count(row), counting.count(row)
     assert first.instructions > 100 * 2000  # at least an instruction per point and iteration
     assert abs(second.instructions / first.instructions - 1) <= TOLERANCE
 
@@ -47,8 +48,8 @@ def test_a_per_step_jax_rows_allocator_share_is_counted():
     # cost follows how the threads interleaved. The count itself is not asserted to
     # repeat: it does not, to 1% under load (docs/instruction-counts.md, "What is left").
     pytest.importorskip("jax", reason="jax is not installed")
-    request = counting.CountRequest("jax-step", "jax", "sine", 2000, "float64", 20, 1)
-    found = counting.count(request)
+    row = Row("jax-step", "jax", "naive", "sine", 2000, "float64", 20, threads=1)
+    found = counting.count(row)
     assert 0.1 < found.allocator / found.instructions < 1
 
 
@@ -59,12 +60,12 @@ def test_files_beside_the_counted_process_do_not_move_its_count(tmp_path, monkey
     # the heap under the counted call: with 0, 37, 300 and 1000 files there, this row
     # counted 4,691,297, 4,666,491, 4,674,093 and 4,670,899.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    request = counting.CountRequest("numpy", "numpy", "sine", 2000, "float64", 100, 1)
+    row = Row("numpy", "numpy", "own", "sine", 2000, "float64", 100, threads=1)
     counts = []
     for files in (0, 37, 300):
         for i in range(files):
             (tmp_path / f"file_{i}.txt").touch()
-        counts.append(counting.count(request).instructions)
+        counts.append(counting.count(row).instructions)
     assert max(counts) / min(counts) - 1 <= TOLERANCE, counts
 
 
@@ -78,15 +79,15 @@ def test_the_counted_process_dispatches_jax_synchronously_on_one_device_whatever
 
 @needs_valgrind
 def test_a_baseline_row_is_counted_too():
-    request = counting.CountRequest("tutorial", "numpy", "sine", 2000, "float64", 50, 1)
-    assert counting.count(request).instructions > 50 * 2000
+    row = Row("tutorial", "numpy", "tutorial", "sine", 2000, "float64", 50, threads=1)
+    assert counting.count(row).instructions > 50 * 2000
 
 
 @needs_valgrind
 def test_a_row_that_does_not_exist_fails_with_its_reason():
-    request = counting.CountRequest("no-such-row", "numpy", "sine", 200, "float64", 50, 1)
+    row = Row("no-such-row", "numpy", "no-such-row", "sine", 200, "float64", 50, threads=1)
     with pytest.raises(counting.CountFailed, match="no row no-such-row"):
-        counting.count(request)
+        counting.count(row)
 
 
 def test_totals_are_read_from_callgrind_output():

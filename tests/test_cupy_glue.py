@@ -18,7 +18,7 @@ from descent_bench import backends, kernels
 from descent_bench.backends import cupy_fused
 from descent_bench.backends.cupy_backend import CupyBackend
 from descent_bench.cli import main
-from descent_bench.measurement import contenders
+from descent_bench.timing import rows as contenders
 
 STAND_IN = Path(__file__).parent / "stand_ins" / "cupy_package"
 STAND_IN_NAME = "Stand-in H100 80GB HBM3"
@@ -155,7 +155,7 @@ def test_glue_compare_measures_one_cupy_row(stand_in, capsys, tmp_path):
 
 @pytest.mark.parametrize(("fails", "want"), [(None, "14.0.0+stand-in"), ("driver", None)])
 def test_glue_gpu_metadata_records_cupy_only_when_usable(stand_in, fails, want):
-    from descent_bench.measurement import gpu
+    from descent_bench.machine import gpu
 
     if fails:
         stand_in.setenv("STAND_IN_CUPY_FAILS", fails)
@@ -206,7 +206,7 @@ def test_glue_cupy_standard_only_is_a_row_of_its_own(stand_in):
     standard = cupy.standard_only()
     assert standard is not None and standard.standard_only() is None
     assert type(standard.load().ops) is kernels.Ops
-    labels = [r.label for r in contenders.rows(["cupy"]) if r.backend == "cupy"]
+    labels = [r.label for r in contenders.rows(["cupy"], "sine", 2000) if r.backend == "cupy"]
     assert labels[:2] == [cupy.label, standard.label] and standard.label != cupy.label
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from descent_bench.cli import main
-from descent_bench.measurement.records import Record, Sample
 from descent_bench.output.document import SCHEMA
+from descent_bench.records.record import Record, Sample
 
 
 def record(label, seconds, noise=0.01, processes=2, calls=8, seed=0, **changes):
@@ -175,7 +175,7 @@ def test_a_schema_1_file_gives_ratios_and_uncertain(tmp_path, capsys):
 
 
 def test_noise_between_processes_widens_the_interval():
-    from descent_bench.measurement.verdicts import diff
+    from descent_bench.records.verdicts import diff
 
     old = [record("numpy", 1e-5, seed=1)]
     # One process 40% slower than the other: the interval of the ratio of means is wide.
@@ -212,7 +212,7 @@ def test_a_malformed_file_is_one_line_and_exit_2(runs, tmp_path, capsys):
 
 
 def test_a_row_too_noisy_for_the_widest_margin_is_never_same():
-    from descent_bench.measurement.verdicts import MAX_MARGIN, diff
+    from descent_bench.records.verdicts import MAX_MARGIN, diff
 
     old = [record("numpy", 1e-5, noise=0.8, seed=1)]
     new = [record("numpy", 1e-5, noise=0.8, seed=2)]
@@ -223,7 +223,7 @@ def test_a_row_too_noisy_for_the_widest_margin_is_never_same():
 def test_the_margin_pools_both_runs_relative_iqr():
     import math
 
-    from descent_bench.measurement.verdicts import MAX_MARGIN, MIN_MARGIN, margin
+    from descent_bench.records.verdicts import MAX_MARGIN, MIN_MARGIN, margin
 
     quiet = record("numpy", 1e-5, noise=0.01, calls=40, seed=1)
     noisy = record("numpy", 1e-5, noise=0.1, calls=40, seed=2)
@@ -257,7 +257,7 @@ def _margin_case(kind):
     ids=lambda v: v.replace(" ", "-"),
 )
 def test_the_margin_of_rows_with_few_or_no_calls(old, new, expected):
-    from descent_bench.measurement.verdicts import MAX_MARGIN, MIN_MARGIN, margin
+    from descent_bench.records.verdicts import MAX_MARGIN, MIN_MARGIN, margin
 
     with_calls = _margin_case("calls")
     own = min(MAX_MARGIN, max(MIN_MARGIN, 2 * with_calls.relative_noise))
@@ -266,7 +266,7 @@ def test_the_margin_of_rows_with_few_or_no_calls(old, new, expected):
 
 
 def test_swapping_the_runs_mirrors_the_verdict():
-    from descent_bench.measurement.verdicts import diff
+    from descent_bench.records.verdicts import diff
 
     old = [record("numpy", 1e-5, noise=0.01, calls=40, seed=1)]
     new = [record("numpy", 1.5e-5, noise=0.1, calls=40, seed=2)]
@@ -278,7 +278,7 @@ def test_swapping_the_runs_mirrors_the_verdict():
 
 
 def test_a_noisy_run_widens_the_interval_and_a_large_slowdown_is_still_slower():
-    from descent_bench.measurement.verdicts import MAX_MARGIN, diff
+    from descent_bench.records.verdicts import MAX_MARGIN, diff
 
     # A quiet baseline; the new run 1.6x slower and very noisy (as under load): the margin
     # is at its widest, and the slowdown lies beyond it.
@@ -297,7 +297,7 @@ def test_slow_calls_that_leave_the_median_alone_are_called_slower():
     machine) keep the median where it was and cost a long loop 40%."""
     from dataclasses import replace
 
-    from descent_bench.measurement.verdicts import diff
+    from descent_bench.records.verdicts import diff
 
     old = record("numpy", 1e-5, noise=0.01, calls=20, seed=1)
     base = record("numpy", 1e-5, noise=0.01, calls=20, seed=2)

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import reference as ref
 from descent_bench import kernels
-from descent_bench.measurement import exact
-from descent_bench.measurement.reference import reference
+from descent_bench.reference import exact
+from descent_bench.reference.answer import reference
 
 DIGITS = 25  # the extended-precision answers must match mpmath to at least this many
 

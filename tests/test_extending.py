@@ -13,7 +13,7 @@ from availability import unavailable_reason
 from descent_bench import backends, kernels
 from descent_bench.backends.base import Backend
 from descent_bench.cli import main
-from descent_bench.measurement import suite
+from descent_bench.timing import suite
 
 
 @dataclass(frozen=True)
@@ -273,6 +273,5 @@ def test_compare_plans_one_device_rows_only_for_a_problem_without_a_layout(quadr
     settings = suite.Settings(
         backends=("jax",), problems=("quadratic", "paraboloid"), sizes=(8,), device_counts=(1, 2)
     )
-    tasks = suite.plan(settings).tasks
-    devices = {(t.problem.name, t.contender.backend.n_devices) for t in tasks}
+    devices = {(r.problem, r.devices) for r in suite.plan(settings).rows}
     assert ("quadratic", 2) not in devices and ("paraboloid", 2) in devices

@@ -134,9 +134,13 @@ def test_jax_first_with_a_bare_cuda_device_does_not_stop_the_naming():
 
 
 def test_a_fused_row_is_set_beside_its_standard_only_row_at_each_size():
-    Row = gpu_steps.GpuRow
-    rows = [Row("cupy", "cupy", "own"), Row("cupy-standard", "cupy", "standard")]
-    rows.append(Row("torch:cuda", "torch:cuda", "own"))
+    from descent_bench.timing.rows import Row
+
+    rows = [
+        Row("cupy", "cupy", "own", "sine", 1),
+        Row("cupy-standard", "cupy", "standard", "sine", 1),
+    ]
+    rows.append(Row("torch:cuda", "torch:cuda", "own", "sine", 1))
     pairs = gpu_steps.standard_pairs(rows)
     assert pairs == {"cupy-standard": "cupy"}
     measured = [("cupy", "float32", 10**6, 20.0), ("cupy-standard", "float32", 10**6, 50.0)]

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from descent_bench.backends import BackendStatus
-from descent_bench.measurement import gpu
+from descent_bench.machine import gpu
 
 
 class NvmlError(Exception):

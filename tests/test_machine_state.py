@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from descent_bench.measurement import machine_state, threads
-from descent_bench.measurement.machine_state import CpuTimes, Snapshot
+from descent_bench.machine import state as machine_state
+from descent_bench.machine.state import CpuTimes, Snapshot
+from descent_bench.timing import threads
 
 STAT = """cpu  1000 20 300 5000 100 7 3 50 0 0
 cpu0 500 10 150 2500 50 3 2 25 0 0

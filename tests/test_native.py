@@ -6,7 +6,9 @@ import pytest
 
 import reference as ref
 from descent_bench import kernels
-from descent_bench.measurement import contenders, native
+from descent_bench.native import build
+from descent_bench.native import fused as native
+from descent_bench.timing import rows as contenders
 
 needs_c = pytest.mark.skipif(
     native.unavailable_reason() is not None,
@@ -59,7 +61,7 @@ def test_no_fused_c_row_for_a_problem_that_is_not_a_polynomial_descent():
 def test_a_missing_compiler_is_a_reason_not_a_crash(monkeypatch, tmp_path):
     monkeypatch.setenv("CC", "no-such-compiler")
     with pytest.raises(native.NativeUnavailable, match="no-such-compiler"):
-        native._build("int x;", tmp_path / "x.so")
+        build._build("int x;", tmp_path / "x.so", (("-shared",),))
 
 
 def test_without_a_compiler_there_is_no_c_fused_row(monkeypatch):

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from descent_bench.cli import main
-from descent_bench.measurement import suite
 from descent_bench.output import files
+from descent_bench.timing import suite
 
 QUICK = ["--backends", "numpy", "--problems", "paraboloid", "--sizes", "10"]
 QUICK += ["--iterations", "20", "--min-rounds", "3", "--processes", "1", "--budget", "0"]

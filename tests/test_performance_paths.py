@@ -7,9 +7,9 @@ import pytest
 
 from availability import require
 from descent_bench import backends, kernels
-from descent_bench.measurement.contenders import own_loop
-from descent_bench.measurement.timing import prepare
-from descent_bench.measurement.workloads import make_problem
+from descent_bench.timing.prepare import prepare
+from descent_bench.timing.rows import Row, Runner
+from descent_bench.timing.workloads import make_problem
 
 
 @pytest.fixture
@@ -44,12 +44,16 @@ def test_jax_compiles_the_loop_once_per_shape_dtype_and_k(jax_backend, caplog, d
     import jax
 
     problem = make_problem("sine", 2003)  # a shape no other test compiles
-    row = own_loop(jax_backend)
+    row = Row("jax", "jax", "own", "sine", 2003, dtype, 50)
+    own = Runner(jax_backend, lambda p: jax_backend.compile_loop(p.step), compiles=True)
     jax.config.update("jax_log_compiles", True)
     try:
         with caplog.at_level(logging.WARNING):
-            prepare(row, problem, dtype, 1e-6, problem.initial_params(), 50).time_call()
-            prepare(row, problem, dtype, 2e-6, problem.initial_params(seed=1), 50).time_call()
+            prepare(row, own).time_call()
+            start = problem.initial_params(seed=1)
+            kernels.descend(
+                problem, jax_backend, dtype=dtype, iterations=50, lr=2e-6, initial=start
+            )
             kernels.descend(problem, jax_backend, dtype=dtype, iterations=50)
             kernels.descend(problem, jax_backend, dtype=dtype, iterations=51, checkpoints=[1])
     finally:

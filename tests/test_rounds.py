@@ -11,9 +11,10 @@ import pytest
 from descent_bench import backends
 from descent_bench.backends.base import CallTime
 from descent_bench.backends.numpy_backend import NumpyBackend
-from descent_bench.measurement import planning, suite
-from descent_bench.measurement.contenders import own_loop
-from descent_bench.measurement.verdicts import diff
+from descent_bench.records.verdicts import diff
+from descent_bench.timing import planning, suite
+from descent_bench.timing.observer import Silent
+from descent_bench.timing.rows import rows
 
 CALLS: list[str] = []  # the label of every timed K-call, in order
 
@@ -59,11 +60,12 @@ def register(monkeypatch):
         for cls in classes:
             backends.register(cls.name, cls)
             added.append(cls.name)
-        monkeypatch.setattr(
-            planning,
-            "contenders",
-            lambda chosen, counts=(1,), baselines=True: [own_loop(b) for b in chosen],
-        )
+
+        def own_rows(names, problem, size, dtype="float64", iterations=1, threads=1, counts=(1,)):
+            made = rows(names, problem, size, dtype, iterations, threads)
+            return [r for r in made if r.loop == "own"]
+
+        monkeypatch.setattr(planning, "rows", own_rows)
         return [cls.name for cls in classes]
 
     CALLS.clear()
@@ -206,20 +208,20 @@ def test_a_worker_that_dies_is_one_line_and_exit_5(monkeypatch, tmp_path, capsys
 
 
 def test_later_processes_replay_the_first_s_visits(register):
-    from descent_bench.measurement.rounds import Job, work
+    from descent_bench.timing.rounds import Job, work
 
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
-    first = work(Job(settings, 0, rounds=2, seconds=0.5), planning.Silent())
+    first = work(Job(settings, 0, rounds=2, seconds=0.5), Silent())
     assert all(n > 2 for n in first.rounds_by_size().values()), first.rounds_by_size()
     # No time for extra rounds, yet it makes the visits the first process made.
-    later = work(Job(settings, 1, 2, 0.0, tuple(first.schedule)), planning.Silent())
+    later = work(Job(settings, 1, 2, 0.0, tuple(first.schedule)), Silent())
     assert later.schedule == first.schedule
     assert [len(r.samples) for r in later.rows] == [len(r.samples) for r in first.rows]
 
 
 def test_a_later_process_runs_each_visit_s_rounds(register):
-    from descent_bench.measurement.rounds import Job, Visit, work
+    from descent_bench.timing.rounds import Job, Visit, work
 
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20))
@@ -228,7 +230,7 @@ def test_a_later_process_runs_each_visit_s_rounds(register):
         Visit(("paraboloid", 10), 3),
         Visit(("paraboloid", 20), 3),
     )
-    result = work(Job(settings, 1, 2, 0.0, schedule), planning.Silent())
+    result = work(Job(settings, 1, 2, 0.0, schedule), Silent())
     assert tuple(result.schedule) == schedule
     assert [len(r.samples) for r in result.rows] == [3, 7]
     # Rounds are numbered per size across its visits.
@@ -238,11 +240,11 @@ def test_a_later_process_runs_each_visit_s_rounds(register):
 def test_a_noisy_run_visits_each_size_again_and_again(register):
     """A size's calls are spread over the run, not timed in one block: a slow stretch of
     the machine lasting seconds cannot cover all the calls of one size."""
-    from descent_bench.measurement import rounds
+    from descent_bench.timing import rounds, visits
 
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
-    result = rounds.work(rounds.Job(settings, 0, 2, 1.2), planning.Silent())
+    result = rounds.work(rounds.Job(settings, 0, 2, 1.2), Silent())
     sizes = [visit.size for visit in result.schedule]
     # Cycle after cycle, each size once (the last cycle may be cut short by the deadline).
     cycles = [sorted(sizes[i : i + 2]) for i in range(0, len(sizes) - 1, 2)]
@@ -251,15 +253,15 @@ def test_a_noisy_run_visits_each_size_again_and_again(register):
     # After the first cycle (the minimum), a visit lasts about VISIT_SECONDS of 1 ms calls,
     # and no more than VISIT_ROUNDS, so a quick size reaches MAX_ROUNDS over many visits.
     later = [v.rounds for v in result.schedule[2:]]
-    assert max(later) > 10 and max(later) <= rounds.VISIT_ROUNDS
+    assert max(later) > 10 and max(later) <= visits.VISIT_ROUNDS
 
 
 def test_the_first_cycle_runs_every_size_s_minimum(register):
-    from descent_bench.measurement.rounds import Job, Visit, work
+    from descent_bench.timing.rounds import Job, Visit, work
 
     names = register(fake("fake-quiet"))
     settings = paraboloid(names, sizes=(10, 20, 30), noise_target=0.5)
-    result = work(Job(settings, 0, 4, 30.0), planning.Silent())
+    result = work(Job(settings, 0, 4, 30.0), Silent())
     assert sorted(result.schedule, key=lambda v: v.size) == [
         Visit(("paraboloid", n), 4) for n in (10, 20, 30)
     ]
@@ -267,12 +269,12 @@ def test_the_first_cycle_runs_every_size_s_minimum(register):
 
 def test_later_processes_prepare_sizes_in_the_first_s_groups(register, monkeypatch):
     """Free memory differs between processes; a replay must meet the same groups."""
-    from descent_bench.measurement import rounds
+    from descent_bench.timing import rounds
 
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20, 30), noise_target=0.2)
     monkeypatch.setattr(rounds, "available_bytes", lambda: 1)  # one size per group
-    first = rounds.work(rounds.Job(settings, 0, 2, 0.6), planning.Silent())
+    first = rounds.work(rounds.Job(settings, 0, 2, 0.6), Silent())
     assert first.groups == [[("paraboloid", n)] for n in (10, 20, 30)]
     # Each group's visits come before the next group's.
     sizes = [visit.size[1] for visit in first.schedule]
@@ -280,13 +282,13 @@ def test_later_processes_prepare_sizes_in_the_first_s_groups(register, monkeypat
     monkeypatch.setattr(rounds, "available_bytes", lambda: None)  # room for all at once
     groups = tuple(tuple(g) for g in first.groups)
     job = rounds.Job(settings, 1, 2, 0.0, tuple(first.schedule), groups)
-    later = rounds.work(job, planning.Silent())
+    later = rounds.work(job, Silent())
     assert later.groups == first.groups and later.schedule == first.schedule
 
 
 def test_sizes_that_do_not_fit_together_are_measured_group_by_group():
     from descent_bench.kernels import PROBLEMS
-    from descent_bench.measurement.rounds import size_groups
+    from descent_bench.timing.rounds import size_groups
 
     problems = [PROBLEMS["sine"].at_size(n) for n in (2000, 20_000, 200_000)]
     need = [2 * p.memory_bytes(8) for p in problems]
@@ -297,7 +299,7 @@ def test_sizes_that_do_not_fit_together_are_measured_group_by_group():
 
 
 def test_the_suite_hands_the_first_process_s_visits_to_the_others(register, monkeypatch):
-    from descent_bench.measurement import rounds
+    from descent_bench.timing import rounds
 
     jobs = []
 
@@ -319,14 +321,14 @@ def test_the_suite_hands_the_first_process_s_visits_to_the_others(register, monk
 
 
 def test_fewer_than_three_calls_count_as_noisy():
-    from descent_bench.measurement.rounds import is_noisy
+    from descent_bench.timing.stopping import is_noisy
 
     assert is_noisy([1.0, 1.0], 0.05)
     assert not is_noisy([1.0, 1.0, 1.0], 0.05)
 
 
 def test_compiling_does_not_use_up_the_time_for_rounds(register):
-    from descent_bench.measurement.rounds import Job, work
+    from descent_bench.timing.rounds import Job, work
 
     class SlowToPrepare(FakeClockBackend):
         name = "fake-slow-prepare"
@@ -338,7 +340,7 @@ def test_compiling_does_not_use_up_the_time_for_rounds(register):
 
     names = register(SlowToPrepare)
     settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
-    result = work(Job(settings, 0, 3, 0.5), planning.Silent())
+    result = work(Job(settings, 0, 3, 0.5), Silent())
     assert all(n > 3 for n in result.rounds_by_size().values()), result.rounds_by_size()
 
 
@@ -354,13 +356,13 @@ def test_hosts_of_a_multi_host_run_all_run_the_minimum_rounds(register):
 def test_sizes_at_the_round_cap_do_not_keep_the_visits_going(register, monkeypatch):
     """A row still noisy once its size has MAX_ROUNDS rounds cannot get quieter: the run
     stops there instead of visiting until the budget is spent."""
-    from descent_bench.measurement import rounds
+    from descent_bench.timing import rounds, visits
 
-    monkeypatch.setattr(rounds, "MAX_ROUNDS", 6)
+    monkeypatch.setattr(visits, "MAX_ROUNDS", 6)
     names = register(fake("fake-noisy", noise=1.0))
     settings = paraboloid(names, sizes=(10, 20), noise_target=0.2)
     start = time.perf_counter()
-    result = rounds.work(rounds.Job(settings, 0, 2, 30.0), planning.Silent())
+    result = rounds.work(rounds.Job(settings, 0, 2, 30.0), Silent())
     assert time.perf_counter() - start < 15
     assert result.rounds_by_size() == {("paraboloid", 10): 6, ("paraboloid", 20): 6}
 
@@ -370,7 +372,7 @@ def test_a_group_s_rows_are_freed_before_the_next_group_is_timed(register, monke
     import gc
     import weakref
 
-    from descent_bench.measurement import rounds
+    from descent_bench.timing import rounds
 
     names = register(fake("fake-a"), fake("fake-b"))
     settings = paraboloid(names, sizes=(10, 20, 30), noise_target=1.0)
@@ -379,10 +381,10 @@ def test_a_group_s_rows_are_freed_before_the_next_group_is_timed(register, monke
     alive_at_each_group: list[int] = []
     prepare_row, time_visits = rounds.prepare_row, rounds.time_visits
 
-    def tracked_prepare(task, chosen):
-        row = prepare_row(task, chosen)
-        made.append(weakref.ref(row))
-        return row
+    def tracked_prepare(row):
+        prepared = prepare_row(row)
+        made.append(weakref.ref(prepared))
+        return prepared
 
     def counting_time_visits(prepared, *args, **kwargs):
         gc.collect()
@@ -391,7 +393,7 @@ def test_a_group_s_rows_are_freed_before_the_next_group_is_timed(register, monke
 
     monkeypatch.setattr(rounds, "prepare_row", tracked_prepare)
     monkeypatch.setattr(rounds, "time_visits", counting_time_visits)
-    result = rounds.work(rounds.Job(settings, 0, 3, 0.0), planning.Silent())
+    result = rounds.work(rounds.Job(settings, 0, 3, 0.0), Silent())
     assert result.groups == [[("paraboloid", n)] for n in (10, 20, 30)]
     # Only the group about to be timed is alive: its two rows, never an earlier group's.
     assert alive_at_each_group == [2, 2, 2]

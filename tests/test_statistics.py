@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from descent_bench.measurement import statistics
+from descent_bench.records import statistics
 
 
 def test_median_interval_matches_the_binomial_order_statistics():

@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 
 from descent_bench.backends.base import CallTime
-from descent_bench.measurement import stopping
-from descent_bench.measurement.rounds import Job, time_visits
-from descent_bench.measurement.settings import Settings
-from descent_bench.measurement.timing import PreparedRow
+from descent_bench.timing import stopping
+from descent_bench.timing.prepare import Prepared
+from descent_bench.timing.visits import time_visits
 
 
 def calls(mean, spread, n=20, seed=0):
@@ -56,13 +55,12 @@ def fake_row(clock, mean, spread, seed):
         clock.now += seconds
         return CallTime(seconds, None)
 
-    return PreparedRow(None, None, 1, None, np.zeros(1), time_call)  # type: ignore[arg-type]
+    return Prepared(None, 1, None, np.zeros(1), time_call)  # type: ignore[arg-type]
 
 
 def visits(rows_of, budget, clock, rounds=3):
-    job = Job(Settings(noise_target=0.05), 0, rounds, budget)
     samples, _ = time_visits(
-        {("p", 1): rows_of}, job, random.Random(0), clock() + budget, clock=clock
+        {("p", 1): rows_of}, rounds, 0.05, 0, random.Random(0), clock() + budget, clock=clock
     )
     return [len(own) for own in samples[("p", 1)]]
 

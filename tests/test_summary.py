@@ -2,10 +2,11 @@
 
 import numpy as np
 
-from descent_bench.measurement.records import Ceiling, Record, Sample
 from descent_bench.output.cells import shown_rows
 from descent_bench.output.report import screen
 from descent_bench.output.summary import summarize
+from descent_bench.records.record import Record, Sample
+from descent_bench.records.run import Ceiling
 
 
 def record(label, size, seconds, *, spread=0.01, baseline=False, agrees=True):

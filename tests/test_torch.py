@@ -8,7 +8,7 @@ import reference as ref
 from availability import require
 from descent_bench import backends, kernels
 from descent_bench.kernels import place
-from descent_bench.measurement import contenders, suite
+from descent_bench.timing import suite
 
 
 @pytest.fixture(scope="module")
@@ -134,9 +134,12 @@ def test_without_torch_compile_the_compiled_row_is_left_out_with_its_reason(
     import torch
 
     monkeypatch.setattr(torch._dynamo, "is_dynamo_supported", lambda: False)
+    settings = suite.Settings(
+        backends=("torch",), baselines=True, problems=("sine",), sizes=(2000,)
+    )
     with pytest.warns(UserWarning, match="torch-compiled left out: torch.compile does not"):
-        rows = contenders.contenders([torch_backend.fresh().load()])
-    labels = [row.label for row in rows if row.backend.name == "torch"]
+        rows = suite.plan(settings).rows
+    labels = [row.label for row in rows if row.backend == "torch"]
     assert labels == ["torch", "torch-tensor", "torch-autograd"]
 
 

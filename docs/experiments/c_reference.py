@@ -1,7 +1,7 @@
 """The C limit references on their own: the vectorised streaming read and the fused descent.
 
 Run: python docs/experiments/c_reference.py [float64|float32]
-Builds src/descent_bench/measurement/native/fused.c with the machine's C compiler (cc, or $CC), then
+Builds src/descent_bench/native/fused.c with the machine's C compiler (cc, or $CC), then
 prints the read's GB/s over 256 MiB and the fused descent's µs/iter and GB/s at N = 2000 and
 1e7 (median of 7 calls of compare's default K).
 """
@@ -13,8 +13,8 @@ import time
 import numpy as np
 
 from descent_bench import kernels
-from descent_bench.measurement import native
-from descent_bench.measurement.workloads import default_iterations
+from descent_bench.native import fused as native
+from descent_bench.timing.workloads import call_iterations
 
 dtype = sys.argv[1] if len(sys.argv) > 1 else "float64"
 library = native.load()
@@ -37,7 +37,7 @@ print(
 
 def fused_seconds_per_iteration(problem):
     x, y = (a.astype(dtype) for a in problem.host_data())
-    start, k = problem.initial_params(), default_iterations(problem)
+    start, k = problem.initial_params(), call_iterations(problem)
     step = problem.stable_lr() * problem.polynomial_descent().constant
     return median_seconds(lambda: library.moment_descent(start, x, y, step, k, False)) / k, k
 

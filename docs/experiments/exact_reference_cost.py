@@ -2,7 +2,7 @@
 
     python docs/experiments/exact_reference_cost.py [REPEATS]
 
-Times ``measurement.reference`` without its caches (the problem's data made, power sums,
+Times ``reference.answer`` without its caches (the problem's data made, power sums,
 K steps in 50 digits), the median and range of REPEATS runs each (the first run of a
 process pays for warming up: up to 2.5 s measured).
 """
@@ -12,12 +12,12 @@ import sys
 import time
 
 from descent_bench.kernels import Paraboloid, SineFit
-from descent_bench.measurement.reference import _cached_power_sums, _computed
-from descent_bench.measurement.workloads import default_iterations
+from descent_bench.reference.answer import _cached_power_sums, _computed
+from descent_bench.timing.workloads import call_iterations
 
 repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 for problem in (SineFit(10**7), SineFit(10**7, loss_name="mse"), Paraboloid(2, 10**6)):
-    k = default_iterations(problem)
+    k = call_iterations(problem)
     times = []
     for _ in range(repeats):
         _cached_power_sums.cache_clear()  # each run forms the power sums anew

@@ -8,9 +8,9 @@ import statistics
 import sys
 
 from descent_bench import backends, kernels
-from descent_bench.measurement.contenders import Contender
-from descent_bench.measurement.timing import prepare
-from descent_bench.measurement.workloads import default_iterations, make_problem
+from descent_bench.timing.prepare import prepare
+from descent_bench.timing.rows import Row, Runner
+from descent_bench.timing.workloads import call_iterations, make_problem
 
 dtype = sys.argv[1] if len(sys.argv) > 1 else "float64"
 for name in ("numpy", "jax"):
@@ -19,15 +19,9 @@ for name in ("numpy", "jax"):
         problem = make_problem("sine", size)
         cells = []
         for form in kernels.FORMS:
-            row = Contender(name, backend, lambda p, b=backend: b.compile_loop(p.step), form=form)
-            prepared = prepare(
-                row,
-                problem,
-                dtype,
-                problem.stable_lr(),
-                problem.initial_params(),
-                default_iterations(problem),
-            )
+            row = Row(name, name, "own", "sine", size, dtype, call_iterations(problem))
+            made = Runner(backend, lambda p, b=backend: b.compile_loop(p.step), form)
+            prepared = prepare(row, made)
             seconds = statistics.median(prepared.time_call().host_seconds for _ in range(3))
             cells.append(f"{form} {seconds / prepared.iterations * 1e6:11.2f} µs")
         print(f"{dtype} {name:5s} {size:>10,}  " + "   ".join(cells), flush=True)

@@ -26,9 +26,9 @@ from descent_bench import backends
 backends.load("jax")
 if widen:  # jax started on `cpus`: its pool is sized; the OS may now place it anywhere
     os.sched_setaffinity(0, everything)
-from descent_bench.measurement.contenders import own_loop
-from descent_bench.measurement.timing import prepare
-from descent_bench.measurement.workloads import make_problem
+from descent_bench.timing.rows import own_loop
+from descent_bench.timing.prepare import prepare
+from descent_bench.timing.workloads import make_problem
 problem = make_problem("sine", 10_000_000)
 row = prepare(own_loop(backends.load("jax")), problem, "float64", problem.stable_lr(),
               problem.initial_params(), 10)

@@ -3,10 +3,12 @@
 asv runs today's ``benchmarks/`` against old commits, so this module is the only one
 ``benchmarks/`` imports, and what it offers keeps its names and meaning from release to
 release: the registered backends and problems, a ``Workload`` for (problem, size, dtype,
-backend[, devices, form, threads]) that runs K iterations with every input already on the
-device, its ``Agreement`` with the one reference (exact where the mathematics allows), and a
-``Measurement`` of it by the same suite ``descent-bench compare`` uses. Names are only ever
-added here (asv's compatibility module in ``benchmarks/`` covers commits that lack them).
+backend[, devices, form, threads, loop]) that runs K iterations with every input already on
+the device, its ``Agreement`` with the one reference (exact where the mathematics allows),
+and a ``Measurement`` of it by the same code ``descent-bench compare`` times with. A
+workload is a row of the one row model (``timing.rows``), run by what ``runner`` makes of
+it. Names are only ever added here (asv's compatibility module in ``benchmarks/`` covers
+commits that lack them).
 
 ``DESCENT_BENCH_PLATFORM`` (``cpu`` or ``gpu``; set by ``asv.conf.json`` and
 ``asv.cuda.conf.json``) keeps a run to the rows on that platform: the others are skipped with
@@ -24,26 +26,27 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from descent_bench import backends
-from descent_bench.backends import Backend
-from descent_bench.kernels import FORMS, PROBLEMS, Array, Loop, Problem, capabilities, place
-from descent_bench.measurement import suite
-from descent_bench.measurement.contenders import (
+from descent_bench.backends import BackendUnavailable
+from descent_bench.kernels import FORMS, PROBLEMS, Array, capabilities, place
+from descent_bench.records.record import gbytes_per_second
+from descent_bench.records.settings import DTYPES
+from descent_bench.reference.answer import SEED, reference
+from descent_bench.reference.bound import bound, max_rel_diff
+from descent_bench.timing.prepare import prepare
+from descent_bench.timing.rows import (
+    COMPILED,
     FUSED,
+    NAIVE,
+    OWN,
     STANDARD,
     TUTORIAL_LOOP,
     Row,
-    own_loop,
+    Runner,
     rows,
+    runner,
 )
-from descent_bench.measurement.records import gbytes_per_second
-from descent_bench.measurement.reference import bound, max_rel_diff, reference
-from descent_bench.measurement.threads import pin
-from descent_bench.measurement.timing import prepare
-from descent_bench.measurement.workloads import (
-    SEED,
-    default_iterations,
-    make_problem,
-)
+from descent_bench.timing.threads import pin
+from descent_bench.timing.workloads import call_iterations, make_problem
 
 __all__ = [
     "DTYPES",
@@ -60,18 +63,22 @@ __all__ = [
     "gradient_forms",
     "history_sizes",
     "instructions_per_iteration",
+    "pin_threads",
     "problem_names",
     "sizes",
     "table_rows",
 ]
 
-DTYPES = suite.DTYPES
 PLATFORM_VARIABLE = "DESCENT_BENCH_PLATFORM"
-
-
 # The history suite keeps to sizes that stream at most this many elements per iteration, so
 # that a commit's benchmarks take seconds each (``compare`` covers the large sizes).
 HISTORY_MAX_ELEMENTS = 2_000_000
+# The loops ``Workload.build`` takes, in the row model's words: the backend's own (as it runs
+# K iterations best), its own loop compiled by its library where that is a variant of its own
+# (``torch.compile``), the naive loop a user of its library writes first (one step called from
+# Python), and the problem's tutorial loop on host NumPy arrays (backend "numpy"). A
+# backend's other baselines (``Backend.baselines``) are named by their labels.
+LOOPS = (OWN, COMPILED, NAIVE, TUTORIAL_LOOP)
 
 
 class Unavailable(RuntimeError):
@@ -102,66 +109,27 @@ def sizes(problem: str) -> list[int]:
     return list(PROBLEMS[problem].benchmark_sizes)
 
 
-# The loops ``Workload.run`` can run: the backend's own (as it runs K iterations best), its
-# own loop compiled by its library where that is a variant of its own (``torch.compile``),
-# the naive loop a user of its library writes first (one step called from Python), and the
-# problem's tutorial loop on host NumPy arrays (backend "numpy"), the unit of speedups. A
-# backend's other baselines (``Backend.baselines``) are named by their labels.
-LOOPS = ("own", "compiled", "naive", "tutorial")
-
-
-def _rows(backend: str) -> list[Row]:
-    """The rows of ``backend`` (and the tutorial's) in the one row model."""
-    return rows([backend] if backend in backends.names() else [])
-
-
-def table_rows() -> list[tuple[str, str, str]]:
-    """(label, backend, loop) of a side-by-side table: the tutorial first, then each
-    registered backend's own loop, its compiled variant and its baselines (the rows of
-    ``contenders.rows`` on one device that ``Workload.build`` runs by ``loop``)."""
-    return [
-        (r.label, r.backend, r.loop)
-        for r in rows(backends.names())
-        if r.loop not in (STANDARD, FUSED) and r.devices == 1
-    ]
-
-
-def _baseline_labels(backend: str) -> list[str]:
-    """The labels of ``backend``'s baselines (each a ``loop`` that ``build`` takes)."""
-    return [
-        r.label
-        for r in _rows(backend)
-        if r.backend == backend and r.baseline and r.loop != TUTORIAL_LOOP
-    ]
-
-
-def _check_loop(problem: str, size: int, backend: str, loop: str) -> None:
-    """``Unavailable`` where ``loop`` is not a row of this backend, or has no loop for this
-    problem."""
-    found = [r for r in _rows(backend) if r.backend == backend and loop in (r.loop, r.label)]
-    if loop == "tutorial" and (
-        not found or capabilities.tutorial_loop(make_problem(problem, size)) is None
-    ):
-        raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
-    if backend not in backends.names() or found:
-        if loop in _baseline_labels(backend):
-            (baseline,) = [b for b in backends.get(backend).baselines() if b.label == loop]
-            if baseline.make_loop(make_problem(problem, size)) is None:
-                raise Unavailable(f"{loop} has no loop for {problem}")
-        return
-    if loop == "naive":
-        raise Unavailable(f"{backend} has no naive loop of its own")
-    if loop == "compiled":
-        raise Unavailable(
-            f"{backend} has no compiled variant (its own loop is compiled already, or its "
-            "library has no compiler)"
-        )
-
-
 def history_sizes(problem: str) -> list[int]:
     """The tracked sizes of ``problem`` small enough for the history suite (at most
     ``HISTORY_MAX_ELEMENTS`` elements streamed per iteration)."""
     return [s for s in sizes(problem) if make_problem(problem, s).elements <= HISTORY_MAX_ELEMENTS]
+
+
+def gradient_forms() -> list[str]:
+    """The phrasings of the sine gradient (``Workload.build(..., form=...)``)."""
+    return list(FORMS)
+
+
+def table_rows() -> list[tuple[str, str, str]]:
+    """(label, backend, loop) of a side-by-side table: the tutorial first, then each
+    registered backend's own loop, its compiled variant and its baselines (the rows of the
+    one row model on one device that ``Workload.build`` runs by ``loop``)."""
+    first = problem_names()[0]
+    return [
+        (r.label, r.backend, r.loop)
+        for r in rows(backends.names(), first, sizes(first)[0])
+        if r.loop not in (STANDARD, FUSED)
+    ]
 
 
 def instructions_per_iteration(
@@ -171,18 +139,13 @@ def instructions_per_iteration(
     callgrind in a process of its own (one K-call, every thread; docs/instruction-counts.md):
     deterministic where times are not, and slow (seconds to minutes). ``Unavailable`` where
     it cannot be counted here (no valgrind, a GPU backend) or its process failed."""
-    from descent_bench.measurement import counting
+    from descent_bench.instructions import counting
 
     try:
         found = counting.count_own_loop(problem, size, dtype, backend, threads)
     except (counting.CountUnavailable, counting.CountFailed) as exc:
         raise Unavailable(str(exc)) from None
-    return found.instructions / default_iterations(make_problem(problem, size))
-
-
-def gradient_forms() -> list[str]:
-    """The phrasings of the sine gradient (``Workload.build(..., form=...)``)."""
-    return list(FORMS)
+    return found.instructions / call_iterations(make_problem(problem, size))
 
 
 @dataclass(frozen=True)
@@ -225,46 +188,57 @@ def pin_threads(count: int) -> list[int]:
     return pin(0, count)
 
 
+def workload_row(
+    problem: str, size: int, dtype: str, backend: str, devices: int, loop: str, standard: bool
+) -> Row:
+    """The row a workload runs, or ``Unavailable`` naming what this backend lacks."""
+    if backend not in backends.names():
+        raise Unavailable(f"{backend} is not a backend of this version")
+    kind = STANDARD if standard and loop == OWN else loop
+    k = call_iterations(make_problem(problem, size))
+    names = [] if kind == TUTORIAL_LOOP else [backend]
+    for row in rows(names, problem, size, dtype, k):
+        if kind in (row.loop, row.label) and row.backend == backend:
+            # Over several devices where the backend splits data (runner says where not).
+            return replace(row, devices=devices) if kind in (OWN, STANDARD, COMPILED) else row
+    if kind == TUTORIAL_LOOP:
+        raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
+    lacks = {
+        STANDARD: "no standard-only variant of its own (its primitives are the standard ones, "
+        "or another backend's row is that variant)",
+        NAIVE: "no naive loop of its own",
+        COMPILED: "no compiled variant (its own loop is compiled already, or its library has "
+        "no compiler)",
+    }
+    raise Unavailable(f"{backend} has {lacks.get(kind, f'no loop {kind!r}')}")
+
+
 class Workload:
     """One problem at one size on one backend, data and start on the device, compiled."""
 
-    def __init__(
-        self,
-        problem: Problem,
-        backend: Backend,
-        dtype: str,
-        form: str | None = None,
-        threads: int | None = None,
-        loop: str = "own",
-    ) -> None:
-        self.problem_at_size = problem
-        self.backend = backend
-        self.dtype = dtype
-        baseline = [b for b in backend.baselines() if b.label == loop]
-        if loop == "tutorial":
-            form = "elementwise"  # the tutorial reads x and y as written
-        elif baseline and baseline[0].form is not None:
-            form = baseline[0].form  # the data layout that baseline reads
-        self.form = form
+    def __init__(self, row: Row, made: Runner, threads: int | None = None) -> None:
+        self.row = row
+        self.runner = made
+        self.backend = made.backend
+        self.dtype = row.dtype
+        self.form = made.form
         self.threads = threads
-        self.iterations = default_iterations(problem)
-        self.lr = problem.stable_lr()
-        self.initial = problem.initial_params(seed=SEED)
+        self.problem_at_size = make_problem(row.problem, row.size)
+        self.iterations = row.iterations
+        self.lr = self.problem_at_size.stable_lr()
+        self.initial = self.problem_at_size.initial_params(seed=SEED)
         self.problem, self.data, self.params = place(
-            problem, backend, dtype, self.initial, self.form
+            self.problem_at_size, self.backend, self.dtype, self.initial, self.form
         )
-        self._step = backend.naive_loop(self.problem)
-        self.loop: Loop = self._step
-        if loop in ("own", "compiled"):
-            self.loop = backend.compile_loop(self.problem.step)
-        elif loop == "tutorial":
-            self.loop = capabilities.tutorial_loop(self.problem) or self._step
-        elif baseline:  # one of the backend's baselines, by its label (build checked it)
-            self.loop = baseline[0].make_loop(self.problem) or self._step
+        self._step = self.backend.naive_loop(self.problem)
+        found = made.make_loop(self.problem)
+        if found is None:
+            raise Unavailable(f"{row.label} has no loop for {row.problem}")
+        self.loop = found
         # Compile and warm up the loop of the K that is timed (K is static in a compiled
         # loop: another K would compile again inside the timed region).
-        backend.sync(self.loop(self.params, self.data, self.lr, self.iterations))
-        backend.sync(self._step(self.params, self.data, self.lr, 1))
+        self.backend.sync(self.loop(self.params, self.data, self.lr, self.iterations))
+        self.backend.sync(self._step(self.params, self.data, self.lr, 1))
 
     @classmethod
     def build(
@@ -277,56 +251,37 @@ class Workload:
         form: str | None = None,
         standard: bool = False,
         threads: int | None = None,
-        loop: str = "own",
+        loop: str = OWN,
     ) -> Workload:
         """The workload, or ``Unavailable`` with the reason it cannot run here. ``standard``:
         the backend computing the kernel's primitives with the array API standard alone.
         ``threads``: this process pinned to that many CPUs (``pin_threads``, before the
         backend's library loads) and the backend's own pool held to as many threads.
-        ``loop``: which loop ``run`` runs, one of ``LOOPS`` (a row of ``table_rows``)."""
-        if loop not in LOOPS and loop not in _baseline_labels(backend):
-            known = ", ".join([*LOOPS, *_baseline_labels(backend)])
-            raise ValueError(f"unknown loop {loop!r} (choose from {known})")
-        _check_loop(problem, size, backend, loop)
+        ``loop``: which loop ``run`` runs, one of ``LOOPS`` (a row of ``table_rows``) or a
+        baseline's label."""
+        if backend in backends.names():
+            labels = [b.label for b in backends.get(backend).baselines()]
+            if loop not in LOOPS and loop not in labels:
+                known = ", ".join([*LOOPS, *labels])
+                raise ValueError(f"unknown loop {loop!r} (choose from {known})")
+        row = workload_row(problem, size, dtype, backend, devices, loop, standard)
+        row = replace(row, threads=threads or 1, form=form)
         if threads is not None:
             pin_threads(threads)
-        if backend not in backends.names():
-            raise Unavailable(f"{backend} is not a backend of this version")
-        chosen = backends.get(backend)
-        reason = chosen.unavailable_reason()
-        if reason is None and standard:
-            variant = chosen.standard_only()
-            if variant is None:
-                raise Unavailable(
-                    f"{backend} has no standard-only variant of its own (its primitives are "
-                    "the standard ones, or another backend's row is that variant)"
-                )
-            chosen = variant
-        if reason is None and loop == "compiled":
-            compiled = chosen.compiled_variant()
-            assert compiled is not None  # _check_loop said so
-            chosen = compiled
-            reason = chosen.unavailable_reason()
-        if reason is None and devices != 1:
-            try:
-                chosen = chosen.sharded(devices)
-            except backends.BackendUnavailable as exc:
-                reason = str(exc)
-            else:
-                reason = chosen.unavailable_reason()
-        if reason:
-            raise Unavailable(f"{chosen.label} unavailable: {reason}")
+        try:
+            made = runner(row)
+        except BackendUnavailable as exc:
+            raise Unavailable(f"{row.label} unavailable: {exc}") from None
         wanted = os.environ.get(PLATFORM_VARIABLE)
-        if wanted and chosen.platform != wanted:
+        if wanted and made.backend.platform != wanted:
             raise Unavailable(
-                f"{chosen.label} runs on the {chosen.platform} here; this configuration "
+                f"{row.label} runs on the {made.backend.platform} here; this configuration "
                 f"measures {wanted} rows only ({PLATFORM_VARIABLE}={wanted})"
             )
-        loaded = chosen.load()
         if threads is not None:
             pin_threads(threads)  # pools the library started while loading
-            loaded.limit_threads(threads)
-        return cls(make_problem(problem, size), loaded, dtype, form, threads, loop)
+            made.backend.limit_threads(threads)
+        return cls(row, made, threads)
 
     @property
     def compiles(self) -> bool:
@@ -354,33 +309,27 @@ class Workload:
         return backend.sync(loop(self.params, self.data, self.lr, 1))
 
     def measure(self, repeat: int = 3, fresh: bool = False) -> Measurement:
-        """Timed as ``compare`` times a row; ``fresh``: on a new backend object, so the
-        compile time includes compiling."""
+        """The backend's own loop timed as ``compare`` times a row; ``fresh``: on a new
+        backend object, so the compile time includes compiling."""
         backend = self.backend.fresh() if fresh else self.backend
-        row = prepare(
-            replace(own_loop(backend), form=self.form),
-            self.problem_at_size,
-            self.dtype,
-            self.lr,
-            self.initial,
-            self.iterations,
-        )
-        calls = [row.time_call().host_seconds for _ in range(repeat)]
-        seconds = statistics.median(calls) / row.iterations
-        agreement = self._agreement(row.final_params, row.iterations)
+        own = Runner(backend, lambda p: backend.compile_loop(p.step), self.form, backend.compiles)
+        prepared = prepare(self.row, own)
+        calls = [prepared.time_call().host_seconds for _ in range(repeat)]
+        seconds = statistics.median(calls) / prepared.iterations
+        agreement = self._agreement(prepared.final_params, prepared.iterations)
         return Measurement(
-            iterations=row.iterations,
+            iterations=prepared.iterations,
             iterations_per_second=1 / seconds,
             gbytes_per_second=gbytes_per_second(self.bytes_per_iteration, seconds),
-            compile_seconds=row.compile_seconds or 0.0,
+            compile_seconds=prepared.compile_seconds or 0.0,
             max_rel_diff=agreement.max_rel_diff,
             agrees=agreement.agrees,
             seconds_per_iteration=seconds,
         )
 
     def agreement(self) -> Agreement:
-        """K iterations (``run``) against the reference (``measurement.reference``: exact
-        where the problem's mathematics allows), with the bound for this dtype and K."""
+        """K iterations (``run``) against the reference (``reference.answer``: exact where
+        the problem's mathematics allows), with the bound for this dtype and K."""
         return self._agreement(self.result(), self.iterations)
 
     def _agreement(self, got: np.ndarray, iterations: int) -> Agreement:

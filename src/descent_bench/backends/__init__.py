@@ -21,6 +21,7 @@ __all__ = [
     "Baseline",
     "available",
     "get",
+    "host",
     "load",
     "names",
     "register",
@@ -87,6 +88,16 @@ def get(name: str) -> Backend:
 def load(name: str) -> Backend:
     """The backend called ``name``, loaded; ``BackendUnavailable`` says why it can't run."""
     return get(name).load()
+
+
+# The backend whose arrays are host NumPy arrays: the tutorial's loop, the C loop and the
+# reference of last resort run on it.
+HOST = "numpy"
+
+
+def host() -> Backend:
+    """The host backend (``HOST``), loaded."""
+    return load(HOST)
 
 
 def status(name: str) -> BackendStatus:

@@ -14,10 +14,18 @@ from descent_bench.cli import arguments as a
 from descent_bench.cli import counting
 from descent_bench.cli.processes import add_device_options, join_processes
 from descent_bench.kernels import PROBLEMS
-from descent_bench.measurement import machine, planning, suite
-from descent_bench.measurement.settings import QUICK_BUDGET_SECONDS, THOROUGH_BUDGET_SECONDS
-from descent_bench.measurement.suite import Settings, SettingsError
+from descent_bench.machine.describe import cpu_model
 from descent_bench.output.files import Saved
+from descent_bench.records.settings import (
+    DTYPES,
+    MAX_ROUNDS,
+    MIN_ROUNDS,
+    QUICK_BUDGET_SECONDS,
+    THOROUGH_BUDGET_SECONDS,
+    Settings,
+    SettingsError,
+)
+from descent_bench.timing import suite
 
 
 def add_parser(commands: a.Commands) -> None:
@@ -64,7 +72,7 @@ def add_parser(commands: a.Commands) -> None:
         help="every size each problem lists and a longer budget "
         f"({THOROUGH_BUDGET_SECONDS:g} s); the tutorial and naive loops at every size",
     )
-    p.add_argument("--dtype", choices=suite.DTYPES, default="float64", help="(default: float64)")
+    p.add_argument("--dtype", choices=DTYPES, default="float64", help="(default: float64)")
     p.add_argument(
         "--iterations",
         type=a.positive_int,
@@ -87,10 +95,10 @@ def add_parser(commands: a.Commands) -> None:
     )
     p.add_argument(
         "--min-rounds",
-        type=a.at_least(planning.MIN_ROUNDS),
+        type=a.at_least(MIN_ROUNDS),
         default=defaults.min_rounds,
         help="rounds of every row, over all processes "
-        f"({planning.MIN_ROUNDS} to {planning.MAX_ROUNDS}; default: {defaults.min_rounds})",
+        f"({MIN_ROUNDS} to {MAX_ROUNDS}; default: {defaults.min_rounds})",
     )
     p.add_argument(
         "--noise-target",
@@ -214,7 +222,7 @@ def run(args: argparse.Namespace) -> int:
 
     asked = settings(args)
     try:
-        suite.check_settings(asked)  # what needs no library, before the paths
+        suite.check(asked)  # what needs no library, once, before the paths
         a.check_output_path("json", args.json, (".json",))
         a.check_plot_path(args.plot)
         counting.check(args)
@@ -235,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
         return a.EXIT_OK
     for warning in result.machine_state.warnings if result.machine_state else ():
         a.notice(f"warning: {warning}")
-    title = f"descent-bench compare on {machine.cpu_model()}"
+    title = f"descent-bench compare on {cpu_model()}"
     # Files first: a terminal or pipe that fails while the table prints loses nothing.
     saved = []
     if args.json:

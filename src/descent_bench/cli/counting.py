@@ -9,7 +9,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from descent_bench.cli import arguments as a
-from descent_bench.measurement.records import Record, SuiteResult
+from descent_bench.records.record import Record
+from descent_bench.records.run import SuiteResult
 
 if TYPE_CHECKING:
     from descent_bench.output.document import SavedRun
@@ -31,7 +32,7 @@ def check(args: argparse.Namespace) -> None:
     """Before any work: counting needs valgrind, and one host."""
     if args.count is None:
         return
-    from descent_bench.measurement import counting
+    from descent_bench.instructions import counting
 
     if args.coordinator is not None or args.num_processes is not None:
         raise a.UsageError("--count runs on one host: drop --coordinator and --num-processes")
@@ -48,7 +49,7 @@ def counted(args: argparse.Namespace, result: SuiteResult) -> SuiteResult:
     from rich.console import Console
     from rich.progress import Progress
 
-    from descent_bench.measurement import counting
+    from descent_bench.instructions import counting
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
         bar = progress.add_task("counting", total=len(result.records))
@@ -66,8 +67,8 @@ def counted(args: argparse.Namespace, result: SuiteResult) -> SuiteResult:
 
 def print_counts(records: list[Record], markdown: bool = False) -> None:
     """The counts table after the time table, where the run counted."""
-    from descent_bench.measurement.count_verdicts import is_counted
     from descent_bench.output.counts import run_table
+    from descent_bench.records.count_verdicts import is_counted
 
     if is_counted(records) or any(r.uncounted for r in records):
         print(f"\n{run_table(records, markdown)}")
@@ -77,9 +78,9 @@ def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[s
     """``diff`` of two counted runs, after ``preface`` (what differs between the runs);
     None where neither counted: the timed diff's turn. A counted run against a timed one is
     refused."""
-    from descent_bench.measurement.count_verdicts import MissingAllocator, diff_counts, is_counted
     from descent_bench.output import counts
     from descent_bench.output.cells import cell_text
+    from descent_bench.records.count_verdicts import MissingAllocator, diff_counts, is_counted
 
     old_counted, new_counted = is_counted(old.records), is_counted(new.records)
     if not old_counted and not new_counted:

@@ -59,12 +59,12 @@ def _read(path: str) -> object:
 
 
 def run(args: argparse.Namespace) -> int:
-    from descent_bench.measurement.count_verdicts import is_counted
-    from descent_bench.measurement.verdicts import diff
     from descent_bench.output import diff_table
     from descent_bench.output.cells import cell_text
     from descent_bench.output.document import SavedRun
     from descent_bench.output.report import output_width, wrap
+    from descent_bench.records.count_verdicts import is_counted
+    from descent_bench.records.verdicts import diff
 
     old, new = _read(args.old), _read(args.new)
     assert isinstance(old, SavedRun) and isinstance(new, SavedRun)

@@ -23,9 +23,9 @@ from descent_bench.kernels import (
     checkpoints_every,
     descend,
 )
-from descent_bench.measurement.memory import shortfall
-from descent_bench.measurement.settings import DTYPES
+from descent_bench.machine.memory import shortfall
 from descent_bench.output.document import FitBackend, fit_document
+from descent_bench.records.settings import DTYPES
 
 MAX_PRINTED = 1_000_000  # progress lines; more would only fill the host's memory
 LARGE_PROGRAM = 100  # coupled parameters from which a compiled loop is said to take a while

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from descent_bench.measurement.ratios import Ratio, relate, shown_seconds
-from descent_bench.measurement.records import TUTORIAL, Record
+from descent_bench.records.ratios import Ratio, relate, shown_seconds
+from descent_bench.records.record import TUTORIAL, Record
 
 # Control characters (C0, DEL, C1) in names read from a file would drive the terminal.
 _CONTROL = dict.fromkeys([*range(32), *range(127, 160)], "?")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from descent_bench.measurement.count_verdicts import CountChange, CountDiff
-from descent_bench.measurement.records import Record
 from descent_bench.output.cells import cell_text, duration
+from descent_bench.records.count_verdicts import CountChange, CountDiff
+from descent_bench.records.record import Record
 
 MARKDOWN_RUN_HEADERS = (
     "backend",

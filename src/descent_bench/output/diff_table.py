@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from descent_bench.measurement.verdicts import Diff, RowChange
 from descent_bench.output.cells import cell_text
+from descent_bench.records.verdicts import Diff, RowChange
 
 HEADERS = (
     "backend",

@@ -24,10 +24,11 @@ from typing import Any
 
 from descent_bench import __version__
 from descent_bench.kernels import Descent
-from descent_bench.measurement.ratios import shown_seconds
-from descent_bench.measurement.records import REFERENCE_KINDS, Record, Sample, SuiteResult
 from descent_bench.output.cells import shown_rows
 from descent_bench.output.summary import summarize
+from descent_bench.records.ratios import shown_seconds
+from descent_bench.records.record import REFERENCE_KINDS, Record, Sample
+from descent_bench.records.run import SuiteResult
 
 SCHEMA = "descent-bench/compare/3"
 FIT_SCHEMA = "descent-bench/fit/1"  # ``descent-bench fit --json``: one descent
@@ -98,6 +99,7 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "reference": (str,),
     "platform": (str,),
     "precision": (str,),
+    "loop": (str,),
     "size": (int,),
     "iterations": (int,),
     "bytes_per_iteration": (int,),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from descent_bench.measurement.records import Record
 from descent_bench.output.cells import cell_text, columns, shown_rows
 from descent_bench.output.summary import summarize
+from descent_bench.records.record import Record
 
 RULES = {"left": "---", "center": ":---:", "right": "---:"}
 

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from descent_bench.kernels import PROBLEMS, Descent, Problem, capabilities
-from descent_bench.measurement.ratios import shown_seconds
-from descent_bench.measurement.records import Record
 from descent_bench.output.files import write_atomic
+from descent_bench.records.ratios import shown_seconds
+from descent_bench.records.record import Record
 
 PLOT_SUFFIXES = (".png", ".pdf", ".svg")
 

@@ -11,11 +11,11 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from descent_bench.measurement.records import Record
 from descent_bench.output import pivot
 from descent_bench.output.cells import cell_text, shown_rows
 from descent_bench.output.summary import summarize
 from descent_bench.output.table import blocks
+from descent_bench.records.record import Record
 
 PIPE_WIDTH = 100  # where no width is known (a pipe, a CI log) and $COLUMNS is not set
 

@@ -15,9 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from descent_bench.measurement.ratios import Ratio, ratio
-from descent_bench.measurement.records import C_FUSED, TUTORIAL, Ceiling
 from descent_bench.output.cells import ShownRow, cell_text, duration, half_width, significant
+from descent_bench.records.ratios import Ratio, ratio
+from descent_bench.records.record import C_FUSED, TUTORIAL
+from descent_bench.records.run import Ceiling
 
 
 def name(s: ShownRow, with_device: bool) -> str:

@@ -5,7 +5,7 @@ do nothing.
 
 The requests are macros of ``valgrind/callgrind.h``: ``native/callgrind.c`` wraps them in
 three functions, built at first use with the C compiler and cached as the C references are
-(``native.cached_build``). Without valgrind's headers ``HelperUnavailable`` says what to
+(``build.cached_build``). Without valgrind's headers ``HelperUnavailable`` says what to
 install.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import ctypes
 from functools import cache
 
-from descent_bench.measurement import native
+from descent_bench.native import build
 
 FLAGS = ("-O2", "-fPIC", "-shared")
 INSTALL = "apt-get install valgrind, or the platform's valgrind package"
@@ -27,9 +27,9 @@ class HelperUnavailable(RuntimeError):
 @cache
 def _library() -> ctypes.CDLL | HelperUnavailable:
     try:
-        path = native.cached_build("callgrind.c", FLAGS)
+        path = build.cached_build("callgrind.c", FLAGS)
         library = ctypes.CDLL(str(path))
-    except native.NativeUnavailable as exc:
+    except build.NativeUnavailable as exc:
         detail = str(exc)
         if "callgrind.h" in detail:
             detail = f"valgrind's headers are not installed ({INSTALL})"

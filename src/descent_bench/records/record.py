@@ -10,13 +10,11 @@ backend: the output layer reads this module, never the suite.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
-from descent_bench.measurement import statistics
-from descent_bench.measurement.machine_state import MachineState
-from descent_bench.measurement.settings import Settings
+from descent_bench.records import statistics
 
 # The label of the rows that run the problem's tutorial loop: the unit of every speedup.
 TUTORIAL = "tutorial"
@@ -98,6 +96,9 @@ class Record:
     # their callees: ``counting.allocator_instructions``); None where not counted, or where
     # a file was written before they were recorded.
     allocator_instructions: int | None = None
+    # How the row ran its K iterations (``timing.rows``: "own", "standard", "compiled",
+    # "naive", "tutorial", "fused", or a baseline's label); "" in a file written before.
+    loop: str = ""
 
     @property
     def row_id(self) -> RowId:
@@ -156,27 +157,3 @@ def key(record: Record) -> tuple[RowId, int]:
     """What makes two records the same measurement in two runs: the same row, and the same
     K per call."""
     return record.row_id, record.iterations
-
-
-@dataclass(frozen=True)
-class Ceiling:
-    """A platform's streaming ceiling: the fastest read of a large array, and by whom."""
-
-    gbytes_per_second: float
-    measured_by: str
-
-
-@dataclass
-class SuiteResult:
-    """A measured run: its records and what the output says beside them."""
-
-    settings: Settings
-    records: list[Record]
-    ceilings: dict[str, Ceiling]
-    processes: int  # processes of a multi-host run (1: one host)
-    main_process: bool  # only the first process of a multi-host run reports
-    workers: int = 1  # worker processes the rounds were spread over
-    cpus: tuple[tuple[int, ...], ...] = ()  # each worker's CPUs
-    machine_state: MachineState | None = None  # how busy the machine was during the run
-    # What the run ran on (``machine.describe``), as the first measuring process saw it.
-    machine: dict[str, Any] | None = None

@@ -1,82 +1,51 @@
-"""Getting a row ready to time, and timing one call of it.
-
-Inputs go to the device before any clock starts. ``prepare`` runs the row's K-step loop
-once to compile and warm up; that call's result is checked against the reference. A row that
-compiles runs a second call as every later call will run: the compile time is the first call
-minus the second, both on the row's one clock. Every timed call after that runs K
-iterations, synced inside its timed region by the backend (``Backend.timed_call``): host
-seconds for every row on every device, and the device's own event time beside them where the
-backend has one.
-"""
+"""Each platform's streaming ceiling: the fastest read of a large array in the run, by the
+run's own backends (a flat sum and one over rows) and, on the CPU, the C reference's
+vectorised read, timed in turn so that a burst of load hits them alike."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from descent_bench.backends import Backend
-from descent_bench.backends.base import CallTime
-from descent_bench.kernels import Array, Loop, Problem, capabilities, place
-from descent_bench.measurement.contenders import Contender
+from descent_bench.kernels import Array
+from descent_bench.native import fused as native
+from descent_bench.records.run import Ceiling
+
+# Bytes summed to measure a platform's streaming ceiling: far beyond any cache.
+CEILING_BYTES = {"cpu": 256 * 2**20, "gpu": 2 * 2**30}
 
 
-@dataclass
-class PreparedRow:
-    """A row on its device, compiled and warmed up, ready for timed calls."""
-
-    contender: Contender
-    problem: Problem
-    iterations: int
-    compile_seconds: float | None  # None: nothing compiles
-    final_params: np.ndarray  # after K iterations, for the agreement check
-    time_call: Callable[[], CallTime]  # one synced call of K iterations
-
-
-def prepare(
-    contender: Contender,
-    problem: Problem,
-    dtype: str,
-    lr: float,
-    initial: np.ndarray,
-    iterations: int,
-) -> PreparedRow:
-    """``contender`` at ``problem`` placed, compiled and warmed up; ``iterations`` is K."""
-    backend = contender.backend
-    problem, data, params = place(problem, backend, dtype, initial, contender.form)
-    backend.sync((params, data))
-    made = contender.make_loop(problem)
-    if made is None:
-        raise ValueError(f"{contender.label} has no loop for {problem.name}")
-    loop: Loop = made
-    k = iterations
-
-    def call() -> Array:
-        return loop(params, data, lr, k)
-
-    first_result: list[Array] = []
-
-    def first_call() -> Array:
-        first_result.append(call())
-        return first_result[-1]
-
-    first = backend.timed_call(first_call).host_seconds
-    compile_seconds = None
-    if contender.compiles:  # a steady call beside the first, on the same clock
-        steady = backend.timed_call(call).host_seconds
-        compile_seconds = max(0.0, first - steady)
-    final = capabilities.trim(problem, backend.to_numpy(first_result[0]))
-    return PreparedRow(
-        contender=contender,
-        problem=problem,
-        iterations=k,
-        compile_seconds=compile_seconds,
-        final_params=np.asarray(final, dtype=np.float64),
-        time_call=lambda: backend.timed_call(call),
-    )
+def measure_ceilings(
+    used: Sequence[Backend], dtype: str, note: Callable[[str], None] = lambda _: None
+) -> dict[str, Ceiling]:
+    """Each platform's streaming ceiling: the fastest read of a large array, by any of the
+    ``used`` backends (loaded; flat, or in rows) or (on the CPU) the C reference's vectorised
+    read, all timed in turn, on the threads the rows run with. ``note`` is told who reads."""
+    # One read per namespace and platform: numba's arrays are NumPy's, and so is its sum.
+    distinct: dict[tuple[int, str], Backend] = {}
+    for backend in used:
+        distinct.setdefault((id(backend.xp), backend.platform), backend)
+    reads = [
+        read
+        for b in distinct.values()
+        for read in backend_stream_reads(b, dtype, CEILING_BYTES[b.platform])
+    ]
+    if any(r.platform == "cpu" for r in reads):
+        c_read = c_stream_read(dtype, CEILING_BYTES["cpu"])
+        reads += [c_read] if c_read is not None else []
+    note("streaming ceiling: reading with " + ", ".join(r.name for r in reads))
+    speeds = stream_gbytes_per_second(reads)
+    ceilings: dict[str, Ceiling] = {}
+    for read in reads:
+        best = ceilings.get(read.platform)
+        if best is None or speeds[read.name] > best.gbytes_per_second:
+            ceilings[read.platform] = Ceiling(speeds[read.name], read.name)
+    return ceilings
 
 
 @dataclass(frozen=True)
@@ -123,7 +92,6 @@ def _timer(backend: Backend, total: Callable[[Array], Array], array: Array) -> C
 
 def c_stream_read(dtype: str, nbytes: int) -> StreamRead | None:
     """The C reference's vectorised single-thread read of a host array (None: no compiler)."""
-    from descent_bench.measurement import native
 
     if native.unavailable_reason() is not None:
         return None

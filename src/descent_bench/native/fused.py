@@ -1,4 +1,4 @@
-"""The C limit references (``native/fused.c``), built at run time where a C compiler is.
+"""The C limit references (``fused.c``), built at run time where a C compiler is (``build``).
 
 ``NativeLibrary`` gives a vectorised streaming read (the CPU's bandwidth ceiling, measured
 beside the backends' own) and the sine fit's descent fused into one pass per step in C (the
@@ -9,17 +9,12 @@ beside the backends' own) and the sine fit's descent fused into one pass per ste
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import os
-import platform
-import shutil
-import subprocess
-import tempfile
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from descent_bench.native.build import NativeUnavailable, cached_build
 
 FLAGS = ("-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno", "-fPIC", "-shared")
 # Added to FLAGS where the reference runs under valgrind, whose CPU has no AVX-512
@@ -28,61 +23,6 @@ FLAGS = ("-O3", "-march=native", "-fopenmp-simd", "-fno-math-errno", "-fPIC", "-
 VALGRIND_FLAGS = ("-mno-avx512f",)
 _extra_flags: list[str] = []  # VALGRIND_FLAGS once ``valgrind_cpu`` is called
 SUFFIX = {np.dtype("float64"): "f64", np.dtype("float32"): "f32"}
-
-
-class NativeUnavailable(RuntimeError):
-    """No C compiler, or the reference did not build; the message says which."""
-
-
-def _source(name: str = "fused.c") -> str:
-    return resources.files("descent_bench.measurement").joinpath(f"native/{name}").read_text()
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "descent-bench"
-
-
-def _build(source: str, target: Path, flag_sets: tuple[tuple[str, ...], ...] | None = None) -> None:
-    """``source`` compiled into ``target`` with the first of ``flag_sets`` that works (by
-    default FLAGS, then FLAGS without ``-march=native``)."""
-    compiler = os.environ.get("CC", "cc")
-    if shutil.which(compiler) is None:
-        raise NativeUnavailable(f"no C compiler ({compiler!r} not found; set CC)")
-    if flag_sets is None:
-        flags = (*FLAGS, *_extra_flags)
-        flag_sets = (flags, tuple(f for f in flags if f != "-march=native"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "source.c", Path(tmp) / target.name
-        src.write_text(source)
-        for flags in flag_sets:
-            try:
-                proc = subprocess.run(
-                    [compiler, *flags, "-o", str(out), str(src)],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                    timeout=120,
-                )
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise NativeUnavailable(f"the C reference did not build: {exc}") from None
-            if proc.returncode == 0:
-                os.replace(out, target)
-                return
-        raise NativeUnavailable(f"the C reference did not build: {proc.stderr.strip()[:300]}")
-
-
-def cached_build(name: str, flags: tuple[str, ...]) -> Path:
-    """``native/<name>`` built once per source, compiler, flags and CPU into the cache
-    folder; ``NativeUnavailable`` where it does not build."""
-    source = _source(name)
-    key = "\n".join([source, os.environ.get("CC", "cc"), *flags, _machine()])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    target = _cache_dir() / f"{Path(name).stem}-{digest}.so"
-    if not target.exists():
-        _build(source, target, (flags,))
-    return target
 
 
 class NativeLibrary:
@@ -125,29 +65,14 @@ class NativeLibrary:
         return c
 
 
-def _machine() -> str:
-    """What a ``-march=native`` build depends on: the architecture and the CPU's features."""
-    try:
-        info = Path("/proc/cpuinfo").read_text()
-        features = next(
-            (line for line in info.splitlines() if line.startswith(("flags", "Features"))), ""
-        )
-    except OSError:
-        features = ""
-    return f"{platform.machine()} {platform.processor()} {features}"
-
-
 @cache
 def _loaded() -> NativeLibrary | NativeUnavailable:
-    """The built references or why not, once per process (a failed build is not retried)."""
-    source = _source()
-    key = "\n".join([source, os.environ.get("CC", "cc"), *FLAGS, *_extra_flags, _machine()])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    target = _cache_dir() / f"fused-{digest}.so"
+    """The built references or why not, once per process (a failed build is not retried):
+    with ``-march=native``, else without it."""
+    flags = (*FLAGS, *_extra_flags)
+    portable = tuple(f for f in flags if f != "-march=native")
     try:
-        if not target.exists():
-            _build(source, target)
-        return NativeLibrary(target)
+        return NativeLibrary(cached_build("fused.c", flags, portable))
     except NativeUnavailable as exc:
         return exc
     except OSError as exc:

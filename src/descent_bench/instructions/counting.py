@@ -18,7 +18,6 @@ several devices are not counted, with the reason (``uncountable``).
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import shutil
@@ -27,12 +26,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from descent_bench.measurement import aligned_arrays, callgrind, callgrind_output, native
-from descent_bench.measurement.records import Record
+from descent_bench.instructions import aligned_arrays, callgrind, callgrind_output
+from descent_bench.native import fused
+from descent_bench.records.record import Record
+from descent_bench.timing.rows import OWN, Row, row_of
+from descent_bench.timing.workloads import call_iterations, make_problem
 
 VALGRIND = "valgrind"
 OPTIONS = (
@@ -42,7 +44,7 @@ OPTIONS = (
     "--separate-threads=no",  # every thread's instructions in one total
 )
 TIMEOUT_SECONDS = 1800.0  # one row's process, start to end (imports and compiling included)
-CHILD = "descent_bench.measurement.counted_call"
+CHILD = "descent_bench.instructions.counted_call"
 # The environment a counted process gets: these variables and those starting with
 # ``PASSED_PREFIXES``, nothing else. The size of the environment moves where the heap's
 # arrays start, and with it the vector loops' peeled iterations: the same numpy row counted
@@ -61,27 +63,6 @@ class CountUnavailable(RuntimeError):
 
 class CountFailed(RuntimeError):
     """A row's counting process failed; the message says how."""
-
-
-@dataclass(frozen=True)
-class CountRequest:
-    """The row to count: its label and the backend whose arrays it uses, the problem, size,
-    dtype, K of the call, and the threads it computes on."""
-
-    label: str
-    library: str
-    problem: str
-    size: int
-    dtype: str
-    iterations: int
-    threads: int
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> CountRequest:
-        return cls(**json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -117,15 +98,15 @@ def uncountable(record: Record) -> str | None:
     return None
 
 
-def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
-    """``request``'s row counted in a process of its own; ``CountFailed`` says why not.
+def count(row: Row, timeout: float = TIMEOUT_SECONDS) -> Count:
+    """``row`` counted in a process of its own; ``CountFailed`` says why not.
 
     The process is started with ``-P``: with ``-m`` alone, Python puts the folder it starts
     in first on the import path and lists that folder's files at the first import, and the
     listing's allocations move the heap: 300 files more in the temporary folder moved a
     numpy row's count by 0.36%, and two ``compare`` runs minutes apart by 0.15%."""
     check()
-    native.build_for_valgrind()  # nothing compiled inside the counted process
+    fused.build_for_valgrind()  # nothing compiled inside the counted process
     bytecode_compiled()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="descent-bench-count.") as tmp:
@@ -140,7 +121,7 @@ def count(request: CountRequest, timeout: float = TIMEOUT_SECONDS) -> Count:
             "-P",  # the folder it starts in is not on its import path (see ``count``)
             "-m",
             CHILD,
-            request.to_json(),
+            row.to_json(),
         ]
         try:
             proc = subprocess.run(
@@ -230,19 +211,6 @@ def _tail(path: Path) -> str:
     return lines[-1] if lines else "empty log"
 
 
-def request_for(record: Record) -> CountRequest:
-    """The count of ``record``'s row, at its K, dtype and threads."""
-    return CountRequest(
-        label=record.backend,
-        library=record.library,
-        problem=record.problem,
-        size=record.size,
-        dtype=record.dtype,
-        iterations=record.iterations,
-        threads=record.threads or 1,
-    )
-
-
 def count_records(
     records: list[Record], progress: Callable[[str], None] | None = None
 ) -> tuple[list[Record], dict[str, float]]:
@@ -257,7 +225,7 @@ def count_records(
             if progress is not None:
                 progress(f"counting {name}")
             try:
-                found = count(request_for(record))
+                found = count(row_of(record))
             except CountFailed as exc:
                 reason = str(exc)
             else:
@@ -279,7 +247,6 @@ def count_own_loop(problem: str, size: int, dtype: str, backend: str, threads: i
     (the asv suite's instruction benchmarks); ``CountUnavailable`` where it cannot be counted
     here, ``CountFailed`` where its process failed."""
     from descent_bench import backends
-    from descent_bench.measurement.workloads import default_iterations, make_problem
 
     check()
     chosen = backends.get(backend)
@@ -288,5 +255,5 @@ def count_own_loop(problem: str, size: int, dtype: str, backend: str, threads: i
         raise CountUnavailable(f"{backend} cannot run here: {reason}")
     if chosen.platform != "cpu":
         raise CountUnavailable(f"{backend} runs on the {chosen.platform}: not counted")
-    k = default_iterations(make_problem(problem, size))
-    return count(CountRequest(chosen.label, backend, problem, size, dtype, k, threads))
+    k = call_iterations(make_problem(problem, size))
+    return count(Row(chosen.label, backend, OWN, problem, size, dtype, k, threads=threads))

@@ -11,7 +11,7 @@ from typing import Any
 
 from descent_bench import __version__
 from descent_bench.backends import BackendStatus
-from descent_bench.measurement import gpu
+from descent_bench.machine import gpu
 
 
 def cpu_model() -> str:

@@ -11,7 +11,7 @@ that starts every array on a 64-byte boundary takes the heap out of that choice;
 process installs it before it makes any data (``counted_call``).
 
 The allocator is C that includes Python's and NumPy's headers, built at first use and
-cached as the other native helpers are (``native.cached_build``).
+cached as the other native helpers are (``build.cached_build``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from descent_bench.measurement import native
+from descent_bench.native import build
 
 SOURCE = "aligned_numpy.c"
 INSTALL = "apt-get install python3-dev, or the platform's Python development package"
@@ -50,8 +50,8 @@ def _library() -> ctypes.PyDLL | AlignedUnavailable:
     if not (Path(sysconfig.get_paths()["include"]) / "Python.h").exists():
         return AlignedUnavailable(f"Python's headers are not installed ({INSTALL})")
     try:
-        library = ctypes.PyDLL(str(native.cached_build(SOURCE, _flags())))
-    except native.NativeUnavailable as exc:
+        library = ctypes.PyDLL(str(build.cached_build(SOURCE, _flags())))
+    except build.NativeUnavailable as exc:
         return AlignedUnavailable(f"the aligned NumPy allocator did not build: {exc}")
     except OSError as exc:
         return AlignedUnavailable(f"the aligned NumPy allocator cannot be loaded: {exc}")

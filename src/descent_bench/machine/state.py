@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from descent_bench.records.run import MachineState
+
 BUSY_CORES = 0.25  # other processes' average use, in cores, above which a run is called busy
 STEAL_FRACTION = 0.05  # of CPU time taken by the hypervisor, above which a run is called busy
 
@@ -29,18 +31,6 @@ class Snapshot:
     load_average: tuple[float, float, float] | None
     cpu: CpuTimes | None
     own_cpu_seconds: float  # this process and its finished children
-
-
-@dataclass(frozen=True)
-class MachineState:
-    load_average_before: tuple[float, float, float] | None
-    load_average_after: tuple[float, float, float] | None
-    seconds: float
-    other_busy_cores: float | None  # CPU use of other processes, averaged over the run
-    steal_fraction: float | None  # of all CPU time, over the run
-    governor: str | None
-    frequencies_mhz: tuple[float, ...] | None
-    warnings: tuple[str, ...]
 
 
 def cpu_times(stat: str | None = None) -> CpuTimes | None:

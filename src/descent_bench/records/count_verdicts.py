@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from descent_bench.measurement.records import Record, key
+from descent_bench.records.record import Record, key
 
 TOLERANCE = 0.001  # relative: a count this close to the old one is the same
 

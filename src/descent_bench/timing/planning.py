@@ -1,86 +1,44 @@
-"""What a run measures: plain ``Settings`` turned into rows, every setting checked before any
-work starts (``SettingsError`` names the setting), and the observer told of progress."""
+"""What a run measures: plain ``Settings`` checked (``check``: what needs no library, once,
+before any work starts; ``SettingsError`` names the setting) and turned into the rows to
+measure (``plan``: loads the backends, in the process that measures first)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
 
 from descent_bench import backends
-from descent_bench.backends import Backend
+from descent_bench.backends import Backend, BackendUnavailable
 from descent_bench.kernels import PROBLEMS, Problem, capabilities
-from descent_bench.measurement.contenders import Contender, contenders
-from descent_bench.measurement.memory import MEASURE_COPIES, shortfall
-from descent_bench.measurement.settings import (
+from descent_bench.machine.memory import MEASURE_COPIES, shortfall
+from descent_bench.records.settings import (
     DTYPES,
     MAX_ROUNDS,
     MIN_ROUNDS,
     Settings,
     SettingsError,
 )
-from descent_bench.measurement.sizes import sizes_for
-from descent_bench.measurement.workloads import make_problem
-
-
-@dataclass(frozen=True)
-class Task:
-    problem: Problem
-    contender: Contender
+from descent_bench.timing.rows import COMPILED, Row, rows, runner
+from descent_bench.timing.sizes import sizes_for
+from descent_bench.timing.workloads import baseline_iterations, call_iterations, make_problem
 
 
 @dataclass(frozen=True)
 class Plan:
+    """The rows ``settings`` asks for, in the order they are reported."""
+
     settings: Settings
-    backends: tuple[Backend, ...]
-    contenders: tuple[Contender, ...]
-    tasks: tuple[Task, ...]
+    rows: tuple[Row, ...]
+
+    def used(self) -> list[Backend]:
+        """The registered backends whose arrays the rows use, loaded (one object each)."""
+        return used(self.rows)
 
 
-class Observer(Protocol):
-    """Told what the suite is doing, e.g. to draw a progress bar."""
-
-    def note(self, message: str) -> None: ...
-
-    def begin(self, total: int) -> None: ...
-
-    def row(self, description: str) -> None: ...
-
-    def done_row(self) -> None: ...
-
-
-class Prefixed:
-    """``observer`` with every message prefixed by ``prefix`` (e.g. which worker)."""
-
-    def __init__(self, observer: Observer, prefix: str) -> None:
-        self.observer = observer
-        self.prefix = prefix
-
-    def note(self, message: str) -> None:
-        self.observer.note(f"{self.prefix}: {message}")
-
-    def begin(self, total: int) -> None:
-        self.observer.begin(total)
-
-    def row(self, description: str) -> None:
-        self.observer.row(f"{self.prefix}: {description}")
-
-    def done_row(self) -> None:
-        self.observer.done_row()
-
-
-class Silent:
-    def note(self, message: str) -> None:
-        pass
-
-    def begin(self, total: int) -> None:
-        pass
-
-    def row(self, description: str) -> None:
-        pass
-
-    def done_row(self) -> None:
-        pass
+def used(planned: Sequence[Row]) -> list[Backend]:
+    """The registered backends of ``planned``, loaded, in order of first use."""
+    return [backends.load(name) for name in dict.fromkeys(r.backend for r in planned)]
 
 
 def check_backend_name(name: str) -> None:
@@ -91,7 +49,7 @@ def check_backend_name(name: str) -> None:
 
 def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
     """The named backends, loaded, or every usable one meant for comparison (a backend not
-    meant for it, e.g. torch, is not even imported: every worker process plans anew)."""
+    meant for it, e.g. torch, is not even imported)."""
     if names is None:
         meant = [backends.get(n) for n in backends.names() if backends.get(n).in_default_compare]
         return [b for b in meant if b.unavailable_reason() is None]  # loaded by the check
@@ -166,7 +124,7 @@ def sized_problem(name: str, size: int, dtype: str) -> Problem:
     return problem
 
 
-def check_settings(settings: Settings) -> None:
+def check(settings: Settings) -> None:
     """What can be checked of ``settings`` without loading a backend: the run's settings,
     backend and problem names, sizes and memory (``SettingsError``)."""
     check_run_settings(settings)
@@ -177,25 +135,46 @@ def check_settings(settings: Settings) -> None:
             sized_problem(name, size, settings.dtype)
 
 
+def iterations_for(row: Row, problem: Problem, settings: Settings) -> int:
+    """K of a row: the workload's (or the one asked), and fewer for a baseline at sizes
+    where that is slow; never from a timing."""
+    k = settings.iterations or call_iterations(problem)
+    return min(k, baseline_iterations(problem)) if row.baseline else k
+
+
 def plan(settings: Settings) -> Plan:
-    """The rows ``settings`` asks for, every setting checked before anything is measured."""
-    check_settings(settings)
+    """The rows ``settings`` asks for (checked by ``check`` before): the backends loaded, a
+    row kept where it can run here and has a loop for its problem (a compiled variant whose
+    compiler is missing is left out with a warning saying why; the eager rows still run)."""
     chosen = chosen_backends(settings.backends)
     check_device_counts(chosen, settings.device_counts)
-    rows = contenders(chosen, tuple(dict.fromkeys(settings.device_counts)), settings.with_baselines)
+    counts = tuple(dict.fromkeys(settings.device_counts))
     quick = settings.sizes is None and not settings.thorough
-    tasks: list[Task] = []
+    names = [b.name for b in chosen]
+    planned: list[Row] = []
+    left_out: dict[str, str] = {}
     for name, sizes in problem_sizes(settings):
         for size in sizes:
-            problem = sized_problem(name, size, settings.dtype)
+            problem = make_problem(name, size)
             # A problem without a layout over devices runs its one-device rows only.
             splits = capabilities.splits_over_devices(problem)
-            # A quick run times the slow baselines at the smallest size only.
-            tasks.extend(
-                Task(problem, c)
-                for c in rows
-                if (splits or c.backend.n_devices == 1)
-                and not (quick and c.baseline and size != min(sizes))
-                and c.make_loop(problem) is not None
-            )
-    return Plan(settings, tuple(chosen), tuple(rows), tuple(tasks))
+            for row in rows(names, name, size, settings.dtype, 1, settings.threads, counts):
+                if (
+                    (row.held_against and not settings.with_baselines)
+                    or (row.devices > 1 and not splits)
+                    # A quick run times the slow baselines at the smallest size only.
+                    or (quick and row.baseline and size != min(sizes))
+                ):
+                    continue
+                try:
+                    made = runner(row)
+                except BackendUnavailable as exc:
+                    if row.loop != COMPILED:
+                        raise
+                    left_out.setdefault(row.label, str(exc))
+                    continue
+                if made.make_loop(problem) is not None:
+                    planned.append(replace(row, iterations=iterations_for(row, problem, settings)))
+    for label, reason in left_out.items():
+        warnings.warn(f"{label} left out: {reason}", stacklevel=2)
+    return Plan(settings, tuple(planned))

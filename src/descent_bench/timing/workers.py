@@ -10,8 +10,9 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
-from descent_bench.measurement.planning import Observer, SettingsError
-from descent_bench.measurement.rounds import Job, JobResult, work
+from descent_bench.records.settings import SettingsError
+from descent_bench.timing.observer import Observer
+from descent_bench.timing.rounds import Job, JobResult, work
 
 
 class WorkerFailed(RuntimeError):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descent_bench.measurement import statistics
-from descent_bench.measurement.records import Record
+from descent_bench.records import statistics
+from descent_bench.records.record import Record
 
 SEED = 20  # the bootstrap's seed: the same files give the same intervals
 

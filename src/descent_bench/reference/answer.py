@@ -22,7 +22,6 @@ The answer for a problem, K and lr is computed once per process (``reference`` c
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,10 +29,13 @@ from typing import cast
 
 import numpy as np
 
+from descent_bench import backends
 from descent_bench.kernels import DecaysCoordinates, Problem, capabilities
-from descent_bench.measurement import exact
-from descent_bench.measurement.records import ReferenceKind
-from descent_bench.measurement.workloads import SEED, kernel_params
+from descent_bench.records.record import ReferenceKind
+from descent_bench.reference import exact
+
+# The seed of the start every row and its reference descend from.
+SEED = 0
 
 # Element-iterations the tutorial loop (Python lists) runs in about a second.
 TUTORIAL_ELEMENT_ITERATIONS = 2 * 10**6
@@ -118,6 +120,16 @@ def tutorial_params(problem: Problem, iterations: int, lr: float) -> np.ndarray 
     return np.asarray(loop(start, data, lr, iterations), dtype=np.float64)
 
 
+def kernel_params(problem: Problem, iterations: int, lr: float | None = None) -> np.ndarray:
+    """K iterations of the kernel on NumPy in float64 from the seeded start (the reference
+    of last resort: ``reference``)."""
+    numpy = backends.host()
+    data = tuple(numpy.asarray(x, "float64") for x in problem.host_data())
+    start = numpy.asarray(problem.initial_params(seed=SEED), "float64")
+    rate = problem.stable_lr() if lr is None else lr
+    return np.asarray(numpy.compile_loop(problem.step)(start, data, rate, iterations))
+
+
 def reference(problem: Problem, iterations: int, lr: float) -> Reference:
     """The first of: the exact answer, an independent float64 one, the kernel on NumPy;
     computed once per process for a problem (where it can be hashed, as frozen dataclasses
@@ -157,33 +169,3 @@ def _first(problem: Problem, iterations: int, lr: float) -> Reference:
     if params is not None:
         return Reference(params, "independent", "the tutorial's loop in float64")
     return Reference(kernel_params(problem, iterations, lr), "kernel", "the kernel on NumPy")
-
-
-def unit_roundoff(dtype: str) -> float:
-    return float(np.finfo(dtype).eps) / 2
-
-
-def bound(dtype: str, iterations: int, coupled_params: int) -> float:
-    """The largest ``max_rel_diff`` from the reference that agrees, for K descent steps
-    computed in ``dtype`` with ``coupled_params`` parameters whose errors mix in a step.
-
-    Each step c <- c - lr * g(c) rounds the update (about 2u relative to |c|, u the unit
-    roundoff) and evaluates g on data rounded to ``dtype``; with a stable lr (lr * ||H|| <= 2)
-    that data error moves the step by at most about 2 (n + 1) u |c| for n parameters. The
-    iteration map I - lr H is non-expansive for a stable lr, so step errors add without
-    growing: after K steps |c_dtype - c_exact|_2 <= (K (n + 4) + 1) u |c|_2, the 1 for
-    rounding the start. ``max_rel_diff`` is inf-norm over inf-norm, at most sqrt(n) times
-    the 2-norm ratio. float64 gives ~1e-12 for thousands of steps; float32 ~1e-3.
-    """
-    steps = iterations * (coupled_params + 4) + 1
-    return steps * unit_roundoff(dtype) * math.sqrt(coupled_params)
-
-
-def max_rel_diff(got: np.ndarray, want: np.ndarray) -> float:
-    """Largest absolute difference over the largest reference magnitude (norm-wise, so a
-    coefficient near zero does not blow up)."""
-    scale = float(np.max(np.abs(want))) if want.size else 0.0
-    diff = float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want))) if want.size else 0.0
-    if not math.isfinite(diff):
-        return math.inf
-    return diff / scale if scale > 0 else diff

@@ -76,3 +76,9 @@ def settled(rows: Sequence[Sequence[float]], target: float) -> bool:
         separated(a, b) or (a.narrow(target) and b.narrow(target))
         for a, b in itertools.pairwise(estimates)
     )
+
+
+def is_noisy(values: list[float], target: float) -> bool:
+    """The interval of the calls' mean is wider than ``target`` either side (or too few
+    calls to tell): the row's figure is not yet as precise as asked."""
+    return not estimate(values).narrow(target)

@@ -42,9 +42,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from descent_bench.measurement import statistics
-from descent_bench.measurement.ratios import SEED, Ratio, ratio_draws
-from descent_bench.measurement.records import Record, key
+from descent_bench.records import statistics
+from descent_bench.records.ratios import SEED, Ratio, ratio_draws
+from descent_bench.records.record import Record, key
 
 ALPHA = 0.05
 MIN_MARGIN = 0.05

@@ -1,0 +1,48 @@
+"""A measured run as data: its records, the streaming ceilings measured beside them, and how
+busy the machine was (``MachineState``, read by ``machine.state``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from descent_bench.records.record import Record
+from descent_bench.records.settings import Settings
+
+
+@dataclass(frozen=True)
+class MachineState:
+    """How busy the machine was around a run, and the warnings a careful reader wants."""
+
+    load_average_before: tuple[float, float, float] | None
+    load_average_after: tuple[float, float, float] | None
+    seconds: float
+    other_busy_cores: float | None  # CPU use of other processes, averaged over the run
+    steal_fraction: float | None  # of all CPU time, over the run
+    governor: str | None
+    frequencies_mhz: tuple[float, ...] | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """A platform's streaming ceiling: the fastest read of a large array, and by whom."""
+
+    gbytes_per_second: float
+    measured_by: str
+
+
+@dataclass
+class SuiteResult:
+    """A measured run: its records and what the output says beside them."""
+
+    settings: Settings
+    records: list[Record]
+    ceilings: dict[str, Ceiling]
+    processes: int  # processes of a multi-host run (1: one host)
+    main_process: bool  # only the first process of a multi-host run reports
+    workers: int = 1  # worker processes the rounds were spread over
+    cpus: tuple[tuple[int, ...], ...] = ()  # each worker's CPUs
+    machine_state: MachineState | None = None  # how busy the machine was during the run
+    # What the run ran on (``machine.describe``), as the first measuring process saw it.
+    machine: dict[str, Any] | None = None
