@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from descent_bench import __version__
-from descent_bench.backends.numpy_backend import NumpyBackend
+from descent_bench.backends.numpy import NumpyBackend
 from descent_bench.cli import main
 from descent_bench.native import fused as native
 from descent_bench.timing import planning, rounds, suite

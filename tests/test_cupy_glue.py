@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from descent_bench import backends, kernels
-from descent_bench.backends import cupy_fused
-from descent_bench.backends.cupy_backend import CupyBackend
+from descent_bench.backends.cupy import CupyBackend
+from descent_bench.backends.cupy import fused as cupy_fused
 from descent_bench.cli import main
 from descent_bench.timing import rows as contenders
 

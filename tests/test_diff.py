@@ -63,7 +63,8 @@ def runs(tmp_path):
 
 
 def verdicts(out):
-    return {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:] if line.strip()}
+    """Row label -> verdict, from a table under its title and header line."""
+    return {line.split()[0]: line.split()[-1] for line in out.splitlines()[2:] if line.strip()}
 
 
 def test_a_slower_row_is_called_slower_and_an_unchanged_one_same(runs, capsys):
@@ -168,7 +169,7 @@ def test_a_schema_1_file_gives_ratios_and_uncertain(tmp_path, capsys):
     v1 = str(Path(__file__).parent / "data" / "compare-v1.json")
     assert main(["diff", v1, v1]) == 0
     out = capsys.readouterr().out
-    rows = [line for line in out.split("\n\n")[0].splitlines()[1:]]
+    rows = [line for line in out.split("\n\n")[0].splitlines()[2:]]
     assert rows and all(line.split()[-1] == "uncertain" for line in rows)
     assert all(" 1.000 " in line for line in rows)
     assert "Rows without calls show their median µs/iter" in out

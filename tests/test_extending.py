@@ -2,7 +2,9 @@
 this file alone, and show up in fit, info, compare, the suite and the asv parameters."""
 
 import importlib
+import inspect
 import json
+import textwrap
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -134,6 +136,30 @@ def listy():
     backends.register(ListBackend.name, ListBackend)
     yield ListBackend.name
     backends.unregister(ListBackend.name)
+
+
+def backend_package() -> str:
+    """The source of a package that holds ``ListBackend`` under another name."""
+    source = textwrap.dedent(inspect.getsource(ListBackend))
+    source = source.replace("ListBackend", "PackagedBackend").replace('"listy"', '"packaged"')
+    return f"from descent_bench.backends.base import Backend\n\n\n{source}"
+
+
+def test_a_new_backend_is_one_package_and_one_registry_line(tmp_path, monkeypatch, capsys):
+    package = tmp_path / "packaged_backend"
+    package.mkdir()
+    (package / "__init__.py").write_text(backend_package())
+    monkeypatch.syspath_prepend(str(tmp_path))
+    backends.register("packaged", "packaged_backend:PackagedBackend")  # the registry line
+    try:
+        assert main(["info", "--json"]) == 0
+        listed = {b["name"]: b["usable"] for b in json.loads(capsys.readouterr().out)["backends"]}
+        argv = ["compare", "--backends", "packaged", "--problems", "sine", "--sizes", "2000"]
+        code = main([*argv, "--iterations", "20", "--processes", "1", "--budget", "0"])
+    finally:
+        backends.unregister("packaged")
+    assert listed["packaged"] is True
+    assert code == 0 and "packaged" in capsys.readouterr().out
 
 
 def test_a_registered_problem_fits_with_its_own_options(quadratic, capsys):

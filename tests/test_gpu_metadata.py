@@ -6,6 +6,9 @@ from types import SimpleNamespace
 import pytest
 
 from descent_bench.backends import BackendStatus
+from descent_bench.backends.cupy.backend import runtime_facts
+from descent_bench.backends.gpu_facts import GpuInfo, merged
+from descent_bench.backends.jax.backend import device_facts
 from descent_bench.machine import gpu
 
 
@@ -86,7 +89,7 @@ def stand_in_cupy():
 
 
 def test_cupy_runtime_fields():
-    info = gpu.from_cupy(stand_in_cupy())
+    info = runtime_facts(stand_in_cupy())
     assert (info.name, info.driver, info.cuda_runtime, info.compute_capability) == (
         "NVIDIA H100 80GB HBM3",
         "12.8",
@@ -103,7 +106,7 @@ def test_jax_device_fields():
         memory_stats=lambda: {"bytes_limit": 80 * 2**30},
         client=SimpleNamespace(platform_version="PJRT C API\ncuda 12080"),
     )
-    info = gpu.from_jax(device)
+    info = device_facts(device)
     assert (info.source, info.name, info.compute_capability, info.memory_bytes) == (
         "jax",
         "NVIDIA H100 80GB HBM3",
@@ -114,7 +117,7 @@ def test_jax_device_fields():
 
 def test_a_later_source_fills_only_what_the_first_lacks():
     nvml = gpu.from_nvml(stand_in_nvml(), "1")
-    both = gpu.merged(nvml, gpu.from_cupy(stand_in_cupy()))
+    both = merged(nvml, runtime_facts(stand_in_cupy()))
     assert (both.source, both.driver, both.cuda_runtime) == ("nvml", "570.86.15", "12.6")
 
 
@@ -124,4 +127,4 @@ def status(name, platform):
 
 def test_no_gpu_in_use_is_empty():
     statuses = [status("numpy", "cpu"), status("jax", "cpu")]
-    assert gpu.used_gpu(statuses) == gpu.GpuInfo()
+    assert gpu.used_gpu(statuses) == GpuInfo()

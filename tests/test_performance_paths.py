@@ -108,7 +108,7 @@ def test_jax_moments_are_one_variadic_reduction(xla_cpu):
 @pytest.mark.parametrize("limit", ["MAX_TRIP", "PIECE_ELEMENTS"])
 def test_jax_runs_long_loops_in_pieces_with_the_same_result(jax_backend, monkeypatch, limit):
     """Beyond its int32 counter, and beyond the work of one uninterruptible call."""
-    from descent_bench.backends import base
+    from descent_bench.backends import calls
     from descent_bench.backends.jax import backend as jax_module
 
     problem = kernels.Paraboloid(walkers=3)  # 6 elements + 0 data
@@ -116,7 +116,7 @@ def test_jax_runs_long_loops_in_pieces_with_the_same_result(jax_backend, monkeyp
     if limit == "MAX_TRIP":
         monkeypatch.setattr(jax_module, "MAX_TRIP", 7)  # 20 = 7 + 7 + 6
     else:
-        monkeypatch.setattr(base, "PIECE_ELEMENTS", 6 * 7)
+        monkeypatch.setattr(calls, "PIECE_ELEMENTS", 6 * 7)
     pieces = kernels.descend(problem, jax_backend, iterations=20, dtype="float32")
     assert pieces.params.tolist() == whole.params.tolist()
 
@@ -126,7 +126,7 @@ def test_jax_runs_long_loops_in_pieces_with_the_same_result(jax_backend, monkeyp
     [(2000, 4000, [2000]), (10, 2 * 10**7, [10]), (60, 2 * 10**7, [25, 25, 10]), (0, 5, [])],
 )
 def test_pieces(k, elements, want):
-    from descent_bench.backends.base import pieces
+    from descent_bench.backends.calls import pieces
 
     assert pieces(k, elements) == want
 

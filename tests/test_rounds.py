@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from descent_bench import backends
-from descent_bench.backends.base import CallTime
-from descent_bench.backends.numpy_backend import NumpyBackend
+from descent_bench.backends.calls import CallTime
+from descent_bench.backends.numpy import NumpyBackend
 from descent_bench.records.verdicts import diff
 from descent_bench.timing import planning, suite
 from descent_bench.timing.observer import Silent

@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from descent_bench.backends.base import CallTime
+from descent_bench.backends.calls import CallTime
 from descent_bench.timing import stopping
 from descent_bench.timing.prepare import Prepared
 from descent_bench.timing.visits import time_visits

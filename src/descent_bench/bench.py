@@ -31,7 +31,7 @@ from descent_bench.kernels import FORMS, PROBLEMS, Array, capabilities, place
 from descent_bench.records.record import gbytes_per_second
 from descent_bench.records.settings import DTYPES
 from descent_bench.reference.answer import SEED, reference
-from descent_bench.reference.bound import bound, max_rel_diff
+from descent_bench.reference.bound import Agreement, Disagreement, bound, max_rel_diff
 from descent_bench.timing.prepare import prepare
 from descent_bench.timing.rows import (
     COMPILED,
@@ -42,6 +42,7 @@ from descent_bench.timing.rows import (
     TUTORIAL_LOOP,
     Row,
     Runner,
+    row_for,
     rows,
     runner,
 )
@@ -83,10 +84,6 @@ LOOPS = (OWN, COMPILED, NAIVE, TUTORIAL_LOOP)
 
 class Unavailable(RuntimeError):
     """This combination cannot run here; the message says why (a benchmark's skip reason)."""
-
-
-class Disagreement(AssertionError):
-    """A backend's answer is farther from the reference than its bound allows."""
 
 
 def backend_names(splitting: bool = False) -> list[str]:
@@ -149,28 +146,6 @@ def instructions_per_iteration(
 
 
 @dataclass(frozen=True)
-class Agreement:
-    """The distance of K iterations from the reference, and the bound it must keep."""
-
-    max_rel_diff: float
-    bound: float  # the largest max_rel_diff that agrees, for this dtype, K and problem
-    reference: str  # which reference: "exact", "independent" or "kernel"
-
-    @property
-    def agrees(self) -> bool:
-        return self.max_rel_diff <= self.bound
-
-    def check(self) -> float:
-        """``max_rel_diff``, or ``Disagreement`` naming it and the bound."""
-        if not self.agrees:
-            raise Disagreement(
-                f"max_rel_diff {self.max_rel_diff:.3g} from the {self.reference} reference "
-                f"exceeds the bound {self.bound:.3g}"
-            )
-        return self.max_rel_diff
-
-
-@dataclass(frozen=True)
 class Measurement:
     iterations: int
     iterations_per_second: float
@@ -186,31 +161,6 @@ def pin_threads(count: int) -> list[int]:
     ``count`` threads, for the rest of the process (``threads.pin``). Call it before a library
     that sizes its pool from the CPUs at start (jax) is loaded. Returns the CPUs."""
     return pin(0, count)
-
-
-def workload_row(
-    problem: str, size: int, dtype: str, backend: str, devices: int, loop: str, standard: bool
-) -> Row:
-    """The row a workload runs, or ``Unavailable`` naming what this backend lacks."""
-    if backend not in backends.names():
-        raise Unavailable(f"{backend} is not a backend of this version")
-    kind = STANDARD if standard and loop == OWN else loop
-    k = call_iterations(make_problem(problem, size))
-    names = [] if kind == TUTORIAL_LOOP else [backend]
-    for row in rows(names, problem, size, dtype, k):
-        if kind in (row.loop, row.label) and row.backend == backend:
-            # Over several devices where the backend splits data (runner says where not).
-            return replace(row, devices=devices) if kind in (OWN, STANDARD, COMPILED) else row
-    if kind == TUTORIAL_LOOP:
-        raise Unavailable(f"the tutorial has no loop for {problem} on {backend}")
-    lacks = {
-        STANDARD: "no standard-only variant of its own (its primitives are the standard ones, "
-        "or another backend's row is that variant)",
-        NAIVE: "no naive loop of its own",
-        COMPILED: "no compiled variant (its own loop is compiled already, or its library has "
-        "no compiler)",
-    }
-    raise Unavailable(f"{backend} has {lacks.get(kind, f'no loop {kind!r}')}")
 
 
 class Workload:
@@ -264,7 +214,12 @@ class Workload:
             if loop not in LOOPS and loop not in labels:
                 known = ", ".join([*LOOPS, *labels])
                 raise ValueError(f"unknown loop {loop!r} (choose from {known})")
-        row = workload_row(problem, size, dtype, backend, devices, loop, standard)
+        kind = STANDARD if standard and loop == OWN else loop
+        k = call_iterations(make_problem(problem, size))
+        try:
+            row = row_for(backend, kind, problem, size, dtype, k, devices)
+        except BackendUnavailable as exc:
+            raise Unavailable(str(exc)) from None
         row = replace(row, threads=threads or 1, form=form)
         if threads is not None:
             pin_threads(threads)

@@ -8,13 +8,13 @@ reading all of X.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from descent_bench.kernels import Array, Data, Loop, Ops, Option
+from descent_bench.kernels import Array, Data, Loop, Ops, Option, ProblemBase
 
 DATA_SEED = 20_240_601  # the generated data, the same on every backend and run
 
@@ -25,7 +25,7 @@ def _check_penalty(value: float) -> None:
 
 
 @dataclass(frozen=True)
-class Ridge:
+class Ridge(ProblemBase):
     """Ridge regression with ``samples`` rows of ``features`` generated features."""
 
     samples: int = 1000
@@ -43,23 +43,11 @@ class Ridge:
     start_option: ClassVar[Option] = Option(
         "init", "reals", None, "initial weights (default: random)", metavar="W1,W2,..."
     )
+    size_field: ClassVar[str] = "samples"
     default_sizes: ClassVar[tuple[int, ...]] = (1000, 100_000)
     benchmark_sizes: ClassVar[tuple[int, ...]] = (1000, 100_000)
     default_lr: ClassVar[float] = 0.1
     default_iterations: ClassVar[int] = 500
-
-    @classmethod
-    def at_size(cls, size: int) -> Ridge:
-        return cls(samples=size)
-
-    @classmethod
-    def from_options(cls, values: Mapping[str, Any]) -> Ridge:
-        given = {o.name: values.get(o.name, o.default) for o in cls.options}
-        return cls(given["samples"], given["features"], given["penalty"])
-
-    @property
-    def size(self) -> int:
-        return self.samples
 
     @property
     def elements(self) -> int:

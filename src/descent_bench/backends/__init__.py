@@ -12,13 +12,15 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from descent_bench.backends.base import Backend, BackendUnavailable, Baseline
+from descent_bench.backends.base import Backend, BackendUnavailable, Variant
+from descent_bench.backends.calls import Baseline
 
 __all__ = [
     "Backend",
     "BackendStatus",
     "BackendUnavailable",
     "Baseline",
+    "Variant",
     "available",
     "get",
     "host",
@@ -31,11 +33,11 @@ __all__ = [
 # name -> "module:class", imported on demand. Append new backends at the end: asv names a
 # benchmark's parameters by their position in this list, over every commit it measures.
 _REGISTRY: dict[str, str | Callable[[], Backend]] = {
-    "numpy": "descent_bench.backends.numpy_backend:NumpyBackend",
+    "numpy": "descent_bench.backends.numpy:NumpyBackend",
     "jax": "descent_bench.backends.jax:JaxBackend",
-    "cupy": "descent_bench.backends.cupy_backend:CupyBackend",
-    "strict": "descent_bench.backends.strict_backend:StrictBackend",
-    "numba": "descent_bench.backends.numba_backend:NumbaBackend",
+    "cupy": "descent_bench.backends.cupy:CupyBackend",
+    "strict": "descent_bench.backends.strict:StrictBackend",
+    "numba": "descent_bench.backends.numba:NumbaBackend",
     "torch": "descent_bench.backends.torch:TorchBackend",
     "torch:cuda": "descent_bench.backends.torch:TorchCudaBackend",
 }
@@ -61,8 +63,9 @@ def names() -> list[str]:
     return list(_REGISTRY)
 
 
-def register(name: str, factory: Callable[[], Backend]) -> None:
-    """Add a backend made by ``factory`` (e.g. its class) under ``name``."""
+def register(name: str, factory: str | Callable[[], Backend]) -> None:
+    """Add a backend under ``name``: made by ``factory`` (e.g. its class), or named as a
+    registry line names one ("package.module:Class", imported at its first use)."""
     _REGISTRY[name] = factory
     _INSTANCES.pop(name, None)
 

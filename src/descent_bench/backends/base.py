@@ -1,9 +1,16 @@
 """What every backend provides: one small object per array library.
 
-A backend is the array library's namespace (with the kernel's extra primitives, ``ops``), its
-device(s), host<->device moves, ``sync`` and the K-step loop, and the capabilities the harness
-asks about instead of checking names: several devices, several processes, accelerators to
-list, and the naive loop a user of the library writes first.
+The contract a backend must meet is small: ``name`` and ``distribution`` (the package whose
+version is reported), ``_load`` (import the library; ``BackendUnavailable`` says why it
+cannot run), ``xp`` (its array-API namespace) and ``device``. Everything else is a hook with a
+default that fits a host library: moving arrays (``asarray``, ``to_numpy``), ``sync``, the
+K-step loop (``compile_loop``), the primitives beyond the standard (``faster_ops``), devices
+and processes, threads, the platform, and what the harness reads of it (the width its sums
+accumulate in, its GPU's facts, the settings that change what it measures).
+
+A backend object is one variant of its library (``Variant``): over how many devices, with
+its faster primitives or the standard's alone, its loop compiled or eager; each variant is a
+row of its own (``standard_only``, ``compiled_variant``, ``sharded``), labelled here.
 """
 
 from __future__ import annotations
@@ -11,70 +18,33 @@ from __future__ import annotations
 import importlib.metadata
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
 
+from descent_bench.backends.calls import Baseline, CallTime, device_label
+from descent_bench.backends.gpu_facts import GpuInfo
 from descent_bench.kernels import Array, Data, Loop, Ops, Problem, Step
-
-# Element-iterations one uninterrupted call may run: about a tenth of a second to a second
-# on a CPU, so that Ctrl-C is honoured between calls (Python handles signals only there).
-PIECE_ELEMENTS = 5 * 10**8
-
-
-def pieces(k: int, elements: int, limit: int = 2**31 - 1) -> list[int]:
-    """``k`` iterations as calls of at most ``PIECE_ELEMENTS`` element-iterations (and at
-    most ``limit`` iterations) each: equal pieces and one remainder. A timed call of
-    ``compare``'s default K is one piece."""
-    size = max(1, min(limit, PIECE_ELEMENTS // max(1, elements)))
-    return [size] * (k // size) + ([k % size] if k % size else [])
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: its type, and its message's last non-empty line."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[-1]}" if lines else type(exc).__name__
-
-
-@dataclass(frozen=True)
-class CallTime:
-    """One timed call: ``host_seconds`` (perf_counter around the call and its sync, the clock
-    every row is compared on) and ``device_seconds`` (the device's own events around the same
-    call, where the backend has them: CUDA events for CuPy)."""
-
-    host_seconds: float
-    device_seconds: float | None
 
 
 class BackendUnavailable(RuntimeError):
     """The backend cannot run on this machine; the message says why and how to fix it."""
 
 
-def device_label(name: str, devices: int) -> str:
-    """A backend's row name over ``devices`` devices: its name, or e.g. ``jax-4dev``."""
-    return name if devices == 1 else f"{name}-{devices}dev"
-
-
 @dataclass(frozen=True)
-class Baseline:
-    """A loop a user of the library writes first, measured as a row beside the backend's
-    own: its label, its loop for a problem (None: none for that problem, so no row), and the
-    gradient phrasing whose data it reads (None: the backend's choice)."""
+class Variant:
+    """Which variant of its library a backend object is: over ``devices`` devices, with its
+    faster primitives (``fused``) or the standard's alone, its loop ``compiled`` by the
+    library's compiler or eager."""
 
-    label: str
-    make_loop: Callable[[Problem], Loop | None]
-    form: str | None = None
-    compiles: bool = False  # compiled at its first call (a compile time), e.g. jit of a step
+    devices: int = 1
+    fused: bool = True
+    compiled: bool = False
 
 
 class Backend:
-    """One array library.
-
-    Subclasses set ``name``, ``distribution`` (the package whose version is reported) and
-    implement ``_load`` (import the library, raise ``BackendUnavailable`` if it cannot run),
-    ``xp`` and ``device``. Nothing is imported until a method needs the library.
-    """
+    """One array library (the contract: the module). Nothing is imported before it is used."""
 
     name: ClassVar[str] = ""
     distribution: ClassVar[str] = ""
@@ -83,41 +53,82 @@ class Backend:
     # Label of the naive loop a user of this library writes first, measured as a baseline row
     # beside the backend's own loop (``naive_loop``); None where the backend's loop is that.
     naive_label: ClassVar[str | None] = None
-    # Whether ``sharded(n)`` can split data over n > 1 devices, and whether
-    # ``join_processes`` can join a run of several processes (hosts).
+    # Whether ``sharded(n)`` splits data over n > 1 devices; ``join_processes`` joins hosts.
     splits_over_devices: ClassVar[bool] = False
     joins_processes: ClassVar[bool] = False
-    # Whether the K-step loop is compiled before it runs (its cost grows with the program).
-    compiles: bool = False  # a class's default; a compiled variant object may set its own
+    # Whether the backend's own K-step loop is compiled before it runs.
+    loop_compiles: ClassVar[bool] = False
+    # The kernel's primitives done faster than the standard's (None: the standard's), and
+    # whether computing with the standard's alone is a row of its own (not where another
+    # backend's row is that, as numpy's is numba's).
+    faster_ops: ClassVar[type[Ops] | None] = None
+    standard_only_row: ClassVar[bool] = True
+    # Whether the library compiles the K-step loop as a variant of its own (torch.compile).
+    has_compiler: ClassVar[bool] = False
+    # Settings of the environment that change what this backend's rows measure (recorded
+    # with a GPU result), and those a counted process passes on (by prefix) and sets.
+    recorded_environment: ClassVar[tuple[str, ...]] = ()
+    counted_prefixes: ClassVar[tuple[str, ...]] = ()
+    counted_settings: ClassVar[tuple[tuple[str, str], ...]] = ()
 
-    def __init__(self) -> None:
+    def __init__(self, variant: Variant | None = None) -> None:
+        self.variant = variant or Variant()
         self._loaded = False
 
+    # -- the variant ----------------------------------------------------------------------
     @property
     def n_devices(self) -> int:
-        """Devices one array may be split over."""
-        return 1
+        return self.variant.devices  # devices one array may be split over
+
+    @property
+    def fused(self) -> bool:
+        """Whether the kernel's primitives are the backend's faster ones."""
+        return self.faster_ops is not None and self.variant.fused
+
+    @property
+    def compiles(self) -> bool:
+        """Whether the K-step loop is compiled before it runs (its own, or a variant)."""
+        return self.loop_compiles or self.variant.compiled
 
     @property
     def label(self) -> str:
-        """The row name in tables: the name, with the device count where data is split."""
-        return device_label(self.name, self.n_devices)
+        """The row's name: the backend's, with its devices and variant where not one and
+        the default."""
+        label = device_label(self.name, self.n_devices)
+        if self.faster_ops is not None and not self.variant.fused:
+            label += "-standard"
+        return label + ("-compiled" if self.variant.compiled else "")
+
+    def with_variant(self, **changes: Any) -> Backend:
+        return type(self)(replace(self.variant, **changes))  # another variant, not loaded
 
     def fresh(self) -> Backend:
-        """A new object of this backend with nothing compiled or cached yet."""
-        return type(self)()
+        """A new object of this backend, nothing compiled or cached yet."""
+        return type(self)(self.variant)
 
     def standard_only(self) -> Backend | None:
         """This backend with the kernel's primitives in their standard-only form, measured as
         a row of its own so the gain of a faster primitive stays visible; None where this
         backend's primitives are the standard ones (or another row already is that)."""
+        if self.fused and self.standard_only_row:
+            return self.with_variant(fused=False)
         return None
 
     def compiled_variant(self) -> Backend | None:
         """This backend with its K-step loop compiled by the library's compiler, measured as
         a row of its own beside the eager one; None where the backend's own loop is already
         compiled, or the library has no compiler."""
+        if self.has_compiler and not self.variant.compiled:
+            return self.with_variant(compiled=True)
         return None
+
+    def sharded(self, n_devices: int) -> Backend:
+        """This backend over ``n_devices`` devices (itself for the same count)."""
+        if n_devices == self.n_devices:
+            return self
+        if not self.splits_over_devices:
+            raise BackendUnavailable(f"{self.name} runs on one device; --devices > 1 needs jax")
+        return self.with_variant(devices=n_devices)
 
     def baselines(self) -> list[Baseline]:
         """The loops a user of this library writes first: by default the naive loop
@@ -137,38 +148,30 @@ class Backend:
             self._loaded = True
         return self
 
-    def unavailable_reason(self) -> str | None:
+    def unavailable_reason(self) -> str | None:  # why it cannot run here, or None
         try:
             self.load()
         except BackendUnavailable as exc:
             return str(exc)
         return None
 
-    def version(self) -> str | None:
+    def version(self) -> str | None:  # the installed version of ``distribution``
         try:
             return importlib.metadata.version(self.distribution)
         except importlib.metadata.PackageNotFoundError:
             return None
 
-    # -- devices and processes -------------------------------------------------------------
-    def sharded(self, n_devices: int) -> Backend:
-        """This backend over ``n_devices`` devices (itself for one)."""
-        if n_devices == 1:
-            return self
-        raise BackendUnavailable(f"{self.name} runs on one device; --devices > 1 needs jax")
-
+    # -- devices, processes, platform ------------------------------------------------------
     def join_processes(
         self, coordinator: str, num_processes: int, process_id: int, timeout: int = 300
     ) -> None:
-        """Join a run spanning several processes (hosts), before any other use; give up
-        after ``timeout`` seconds without all of them."""
+        """Join a run over several processes (hosts) first; give up after ``timeout`` s."""
         raise BackendUnavailable(f"{self.name} runs in one process")
 
     def process_count(self) -> int:
         return 1
 
-    def process_index(self) -> int:
-        """This process's index in a multi-process run; only process 0 reports."""
+    def process_index(self) -> int:  # this process's index in a multi-process run
         return 0
 
     @property
@@ -179,37 +182,42 @@ class Backend:
         return [str(self.device)]
 
     def accelerators(self) -> list[str]:
-        """The accelerators (GPUs) among ``devices()``, for the machine description."""
+        """The accelerators (GPUs) among ``devices()``."""
         return []
 
     @property
     def platform(self) -> str:
-        """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a bandwidth ceiling."""
+        """Where the arrays live: 'cpu' or 'gpu'; rows on one platform share a ceiling."""
         return "cpu"
 
     def platform_reason(self) -> str:
         """Why the backend runs on ``platform`` (shown by ``info``, recorded in its JSON)."""
         return "a host library: its arrays are in host memory"
 
-    def matmul_precision(self) -> str:
-        """How float32 matrix products are computed: 'full', or a faster mode in use (e.g.
-        TF32 on NVIDIA GPUs), which the agreement bound and the row label must then say."""
-        return "full"
-
     def platform_warnings(self) -> list[str]:
-        """What the user should know about the platform choice, e.g. an accelerator plugin
-        that is installed but failed, so the backend fell back to the CPU."""
+        """What the user should know of the platform choice (a plugin that failed)."""
         return []
 
-    # -- threads --------------------------------------------------------------------------
+    def gpu_facts(self) -> GpuInfo | None:
+        """What the library says of the GPU it runs on (None: on a CPU, or nothing)."""
+        return None
+
+    def matmul_precision(self) -> str:
+        """How float32 matrix products are computed: 'full', or a faster mode (TF32)."""
+        return "full"
+
+    def accumulation_dtype(self, dtype: str) -> str | None:
+        """The type the kernel's sums accumulate in for inputs of ``dtype`` (e.g. float64
+        for float32 inputs where a fused loop keeps float64 accumulators); None where the
+        backend does not say, and the agreement bound assumes nothing of it."""
+        return None
+
     def limit_threads(self, count: int) -> None:
-        """From now on in this process, run the library's intra-op work (BLAS, its own thread
-        pool) on at most ``count`` threads. The measurement calls it in each worker process
-        before anything is timed; libraries whose pool is fixed at start-up are held to
-        ``count`` by the process's CPU affinity instead (``measurement.threads``)."""
+        """From now on, the library's intra-op work on at most ``count`` threads (a pool
+        fixed at start-up is held by CPU affinity instead: ``timing.threads``)."""
 
     def thread_count(self) -> int | None:
-        """The intra-op threads the library uses now, where it can say (recorded per row)."""
+        """The intra-op threads the library uses now, where it can say."""
         return None
 
     # -- arrays ---------------------------------------------------------------------------
@@ -220,8 +228,9 @@ class Backend:
 
     @property
     def ops(self) -> Ops:
-        """The namespace with the kernel's extra primitives (standard-only by default)."""
-        return Ops(self.xp)
+        """The namespace with the kernel's primitives: the faster ones (``faster_ops``) where
+        the backend has them and this variant uses them, else the standard's."""
+        return self.faster_ops(self.xp) if self.faster_ops and self.fused else Ops(self.xp)
 
     def prepare(self, dtype: str) -> None:
         """Get ready to compute in ``dtype`` ('float32' or 'float64')."""
@@ -233,11 +242,10 @@ class Backend:
         return self.xp.asarray(np.asarray(host, dtype=dtype), device=self.device)
 
     def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Array:
-        """Like ``asarray``; ``axis`` is the array's points axis (None: none), which a backend
-        spanning several devices splits over them. One device: ``asarray``."""
+        """``asarray``, split along ``axis`` (the points) over several devices where any."""
         return self.asarray(host, dtype)
 
-    def to_numpy(self, array: Array) -> np.ndarray:
+    def to_numpy(self, array: Array) -> np.ndarray:  # to a host NumPy array
         return np.asarray(array)
 
     def sync(self, result: Any) -> Any:
@@ -246,20 +254,18 @@ class Backend:
 
     def timed_call(self, fn: Callable[[], Any]) -> CallTime:
         """One call of ``fn`` synced inside its timed region: host seconds, and the device's
-        own time of it where the backend has an event clock (None here)."""
+        own time where the backend has an event clock."""
         start = time.perf_counter()
         self.sync(fn())
         return CallTime(time.perf_counter() - start, None)
 
     def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
-        """Host seconds of each of ``repeat`` calls of ``fn``, each synced inside its timed
-        region: the one clock every row of every device is timed with."""
+        """Host seconds of each of ``repeat`` synced calls of ``fn`` (``timed_call``)."""
         return [self.timed_call(fn).host_seconds for _ in range(repeat)]
 
-    # -- execution ------------------------------------------------------------------------
     def gradient_form(self, size: int) -> str:
-        """How a problem of ``size`` (points, walkers) phrases its gradient here
-        (``kernels.FORMS``), chosen by measurement: see docs/performance.md."""
+        """How a problem of ``size`` phrases its gradient here (``kernels.FORMS``), chosen
+        by measurement (docs/performance.md)."""
         return "elementwise"
 
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -278,8 +284,7 @@ class Backend:
         return run
 
     def naive_loop(self, problem: Problem) -> Loop:
-        """One compiled step called k times from Python: what a user writes before a
-        compiled loop (the ``naive_label`` row)."""
+        """One compiled step called k times from Python (the ``naive_label`` row)."""
         ops = self.ops
         step = self.compile_step(lambda params, data, lr: problem.step(ops, params, data, lr))
 

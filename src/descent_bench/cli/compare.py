@@ -119,7 +119,7 @@ def add_parser(commands: a.Commands) -> None:
     p.add_argument("--json", metavar="FILE", help="write every row and call (atomically)")
     p.add_argument("--plot", metavar="FILE.png", help="iterations/s against size, log-log")
     add_device_options(p, many=True)
-    counting.add_option(p)
+    counting.add_count_option(p)
     p.set_defaults(run=run)
 
 
@@ -184,7 +184,7 @@ class ProgressLine:
         pass
 
 
-def progress_line() -> Progress:
+def progress_display() -> Progress:
     """A transient line on stderr; nothing where stderr is not a terminal."""
     console = Console(stderr=True, highlight=False)
     return Progress(
@@ -225,8 +225,8 @@ def run(args: argparse.Namespace) -> int:
         suite.check(asked)  # what needs no library, once, before the paths
         a.check_output_path("json", args.json, (".json",))
         a.check_plot_path(args.plot)
-        counting.check(args)
-        with progress_line() as progress:
+        counting.check_count_option(args)
+        with progress_display() as progress:
             observer = ProgressLine(progress)
             if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):
                 names = args.backends or backends.names()
@@ -269,7 +269,7 @@ def run(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     from descent_bench.output.document import NotAComparison, read
-    from descent_bench.output.markdown import markdown
+    from descent_bench.output.markdown import comparison
     from descent_bench.output.report import output_width, screen
 
     try:
@@ -279,7 +279,7 @@ def show(args: argparse.Namespace) -> int:
     except NotAComparison as exc:
         raise a.UsageError(f"{args.file!r}: {exc}") from None
     if args.markdown:
-        print(markdown(saved.records, saved.ceilings))
+        print(comparison(saved.records, saved.ceilings))
         counting.print_counts(saved.records, markdown=True)
         return a.EXIT_OK
     gpu = saved.machine.get("gpu") or ""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 COUNTS = ("instructions",)  # what --count counts
 
 
-def add_option(p: argparse.ArgumentParser) -> None:
+def add_count_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--count",
         choices=COUNTS,
@@ -28,7 +28,7 @@ def add_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def check(args: argparse.Namespace) -> None:
+def check_count_option(args: argparse.Namespace) -> None:
     """Before any work: counting needs valgrind, and one host."""
     if args.count is None:
         return
@@ -67,14 +67,16 @@ def counted(args: argparse.Namespace, result: SuiteResult) -> SuiteResult:
 
 def print_counts(records: list[Record], markdown: bool = False) -> None:
     """The counts table after the time table, where the run counted."""
-    from descent_bench.output.counts import run_table
+    from descent_bench.output.counts import run_lines
     from descent_bench.records.count_verdicts import is_counted
 
     if is_counted(records) or any(r.uncounted for r in records):
-        print(f"\n{run_table(records, markdown)}")
+        print(f"\n{run_lines(records, markdown)}")
 
 
-def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[str]) -> int | None:
+def counted_diff(
+    args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[str]
+) -> int | None:
     """``diff`` of two counted runs, after ``preface`` (what differs between the runs);
     None where neither counted: the timed diff's turn. A counted run against a timed one is
     refused."""
@@ -110,7 +112,7 @@ def diff(args: argparse.Namespace, old: SavedRun, new: SavedRun, preface: list[s
         from descent_bench.output.report import wrap
 
         summary = "\n".join(wrap(summary))
-    lines = [*preface, counts.diff_table(result, args.markdown), "", summary]
+    lines = [*preface, counts.diff_lines(result, args.markdown), "", summary]
     if result.uncounted:
         lines += ["Not compared:", *(f"  {line}" for line in counts.not_counted(result.uncounted))]
     print("\n".join(lines))

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         if items:
             lines.extend([*listed(heading, items), ""])
-    counted = counting.diff(args, old, new, lines)  # two counted runs: by their counts
+    counted = counting.counted_diff(args, old, new, lines)  # two counted runs: by their counts
     if counted is not None:
         return counted
     if not result.changes:
@@ -104,9 +104,12 @@ def run(args: argparse.Namespace) -> int:
             f"no row of {cell_text(args.new)!r} matches one of {cell_text(args.old)!r} "
             "(rows match on backend, problem, size, dtype, devices, K and threads)"
         )
-    lines.append(diff_table.markdown(result) if args.markdown else diff_table.plain(result))
+    if args.markdown:
+        lines += diff_table.markdown_lines(result)
+    else:
+        lines += diff_table.lines(result, width)
     lines.append("")
-    lines.append(diff_table.summary(result))
+    lines.append(diff_table.summary_line(result))
     if any(not c.old.samples or not c.new.samples for c in result.changes):
         lines.append(
             "Rows without calls show their median µs/iter, the only figure a schema-1 file "

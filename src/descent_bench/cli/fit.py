@@ -82,7 +82,7 @@ def usable_backend(name: str, devices: int = 1) -> Backend:
         raise UsageError(f"backend {name!r} cannot run here: {exc}") from None
 
 
-def make_problem(args: argparse.Namespace) -> tuple[Problem, Any]:
+def problem_from_arguments(args: argparse.Namespace) -> tuple[Problem, Any]:
     """The problem and its host start, from the parsed options (``UsageError`` on bad ones,
     and on a size that would not fit in the free memory, before anything is allocated)."""
     kind = PROBLEMS[args.problem]
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         join_processes(args, [backends.get(args.backend)])
     backend = usable_backend(args.backend, args.devices)
     a.check_plot_path(args.plot)
-    problem, initial = make_problem(args)
+    problem, initial = problem_from_arguments(args)
     if backend.n_devices > 1 and not capabilities.splits_over_devices(problem):
         raise UsageError(
             f"--devices {backend.n_devices}: {problem.name} runs on one device (it does not "

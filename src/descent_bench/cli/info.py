@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import textwrap
 from dataclasses import asdict
 
 from descent_bench import __version__, backends
@@ -36,23 +35,24 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_OK
-    from descent_bench.output.report import output_width
+    from descent_bench.output.grid import Column, Grid
+    from descent_bench.output.report import output_width, wrap
 
     width = output_width()
     rows = [
-        (
+        [
             s.name,
             s.version or "-",
             ", ".join(s.devices) or "-",
             f"usable on {s.platform}" if s.usable else "unusable",
-            str(s.platform_reason) if s.usable else str(s.reason),
-        )
+        ]
         for s in statuses
     ]
-    header = ("backend", "version", "devices", "status")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row[:4], widths, strict=True)).rstrip())
-        print(textwrap.fill(row[4], width, initial_indent="    ", subsequent_indent="    "))
+    columns = [Column(h, justify="left") for h in ("backend", "version", "devices", "status")]
+    header, *lines = Grid(columns, rows).lines()
+    print(header)
+    for s, line in zip(statuses, lines, strict=True):
+        print(line)
+        reason = str(s.platform_reason) if s.usable else str(s.reason)
+        print("\n".join(wrap(reason, width, first="    ", rest="    ")))
     return EXIT_OK

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from descent_bench import backends
 from descent_bench.instructions import aligned_arrays, callgrind, callgrind_output
 from descent_bench.native import fused
 from descent_bench.records.record import Record
@@ -46,14 +47,15 @@ OPTIONS = (
 TIMEOUT_SECONDS = 1800.0  # one row's process, start to end (imports and compiling included)
 CHILD = "descent_bench.instructions.counted_call"
 # The environment a counted process gets: these variables and those starting with
-# ``PASSED_PREFIXES``, nothing else. The size of the environment moves where the heap's
-# arrays start, and with it the vector loops' peeled iterations: the same numpy row counted
+# ``PASSED_PREFIXES`` or a backend's ``counted_prefixes``, nothing else. The size of the
+# environment moves where the heap's arrays start, and with it the vector loops' peeled
+# iterations: the same numpy row counted
 # 92.7M-93.7M instructions (0.5% apart) under environments a few hundred bytes apart. A
 # fixed environment keeps a shell's incidental variables (PWD, OLDPWD, SHLVL, a terminal's)
 # out of the count; the process starts in the same folder, with address space randomisation
 # off (``fixed_layout``), for the same reason.
 PASSED = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "XDG_CACHE_HOME", "CC")
-PASSED_PREFIXES = ("JAX_", "XLA_", "NUMBA_", "OMP_", "OPENBLAS_", "MKL_", "TF_CPP_")
+PASSED_PREFIXES = ("OMP_", "OPENBLAS_", "MKL_")
 
 
 class CountUnavailable(RuntimeError):
@@ -82,7 +84,7 @@ def unavailable_reason() -> str | None:
     return callgrind.unavailable_reason() or aligned_arrays.unavailable_reason()
 
 
-def check() -> None:
+def check_available() -> None:
     """``CountUnavailable`` where counting cannot run here."""
     reason = unavailable_reason()
     if reason is not None:
@@ -105,7 +107,7 @@ def count(row: Row, timeout: float = TIMEOUT_SECONDS) -> Count:
     in first on the import path and lists that folder's files at the first import, and the
     listing's allocations move the heap: 300 files more in the temporary folder moved a
     numpy row's count by 0.36%, and two ``compare`` runs minutes apart by 0.15%."""
-    check()
+    check_available()
     fused.build_for_valgrind()  # nothing compiled inside the counted process
     bytecode_compiled()
     started = time.perf_counter()
@@ -174,13 +176,16 @@ def fixed_layout() -> list[str]:
 
 
 def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The counted process's environment: ``PASSED`` and ``PASSED_PREFIXES`` from
-    ``environ``, the import path made absolute (the process starts in another folder), a
-    fixed hash seed, and OpenMP threads that sleep while they wait."""
+    """The counted process's environment: ``PASSED`` and the passed prefixes (ours and every
+    backend's) from ``environ``, the import path made absolute (the process starts in another
+    folder), a fixed hash seed, OpenMP threads that sleep while they wait, and what each
+    backend sets for a count that repeats (``Backend.counted_settings``)."""
+    registered = [backends.get(name) for name in backends.names()]
+    prefixes = (*PASSED_PREFIXES, *(p for b in registered for p in b.counted_prefixes))
     env = {
         name: value
         for name, value in environ.items()
-        if name in PASSED or name.startswith(PASSED_PREFIXES)
+        if name in PASSED or name.startswith(prefixes)
     }
     if "PYTHONPATH" in env:
         parts = env["PYTHONPATH"].split(os.pathsep)
@@ -190,16 +195,8 @@ def child_environment(environ: Mapping[str, str]) -> dict[str, str]:
     # OpenMP's idle threads (numba's threading layer) spin before they sleep, and valgrind
     # counts the spinning: a numba row moved by 0.75% between runs; asleep, not at all.
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    # jax's CPU client runs a dispatched computation on a thread of its own while Python
-    # goes on; how the two interleave, and so the state of the heap both allocate from,
-    # depends on the scheduling: a per-step jax row counted 0.1-0.2% apart between runs,
-    # nearly all of it in glibc's malloc and free. Dispatched synchronously, it repeated
-    # to within 70 instructions in 4.9 million.
-    env["JAX_CPU_ENABLE_ASYNC_DISPATCH"] = "false"
-    # A counted row runs on one device (``uncountable``); more CPU devices (as in
-    # ``JAX_NUM_CPU_DEVICES=4``, which the test suite sets) only add threads whose
-    # scheduling moved a per-step jax row's count outside the allocator by up to 38%.
-    env["JAX_NUM_CPU_DEVICES"] = "1"
+    for backend in registered:
+        env.update(dict(backend.counted_settings))
     return env
 
 
@@ -248,7 +245,7 @@ def count_own_loop(problem: str, size: int, dtype: str, backend: str, threads: i
     here, ``CountFailed`` where its process failed."""
     from descent_bench import backends
 
-    check()
+    check_available()
     chosen = backends.get(backend)
     reason = chosen.unavailable_reason()
     if reason is not None:

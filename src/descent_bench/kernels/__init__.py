@@ -7,21 +7,12 @@ group. The command line, the measurement suite, the reports and the asv suite al
 """
 
 from descent_bench.kernels import capabilities
+from descent_bench.kernels.capabilities import CoordinateDecay, DecaysCoordinates, PolynomialDescent
 from descent_bench.kernels.descent import Executor, checkpoints_every, descend, place
 from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.paraboloid import Paraboloid
-from descent_bench.kernels.problem import (
-    Array,
-    CoordinateDecay,
-    Data,
-    DecaysCoordinates,
-    Loop,
-    Ops,
-    Option,
-    PolynomialDescent,
-    Problem,
-    Step,
-)
+from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option, Problem, Step
+from descent_bench.kernels.problem_base import ProblemBase
 from descent_bench.kernels.registry import Registry
 from descent_bench.kernels.sine import FORMS, LOSSES, SineFit
 
@@ -45,6 +36,7 @@ __all__ = [
     "Paraboloid",
     "PolynomialDescent",
     "Problem",
+    "ProblemBase",
     "SineFit",
     "Step",
     "capabilities",

@@ -10,21 +10,22 @@ found by ``isinstance``, and what the harness does where a problem offers nothin
   (none: one phrasing);
 - ``Layout``: how the parameters and data split over several devices (none: the problem
   runs on one device);
-- ``PolynomialSteps`` and ``DecaysCoordinates`` (``problem``): the step described as
-  mathematics, so that a C loop and an exact reference can run it without the kernel (none:
-  the reference is the tutorial's loop or the kernel on NumPy);
-- ``divergence_hint``: what a diverged ``fit`` suggests besides a lower lr (none: nothing).
+- ``PolynomialSteps`` and ``DecaysCoordinates``: the step described as mathematics, so that
+  a C loop and an exact reference can run it without the kernel (none: the reference is the
+  tutorial's loop or the kernel on NumPy);
+- ``DivergenceHint``: what a diverged ``fit`` suggests besides a lower lr (none: nothing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, Self, runtime_checkable
 
 import numpy as np
 
 from descent_bench.kernels.outcome import Descent
-from descent_bench.kernels.problem import Loop, PolynomialDescent, Problem
+from descent_bench.kernels.problem import Loop, Problem
 
 
 @runtime_checkable
@@ -78,11 +79,41 @@ class Layout(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class PolynomialDescent:
+    """A step of the form c <- c - lr * constant * sum_i g_i x_i^j, with g = r or sign(r)
+    (``sign``) and r = p_c(x) - y over data (x, y): all a fused reference loop needs to know
+    of a problem to run its descent without the kernel."""
+
+    constant: float
+    sign: bool
+
+
+@dataclass(frozen=True)
+class CoordinateDecay:
+    """A step p <- p - lr * rate * p of every coordinate on its own: linear, so K steps
+    take p to p (1 - lr rate)^K, which an exact reference computes without the kernel."""
+
+    rate: float
+
+
+@runtime_checkable
+class DecaysCoordinates(Protocol):
+    """The step as a ``CoordinateDecay``."""
+
+    def coordinate_decay(self) -> CoordinateDecay: ...
+
+
 @runtime_checkable
 class PolynomialSteps(Protocol):
     def polynomial_descent(self) -> PolynomialDescent | None:
         """The step as a ``PolynomialDescent`` over the elementwise data (x, y), or None."""
         ...
+
+
+@runtime_checkable
+class DivergenceHint(Protocol):
+    divergence_hint: ClassVar[str]  # e.g. "lr must be below 1 for the paraboloid"
 
 
 # -- what the harness uses: the capability, or what stands in for it ------------------------
@@ -117,7 +148,7 @@ def splits_over_devices(problem: Problem) -> bool:
 
 def divergence_hint(problem: Problem) -> str:
     """What a diverged run should try besides a lower lr ("" where the problem says none)."""
-    return str(getattr(problem, "divergence_hint", ""))
+    return problem.divergence_hint if isinstance(problem, DivergenceHint) else ""
 
 
 def print_every(problem: Problem, iterations: int) -> int:

@@ -8,18 +8,20 @@ and writes all M x D coordinates. The printout and the picture are those of the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
+from descent_bench.kernels.capabilities import CoordinateDecay
 from descent_bench.kernels.outcome import Descent
-from descent_bench.kernels.problem import Array, CoordinateDecay, Data, Loop, Ops, Option
+from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
+from descent_bench.kernels.problem_base import ProblemBase
 
 
 @dataclass(frozen=True)
-class Paraboloid:
+class Paraboloid(ProblemBase):
     """Minimise the sum of squares f(p) = sum_i p_i^2 for ``walkers`` in ``dims`` dimensions."""
 
     dims: int = 2
@@ -32,6 +34,7 @@ class Paraboloid:
         Option("dims", "int", 2, "dimensions D of f(p) = sum p_i^2", minimum=1),
         Option("walkers", "int", 1, "walkers descending at once", minimum=1),
     )
+    size_field: ClassVar[str] = "walkers"  # in 2 dimensions
     start_option: ClassVar[Option] = Option(
         "start",
         "reals",
@@ -47,26 +50,6 @@ class Paraboloid:
     keeps_params: ClassVar[bool] = True
     divergence_hint: ClassVar[str] = "lr must be below 1 for the paraboloid"
     plot_panels: ClassVar[int] = 1
-
-    def __post_init__(self) -> None:
-        if self.dims < 1:
-            raise ValueError(f"dims must be a positive integer, got {self.dims}")
-        if self.walkers < 1:
-            raise ValueError(f"walkers must be a positive integer, got {self.walkers}")
-
-    @classmethod
-    def at_size(cls, size: int) -> Paraboloid:
-        """``size`` walkers in 2 dimensions."""
-        return cls(dims=2, walkers=size)
-
-    @classmethod
-    def from_options(cls, values: Mapping[str, Any]) -> Paraboloid:
-        given = {o.name: values.get(o.name, o.default) for o in cls.options}
-        return cls(dims=given["dims"], walkers=given["walkers"])
-
-    @property
-    def size(self) -> int:
-        return self.walkers
 
     @property
     def elements(self) -> int:

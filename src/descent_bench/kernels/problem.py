@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol, Self, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, Self
 
 import numpy as np
 
@@ -86,11 +86,14 @@ class Option:
     choices: tuple[str, ...] = ()
     metavar: str | None = None
     check: Callable[[Any], None] | None = None
+    field: str | None = None  # the problem's field that holds it, where not named ``name``
 
     def validate(self, value: Any) -> Any:
         """``value`` if this option allows it, else ``ValueError`` naming the option."""
         if self.kind == "int" and self.minimum is not None and value < self.minimum:
-            bound = "a positive integer" if self.minimum == 1 else f"an integer >= {self.minimum}"
+            bound = {0: "a non-negative integer", 1: "a positive integer"}.get(
+                self.minimum, f"an integer >= {self.minimum}"
+            )
             raise ValueError(f"{self.name} must be {bound}, got {value}")
         if self.kind == "reals" and self.count is not None and len(value) != self.count:
             raise ValueError(f"{self.name} needs {self.count} numbers, got {len(value)}")
@@ -101,31 +104,6 @@ class Option:
         if self.check is not None:
             self.check(value)
         return value
-
-
-@dataclass(frozen=True)
-class PolynomialDescent:
-    """A step of the form c <- c - lr * constant * sum_i g_i x_i^j, with g = r or sign(r)
-    (``sign``) and r = p_c(x) - y over data (x, y): all a fused reference loop needs to know
-    of a problem to run its descent without the kernel."""
-
-    constant: float
-    sign: bool
-
-
-@dataclass(frozen=True)
-class CoordinateDecay:
-    """A step p <- p - lr * rate * p of every coordinate on its own: linear, so K steps
-    take p to p (1 - lr rate)^K, which an exact reference computes without the kernel."""
-
-    rate: float
-
-
-@runtime_checkable
-class DecaysCoordinates(Protocol):
-    """Optional: a problem whose step is a ``CoordinateDecay`` (found by ``isinstance``)."""
-
-    def coordinate_decay(self) -> CoordinateDecay: ...
 
 
 class Problem(Protocol):

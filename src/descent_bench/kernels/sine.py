@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
+from descent_bench.kernels.capabilities import PolynomialDescent
 from descent_bench.kernels.outcome import Descent
-from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option, PolynomialDescent
+from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
+from descent_bench.kernels.problem_base import ProblemBase
 
 LOSSES = ("sse", "mse", "mae")
 # How the gradient is phrased (the same iterates either way, up to rounding):
@@ -33,7 +35,7 @@ def _check_domain(domain: Sequence[float]) -> None:
 
 
 @dataclass(frozen=True)
-class SineFit:
+class SineFit(ProblemBase):
     """Fit ``degree``-th order polynomial to sin(x) on ``points`` evenly spaced x in ``domain``.
 
     Parameters are the coefficients, constant term first. The loss is ``sse`` (sum of squared
@@ -62,8 +64,9 @@ class SineFit:
             metavar="LO,HI",
             check=_check_domain,
         ),
-        Option("loss", "choice", "sse", "loss of the residuals", choices=LOSSES),
+        Option("loss", "choice", "sse", "loss of the residuals", choices=LOSSES, field="loss_name"),
     )
+    size_field: ClassVar[str] = "points"
     start_option: ClassVar[Option] = Option(
         "init", "reals", None, "initial coefficients, constant term first", metavar="C0,C1,..."
     )
@@ -78,33 +81,13 @@ class SineFit:
     )
     plot_panels: ClassVar[int] = 2
 
-    def __post_init__(self) -> None:
-        if self.points < 1:
-            raise ValueError(f"points must be a positive integer, got {self.points}")
-        if self.degree < 0:
-            raise ValueError(f"degree must be a non-negative integer, got {self.degree}")
+    def check(self) -> None:
         if self.degree >= self.points:
             raise ValueError(
                 f"degree must be less than points (got degree {self.degree}, points {self.points})"
             )
-        _check_domain(self.domain)
         if self.form not in FORMS:
             raise ValueError(f"unknown form {self.form!r} (choose from {', '.join(FORMS)})")
-        if self.loss_name not in LOSSES:
-            raise ValueError(f"unknown loss {self.loss_name!r} (choose from {', '.join(LOSSES)})")
-
-    @classmethod
-    def at_size(cls, size: int) -> SineFit:
-        return cls(points=size)
-
-    @classmethod
-    def from_options(cls, values: Mapping[str, Any]) -> SineFit:
-        given = {o.name: values.get(o.name, o.default) for o in cls.options}
-        return cls(given["points"], given["degree"], tuple(given["domain"]), given["loss"])
-
-    @property
-    def size(self) -> int:
-        return self.points
 
     @property
     def elements(self) -> int:

@@ -119,34 +119,64 @@ def shown_rows(records: list[Record]) -> list[ShownRow]:
 
 
 @dataclass(frozen=True)
-class Column:
+class Field:
+    """What a comparison can say of a row, one value each: a name, the row's value as text,
+    and how it aligns."""
+
     name: str
-    cell: Callable[[ShownRow], str]
+    text: Callable[[ShownRow], str]
     justify: Literal["left", "center", "right"] = "right"
 
 
-COLUMNS = (
-    Column("backend", lambda s: row_label(s.record), justify="left"),
-    Column("device", lambda s: s.record.device, justify="left"),
-    Column("problem", lambda s: s.record.problem, justify="left"),
-    Column("size", lambda s: f"{s.record.size:,}"),
-    Column("dtype", lambda s: s.record.dtype),
-    Column("compile s", lambda s: _fmt(s.record.compile_seconds, ".3f")),
-    Column("time/iter", lambda s: duration(s.seconds.value)),
-    Column("±", lambda s: half_width(s.seconds) or "-"),
-    Column("iter/s", lambda s: significant(1 / s.seconds.value)),
-    Column("GB/s", lambda s: significant(s.gbytes_per_second)),
-    Column("% of BW", lambda s: _percent(s.bandwidth_fraction)),
-    Column("vs tutorial", lambda s: _interval(s.speedup_vs_tutorial, ",.1f", "x")),
-    Column("max rel diff", lambda s: f"{s.record.max_rel_diff:.1e}"),
-    Column("agrees", lambda s: "✓" if s.record.agrees else "✗", justify="center"),
+FIELDS = (
+    Field("backend", lambda s: row_label(s.record), justify="left"),
+    Field("device", lambda s: s.record.device, justify="left"),
+    Field("problem", lambda s: s.record.problem, justify="left"),
+    Field("size", lambda s: f"{s.record.size:,}"),
+    Field("dtype", lambda s: s.record.dtype),
+    Field("compile s", lambda s: _fmt(s.record.compile_seconds, ".3f")),
+    Field("time/iter", lambda s: duration(s.seconds.value)),
+    Field("±", lambda s: half_width(s.seconds) or "-"),
+    Field("iter/s", lambda s: significant(1 / s.seconds.value)),
+    Field("GB/s", lambda s: significant(s.gbytes_per_second)),
+    Field("% of BW", lambda s: _percent(s.bandwidth_fraction)),
+    Field("vs tutorial", lambda s: _interval(s.speedup_vs_tutorial, ",.1f", "x")),
+    Field("max rel diff", lambda s: f"{s.record.max_rel_diff:.1e}"),
+    Field("agrees", lambda s: "✓" if s.record.agrees else "✗", justify="center"),
 )
-PARALLEL_EFFICIENCY = Column("par. eff.", lambda s: _interval(s.parallel_efficiency, ".2f"))
+PARALLEL_EFFICIENCY = Field("par. eff.", lambda s: _interval(s.parallel_efficiency, ".2f"))
 
 
-def columns(records: list[Record], exclude: tuple[str, ...] = ()) -> list[Column]:
-    """The columns for ``records``: parallel efficiency only where a row is split."""
-    chosen = [c for c in COLUMNS if c.name not in exclude]
+def fields(records: list[Record], exclude: tuple[str, ...] = ()) -> list[Field]:
+    """The fields for ``records``: parallel efficiency only where a row is split."""
+    chosen = [f for f in FIELDS if f.name not in exclude]
     if any(r.devices > 1 for r in records):
         chosen.append(PARALLEL_EFFICIENCY)
     return chosen
+
+
+Group = tuple[str, int, str, "int | None"]  # problem, size, dtype, threads
+
+
+def group_of(r: Record) -> Group:
+    """The rows a table groups together: one problem, size, dtype and thread count."""
+    return (r.problem, r.size, r.dtype, r.threads)
+
+
+def size_unit(problem: str) -> str:
+    """What a problem's size counts, singular ("point", "walker"); "element" if unknown."""
+    from descent_bench.kernels import PROBLEMS
+
+    found = PROBLEMS.get(problem)
+    label = getattr(found, "size_label", "elements") if found is not None else "elements"
+    return label[:-1] if label.endswith("s") else label
+
+
+def group_title(group: Group) -> str:
+    """A group's title: ``sine  2,000 points  float64`` (and its threads where not one)."""
+    problem, size, dtype, threads = group
+    unit = size_unit(problem)
+    parts = [cell_text(problem), f"{size:,} {unit}{'s' if size != 1 else ''}", cell_text(dtype)]
+    if threads is not None and threads != 1:
+        parts.append(f"{threads} threads")
+    return "  ".join(parts)

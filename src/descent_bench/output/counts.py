@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from descent_bench.output.cells import cell_text, duration
+from descent_bench.output.cells import Group, cell_text, duration, group_of, group_title, size_unit
+from descent_bench.output.grid import Column, Grid, grouped
 from descent_bench.records.count_verdicts import CountChange, CountDiff
 from descent_bench.records.record import Record
 
@@ -31,29 +32,6 @@ MARKDOWN_DIFF_HEADERS = (
     "verdict",
 )
 LEFT = {0, 1, 3}
-Group = tuple[str, int, str, "int | None"]  # problem, size, dtype, threads
-
-
-def _group(r: Record) -> Group:
-    return (r.problem, r.size, r.dtype, r.threads)
-
-
-def _size_label(problem: str) -> str:
-    """What a problem's size counts, singular ("point", "walker"); "element" if unknown."""
-    from descent_bench.kernels import PROBLEMS
-
-    found = PROBLEMS.get(problem)
-    label = getattr(found, "size_label", "elements") if found is not None else "elements"
-    return label[:-1] if label.endswith("s") else label
-
-
-def _title(group: Group) -> str:
-    problem, size, dtype, threads = group
-    unit = _size_label(problem)
-    parts = [cell_text(problem), f"{size:,} {unit}{'s' if size != 1 else ''}", cell_text(dtype)]
-    if threads is not None and threads != 1:
-        parts.append(f"{threads} threads")
-    return "  ".join(parts)
 
 
 def _allocator_share(r: Record) -> str:
@@ -77,40 +55,23 @@ def _row_cells(r: Record) -> list[str]:
     return [*where, *_count_cells(r)]
 
 
+def _columns(headers: Sequence[str], left: set[int]) -> list[Column]:
+    return [Column(h, justify="left" if i in left else "right") for i, h in enumerate(headers)]
+
+
 def _grouped(
     items: Sequence[tuple[Group, list[str]]],
     headers: Callable[[Group], list[str]],
     left: set[int],
 ) -> list[str]:
     """One aligned table per problem, size and dtype, under its title."""
-    lines: list[str] = []
     groups: dict[Group, list[list[str]]] = {}
     for group, cells in items:
         groups.setdefault(group, []).append(cells)
-    for group, rows in groups.items():
-        if lines:
-            lines.append("")
-        lines += [_title(group), _aligned([headers(group), *rows], left)]
-    return lines
-
-
-def _aligned(rows: Sequence[Sequence[str]], left: set[int]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(
-            text.ljust(w) if i in left else text.rjust(w)
-            for i, (text, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
+    return grouped(
+        (group_title(group), Grid(_columns(headers(group), left), rows))
+        for group, rows in groups.items()
     )
-
-
-def _markdown(rows: Sequence[Sequence[str]], left: set[int]) -> str:
-    rules = ["---" if i in left else "---:" for i in range(len(rows[0]))]
-    escaped = [[c.replace("|", "\\|") for c in row] for row in rows]
-    lines = ["| " + " | ".join(escaped[0]) + " |", "| " + " | ".join(rules) + " |"]
-    lines += ["| " + " | ".join(row) + " |" for row in escaped[1:]]
-    return "\n".join(lines)
 
 
 def not_counted(records: Sequence[tuple[Record, str]]) -> list[str]:
@@ -126,10 +87,10 @@ def _without(cells: list[str], columns: list[int]) -> list[str]:
 
 
 def _run_headers(group: Group) -> list[str]:
-    return ["", "K", "instr/iter", f"per {_size_label(group[0])}", "allocator", "time/iter"]
+    return ["", "K", "instr/iter", f"per {size_unit(group[0])}", "allocator", "time/iter"]
 
 
-def run_table(records: list[Record], markdown: bool = False) -> str:
+def run_lines(records: list[Record], markdown: bool = False) -> str:
     """The counted rows' instructions per iteration (and per unit of the size: a point, a
     walker), the allocator's share of them, and the mean time per iteration the timing
     table shows; one table per problem, size and dtype (one table in Markdown); then the
@@ -137,8 +98,8 @@ def run_table(records: list[Record], markdown: bool = False) -> str:
     counted = [r for r in records if r.instructions is not None]
     lines = ["Instructions of one K-call under callgrind, every thread (lower is better):", ""]
     if counted and markdown:
-        rows = [list(MARKDOWN_RUN_HEADERS), *(_row_cells(r) for r in counted)]
-        lines.append(_markdown(rows, LEFT))
+        rows = [_row_cells(r) for r in counted]
+        lines += Grid(_columns(MARKDOWN_RUN_HEADERS, LEFT), rows).markdown()
     elif counted:
         shares = any(r.allocator_instructions is not None for r in counted)
         drop = [] if shares else [4]  # a file from before the allocator's share was kept
@@ -147,7 +108,7 @@ def run_table(records: list[Record], markdown: bool = False) -> str:
             return _without(_run_headers(group), drop)
 
         items = [
-            (_group(r), _without([cell_text(r.backend), *_count_cells(r)], drop)) for r in counted
+            (group_of(r), _without([cell_text(r.backend), *_count_cells(r)], drop)) for r in counted
         ]
         lines += _grouped(items, headers, {0})
         lines += ["", "per point, per walker: instructions per iteration and per unit of size"]
@@ -169,22 +130,21 @@ def _change_numbers(change: CountChange) -> list[str]:
     ]
 
 
-def diff_table(result: CountDiff, markdown: bool = False) -> str:
+def diff_lines(result: CountDiff, markdown: bool = False) -> str:
     """The compared rows: one Markdown table (changed verdicts in bold), or one aligned
     table per problem, size and dtype."""
     if markdown:
-        rows = [list(MARKDOWN_DIFF_HEADERS)]
-        for change in result.changes:
+        rows, marks = [], {}
+        for i, change in enumerate(result.changes):
             new = change.new
-            cells = [cell_text(new.backend), cell_text(new.problem), f"{new.size:,}"]
-            cells += [cell_text(new.dtype), *_change_numbers(change)]
+            rows.append([new.backend, new.problem, f"{new.size:,}", new.dtype])
+            rows[-1] += _change_numbers(change)
             if change.verdict != "same":
-                cells[-1] = f"**{cells[-1]}**"
-            rows.append(cells)
-        return _markdown(rows, {*LEFT, 7})
+                marks[(i, 7)] = "**"
+        return "\n".join(Grid(_columns(MARKDOWN_DIFF_HEADERS, {*LEFT, 7}), rows, marks).markdown())
     headers = ["", "old instr/iter", "new instr/iter", "new/old", "verdict"]
     items = [
-        (_group(c.new), [cell_text(c.new.backend), *_change_numbers(c)]) for c in result.changes
+        (group_of(c.new), [cell_text(c.new.backend), *_change_numbers(c)]) for c in result.changes
     ]
     return "\n".join(_grouped(items, lambda group: headers, {0, 4}))
 

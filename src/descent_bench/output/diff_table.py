@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from descent_bench.output.cells import cell_text
+from descent_bench.output.cells import Group, cell_text, duration, group_of, group_title
+from descent_bench.output.grid import Column, Grid, grouped
+from descent_bench.output.report import wrap
 from descent_bench.records.verdicts import Diff, RowChange
 
 HEADERS = (
@@ -88,7 +90,7 @@ def run_warnings(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return [cell_text(line) for line in lines]
 
 
-def summary(result: Diff) -> str:
+def summary_line(result: Diff) -> str:
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.verdict] = counts.get(change.verdict, 0) + 1
@@ -101,26 +103,43 @@ def summary(result: Diff) -> str:
     return f"{len(result.changes)} rows compared: " + ", ".join(parts + extra)
 
 
-def plain(result: Diff) -> str:
-    rows = [list(HEADERS)] + [_cells(c) for c in result.changes]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
-    left = {0, 1, 3, 9}
-    lines = [
-        "  ".join(
-            text.ljust(w) if i in left else text.rjust(w)
-            for i, (text, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
+def lines(result: Diff, width: int) -> list[str]:
+    """The compared rows, one table per problem, size and dtype, fitted to ``width`` (the
+    interval, then the margin, left out where they do not fit), and what the columns mean."""
+    columns = [
+        Column("", justify="left"),
+        Column("old mean"),
+        Column("new mean"),
+        Column("new/old"),
+        Column("95% interval", kind="interval"),
+        Column("margin", kind="margin"),
+        Column("verdict", justify="left"),
     ]
-    return "\n".join(lines)
-
-
-def markdown(result: Diff) -> str:
-    rules = ["---" if i in (0, 1, 3, 9) else "---:" for i in range(len(HEADERS))]
-    lines = ["| " + " | ".join(HEADERS) + " |", "| " + " | ".join(rules) + " |"]
+    groups: dict[Group, list[list[str]]] = {}
     for change in result.changes:
-        cells = [c.replace("|", "\\|") for c in _cells(change)]
-        if change.verdict in ("slower", "faster"):
-            cells[-1] = f"**{cells[-1]}**"
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        cells = _cells(change)
+        old, new = change.old.mean_seconds_per_iteration, change.new.mean_seconds_per_iteration
+        row = [cells[0], duration(old), duration(new), *cells[6:]]
+        groups.setdefault(group_of(change.new), []).append(row)
+
+    def fitted(grid: Grid) -> list[str]:
+        return (grid.fit(width, ("interval", "margin")) or grid.only(())).lines()
+
+    drawn = grouped(((group_title(g), Grid(columns, rows)) for g, rows in groups.items()), fitted)
+    legend = (
+        "old mean, new mean: the time per iteration, the mean over a row's calls; "
+        "margin: what counts as the same"
+    )
+    return [*drawn, "", *wrap(legend, width, rest="")]
+
+
+def markdown_lines(result: Diff) -> list[str]:
+    """The compared rows as one Markdown table, every column; changed verdicts in bold."""
+    columns = [
+        Column(h, justify="left" if i in (0, 1, 3, 9) else "right") for i, h in enumerate(HEADERS)
+    ]
+    rows = [_cells(change) for change in result.changes]
+    marks = {
+        (i, 9): "**" for i, c in enumerate(result.changes) if c.verdict in ("slower", "faster")
+    }
+    return Grid(columns, rows, marks).markdown()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from descent_bench.output.cells import (
     ShownRow,
@@ -25,20 +24,10 @@ from descent_bench.output.cells import (
     row_label,
     significant,
 )
+from descent_bench.output.grid import Column, Grid
 from descent_bench.output.summary import overlap
 
 TIE = "~"  # the row's order against a neighbour in speed is not known at that size
-GAP = "  "
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a problem's table: its header's two lines and each row's cell."""
-
-    group: str  # the first header line (a size), or ""
-    name: str
-    cell: Callable[[int], str]  # by row index in the table
-    left: bool = False
 
 
 def device(s: ShownRow) -> str:
@@ -76,13 +65,17 @@ def tie_marks(rows: Sequence[ShownRow]) -> set[int]:
     return marked
 
 
-def problem_columns(
+def problem_grid(
+    problem: str,
     labels: list[str],
     cells: dict[tuple[str, int], ShownRow],
     sizes: list[int],
     every_size: dict[str, list[ShownRow]],
-) -> dict[str, list[Column]]:
-    """Every column a problem's table can show, by what it shows, in order of priority."""
+) -> Grid:
+    """Every column a problem's table can show, in its order: under each size the time, the
+    speedup over the tutorial and the share of the streaming ceiling, then the compile time,
+    the distance from the reference and the agreement; all but the times and the agreement
+    optional (``OPTIONAL``)."""
     marks: dict[int, set[str]] = {}
     for size in sizes:
         present = [label for label in labels if (label, size) in cells]
@@ -101,82 +94,44 @@ def problem_columns(
         f = s.bandwidth_fraction
         return "" if f is None else f"{100 * f:.0f}%"
 
-    def by_size(header: str, text: Callable[[ShownRow, int, str], str]) -> list[Column]:
-        """One column per size, under the size: ``text`` of the row there, or nothing."""
+    def at_size(label: str, size: int, text: Callable[[ShownRow, int, str], str]) -> str:
+        s = cells.get((label, size))
+        return "" if s is None else text(s, size, label)
 
-        def column(size: int) -> Column:
-            def cell(i: int) -> str:
-                s = cells.get((labels[i], size))
-                return "" if s is None else text(s, size, labels[i])
-
-            return Column(f"{size:,}", header, cell)
-
-        return [column(size) for size in sizes]
-
-    def own(i: int) -> list[ShownRow]:
-        """The row at every size of the problem, this table's or not (compile, agreement)."""
-        return every_size[labels[i]]
-
-    def compile_cell(i: int) -> str:
-        seconds = [s.record.compile_seconds for s in own(i) if s.record.compile_seconds]
+    def compile_cell(label: str) -> str:
+        seconds = [s.record.compile_seconds for s in every_size[label] if s.record.compile_seconds]
         return duration(max(seconds)) if seconds else "-"
 
-    def diff_cell(i: int) -> str:
-        return f"{max(s.record.max_rel_diff for s in own(i)):.0e}"
+    def diff_cell(label: str) -> str:
+        return f"{max(s.record.max_rel_diff for s in every_size[label]):.0e}"
 
-    def agrees_cell(i: int) -> str:
-        return "yes" if all(s.record.agrees for s in own(i)) else "NO"
+    def agrees_cell(label: str) -> str:
+        return "yes" if all(s.record.agrees for s in every_size[label]) else "NO"
 
-    return {
-        "time": by_size("time/iter", time_text),
-        "agrees": [Column("", "agrees", agrees_cell)],
-        "speedup": by_size("vs tut.", speedup_text),
-        "compile": [Column("", "compile", compile_cell)],
-        "bandwidth": by_size("% BW", bandwidth_text),
-        "diff": [Column("", "rel diff", diff_cell)],
-    }
+    per_size = (
+        ("time/iter", None, time_text),
+        ("vs tut.", "speedup", speedup_text),
+        ("% BW", "bandwidth", bandwidth_text),
+    )
+    columns = [Column("", group=problem, justify="left")]
+    rows: list[list[str]] = [[label] for label in labels]
+    for size in sizes:
+        for name, kind, text in per_size:
+            columns.append(Column(name, group=f"{size:,}", kind=kind))
+            for label, row in zip(labels, rows, strict=True):
+                row.append(at_size(label, size, text))
+    for name, kind, cell in (
+        ("compile", "compile", compile_cell),
+        ("rel diff", "diff", diff_cell),
+        ("agrees", None, agrees_cell),
+    ):
+        columns.append(Column(name, kind=kind))
+        for label, row in zip(labels, rows, strict=True):
+            row.append(cell(label))
+    return Grid(columns, rows)
 
 
 OPTIONAL = ("speedup", "compile", "bandwidth", "diff")
-
-
-def render(title: str, labels: list[str], columns: list[Column]) -> list[str]:
-    """Columns as aligned text: a line of size groups, a line of names, the rows. A column
-    empty in every row is left out (a size where no tutorial row ran has no speedups)."""
-    label_width = max(len(title), *(len(label) for label in labels))
-    bodies = [[c.cell(i) for i in range(len(labels))] for c in columns]
-    kept = [i for i, body in enumerate(bodies) if any(text.strip() for text in body)]
-    columns, bodies = [columns[i] for i in kept], [bodies[i] for i in kept]
-    widths = [
-        max(len(c.name), *(len(t) for t in body)) for c, body in zip(columns, bodies, strict=True)
-    ]
-    # A size group's label sits over its first column; groups after the first follow on.
-    top = title.ljust(label_width)
-    names = "".ljust(label_width)
-    shown_group = None
-    for c, width in zip(columns, widths, strict=True):
-        group = c.group if c.group != shown_group else ""
-        shown_group = c.group or shown_group
-        top += GAP + group.ljust(width) if group else GAP + " " * width
-        names += GAP + c.name.rjust(width)
-    lines = [top.rstrip(), names.rstrip()]
-    for i, label in enumerate(labels):
-        line = label.ljust(label_width)
-        for body, width in zip(bodies, widths, strict=True):
-            line += GAP + body[i].rjust(width)
-        lines.append(line.rstrip())
-    return [cell_text(line) for line in lines]
-
-
-def order_columns(chosen: dict[str, list[Column]], sizes: list[int]) -> list[Column]:
-    """The chosen columns, each size's together, then the row-wide ones."""
-    out: list[Column] = []
-    for k in range(len(sizes)):
-        for kind in ("time", "speedup", "bandwidth"):
-            if kind in chosen:
-                out.append(chosen[kind][k])
-    out += [c for kind in ("compile", "diff", "agrees") if kind in chosen for c in chosen[kind]]
-    return out
 
 
 def problem_table(
@@ -209,18 +164,11 @@ def problem_table(
         )
 
     labels.sort(key=speed)
-    candidates = problem_columns(labels, cells, sizes, every_size)
+    grid = problem_grid(problem, labels, cells, sizes, every_size)
     has_tutorial = any(s.speedup_vs_tutorial is not None for s in rows)
-    chosen = {k: candidates[k] for k in ("time", "agrees")}
-    if max(map(len, render(problem, labels, order_columns(chosen, sizes)))) > width:
-        return None
-    for kind in OPTIONAL:
-        if kind == "speedup" and not has_tutorial:
-            continue
-        trial = {**chosen, kind: candidates[kind]}
-        if max(map(len, render(problem, labels, order_columns(trial, sizes)))) <= width:
-            chosen = trial
-    return render(problem, labels, order_columns(chosen, sizes))
+    order = [k for k in OPTIONAL if has_tutorial or k != "speedup"]
+    fitted = grid.fit(width, order)
+    return None if fitted is None else fitted.lines()
 
 
 def wrapped_table(problem: str, rows: Sequence[ShownRow], width: int) -> list[str] | None:

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.kernels import PROBLEMS, Descent, Problem, capabilities
+from descent_bench.kernels import Descent, Problem, capabilities
+from descent_bench.output.cells import size_unit
 from descent_bench.output.files import write_atomic
 from descent_bench.records.ratios import shown_seconds
 from descent_bench.records.record import Record
@@ -25,7 +26,7 @@ def figure(ncols: int, width: float = 5.5, height: float = 4.2) -> tuple[Any, An
     return fig, fig.subplots(1, ncols, squeeze=False)[0]
 
 
-def save(fig: Any, path: str) -> None:
+def save_figure(fig: Any, path: str) -> None:
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
 
 
@@ -42,12 +43,7 @@ def plot_fit(problem: Problem, result: Descent, path: str, title: str) -> None:
         ax.set(xlabel="iteration", ylabel="loss", title=title)
         if all(v > 0 for v in losses):
             ax.set_yscale("log")
-    save(fig, path)
-
-
-def size_label(problem_name: str) -> str:
-    problem = PROBLEMS.get(problem_name)
-    return problem.size_label if problem else "size"
+    save_figure(fig, path)
 
 
 def rate_interval(record: Record) -> tuple[float, float, float]:
@@ -93,10 +89,10 @@ def plot_compare(records: list[Record], path: str, title: str) -> None:
             xscale="log",
             yscale="log",
             title=f"{problem} ({rows[0].dtype})",
-            xlabel=size_label(problem),
+            xlabel=f"{size_unit(problem)}s",
             ylabel="iterations / s (mean; bars: 95% interval)",
         )
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(title)
-    save(fig, path)
+    save_figure(fig, path)

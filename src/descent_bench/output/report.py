@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from descent_bench.output import pivot
+from descent_bench.output.blocks import blocks
 from descent_bench.output.cells import cell_text, shown_rows
 from descent_bench.output.summary import summarize
-from descent_bench.output.table import blocks
 from descent_bench.records.record import Record
 
 PIPE_WIDTH = 100  # where no width is known (a pipe, a CI log) and $COLUMNS is not set
@@ -50,7 +50,7 @@ def screen(
 
     lines = [*wrap(cell_text(title), width), *wrap(pivot.header_line(rows), width), ""]
     tables = pivot.tables(rows, width)
-    lines += tables if tables is not None else blocks(rows).splitlines()
+    lines += tables if tables is not None else blocks(rows)
     lines.append("")
     for line in pivot.legend(rows, tables or []):
         lines += wrap(line, width)

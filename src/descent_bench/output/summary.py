@@ -66,9 +66,9 @@ class SizeAnswer:
         if self.tied:
             margins.append(f"tied with {', '.join(self.tied)} (intervals overlap)")
         elif self.runner_up is not None and self.ahead is not None:
-            margins.append(f"{_times(self.ahead)} faster than {self.names[1]}")
+            margins.append(f"{_times_text(self.ahead)} faster than {self.names[1]}")
         if self.over_tutorial is not None:
-            margins.append(f"{_times(self.over_tutorial)} faster than the tutorial")
+            margins.append(f"{_times_text(self.over_tutorial)} faster than the tutorial")
         if margins:
             text += ": " + ", ".join(margins)
         if self.c_loop is not None:
@@ -88,7 +88,7 @@ class SizeAnswer:
         }
 
 
-def _times(r: Ratio) -> str:
+def _times_text(r: Ratio) -> str:
     """``2.98x (2.61-3.30)``."""
     text = f"{significant(r.value)}x"
     if r.low == r.low:  # not nan

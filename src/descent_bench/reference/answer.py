@@ -59,7 +59,7 @@ def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | No
     descent = capabilities.polynomial_descent(problem)
     if descent is None or descent.sign or start.ndim != 1:
         return None
-    sums = power_sums(problem, start.size - 1)
+    sums = data_power_sums(problem, start.size - 1)
     if sums is None or not all(v.is_finite() for v in (*sums.of_x, *sums.of_xy)):
         return None
     answer = exact.affine_descent(sums, start, lr, Decimal(descent.constant), iterations)
@@ -68,7 +68,7 @@ def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | No
     return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
 
 
-def power_sums(problem: Problem, degree: int) -> exact.PowerSums | None:
+def data_power_sums(problem: Problem, degree: int) -> exact.PowerSums | None:
     """The power sums of the problem's data (x, y), or None where its data is not that;
     formed once per process for a problem that can be hashed (a size's rows of different K
     share them)."""

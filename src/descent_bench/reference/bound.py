@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -35,3 +36,29 @@ def max_rel_diff(got: np.ndarray, want: np.ndarray) -> float:
     if not math.isfinite(diff):
         return math.inf
     return diff / scale if scale > 0 else diff
+
+
+class Disagreement(AssertionError):
+    """A backend's answer is farther from the reference than its bound allows."""
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """The distance of K iterations from the reference, and the bound it must keep."""
+
+    max_rel_diff: float
+    bound: float  # the largest max_rel_diff that agrees, for this dtype, K and problem
+    reference: str  # which reference: "exact", "independent" or "kernel"
+
+    @property
+    def agrees(self) -> bool:
+        return self.max_rel_diff <= self.bound
+
+    def check(self) -> float:
+        """``max_rel_diff``, or ``Disagreement`` naming it and the bound."""
+        if not self.agrees:
+            raise Disagreement(
+                f"max_rel_diff {self.max_rel_diff:.3g} from the {self.reference} reference "
+                f"exceeds the bound {self.bound:.3g}"
+            )
+        return self.max_rel_diff

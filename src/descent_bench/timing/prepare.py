@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descent_bench.backends.base import CallTime
+from descent_bench.backends.calls import CallTime
 from descent_bench.kernels import Array, Loop, capabilities, place
 from descent_bench.reference.answer import SEED
 from descent_bench.timing.rows import Row, Runner, runner

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 
 from descent_bench import backends
 from descent_bench.backends import Backend, BackendUnavailable
-from descent_bench.backends.base import device_label, pieces
+from descent_bench.backends.calls import device_label, pieces
 from descent_bench.kernels import Array, Data, Loop, Problem, capabilities
 from descent_bench.native import fused as native
 from descent_bench.records.record import C_FUSED, TUTORIAL, Record, RowId
@@ -122,6 +122,30 @@ def rows(
             loop = NAIVE if baseline.label == backend.naive_label else baseline.label
             made.append(replace(at, label=baseline.label, backend=name, loop=loop, baseline=True))
     return made
+
+
+def row_for(
+    backend: str, loop: str, problem: str, size: int, dtype: str, k: int, devices: int = 1
+) -> Row:
+    """The row of ``backend`` that runs ``loop`` (a loop kind, or a baseline's label) at
+    ``problem`` and ``size``; ``BackendUnavailable`` naming what the backend lacks."""
+    if backend not in backends.names():
+        raise BackendUnavailable(f"{backend} is not a backend of this version")
+    names = [] if loop == TUTORIAL_LOOP else [backend]
+    for row in rows(names, problem, size, dtype, k):
+        if loop in (row.loop, row.label) and row.backend == backend:
+            # Over several devices where the backend splits data (``runner`` says where not).
+            return replace(row, devices=devices) if loop in (OWN, STANDARD, COMPILED) else row
+    if loop == TUTORIAL_LOOP:
+        raise BackendUnavailable(f"the tutorial has no loop for {problem} on {backend}")
+    lacks = {
+        STANDARD: "no standard-only variant of its own (its primitives are the standard ones, "
+        "or another backend's row is that variant)",
+        NAIVE: "no naive loop of its own",
+        COMPILED: "no compiled variant (its own loop is compiled already, or its library has "
+        "no compiler)",
+    }
+    raise BackendUnavailable(f"{backend} has {lacks.get(loop, f'no loop {loop!r}')}")
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable, one_line, pieces
+from descent_bench.backends.base import Backend, BackendUnavailable, Variant
+from descent_bench.backends.calls import one_line, pieces
+from descent_bench.backends.gpu_facts import GpuInfo, attempt
 from descent_bench.backends.jax import platform as jax_platform
 from descent_bench.backends.jax import sharding
 from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
-from descent_bench.kernels import Array, Data, Loop, Ops, Step
+from descent_bench.kernels import Array, Data, Loop, Step
 
 MAX_TRIP = 2**31 - 1  # steps in one call of a compiled loop (its counter is an int32)
 MATMUL_PRECISION = "highest"  # never TF32 or bfloat16 passes for float32 products
@@ -30,30 +32,30 @@ class JaxBackend(Backend):
     naive_label = "jax-step"
     splits_over_devices = True
     joins_processes = True
-    compiles = True
+    loop_compiles = True
+    faster_ops = VariadicOps
     # Measured crossover of the two gradient phrasings on XLA:CPU (docs/performance.md).
     features_up_to = 50_000
+    recorded_environment = (
+        "JAX_PLATFORMS",
+        "XLA_PYTHON_CLIENT_PREALLOCATE",
+        "XLA_PYTHON_CLIENT_MEM_FRACTION",
+        "XLA_PYTHON_CLIENT_ALLOCATOR",
+        "XLA_FLAGS",
+    )
+    counted_prefixes = ("JAX_", "XLA_", "TF_CPP_")
+    # jax's CPU client runs a dispatched computation on a thread of its own while Python
+    # goes on; how the two interleave, and so the state of the heap both allocate from,
+    # depends on the scheduling: a per-step jax row counted 0.1-0.2% apart between runs,
+    # nearly all of it in glibc's malloc and free. Dispatched synchronously, it repeated
+    # to within 70 instructions in 4.9 million. A counted row runs on one device; more CPU
+    # devices (as in ``JAX_NUM_CPU_DEVICES=4``, which the test suite sets) only add threads
+    # whose scheduling moved a per-step jax row's count outside the allocator by up to 38%.
+    counted_settings = (("JAX_CPU_ENABLE_ASYNC_DISPATCH", "false"), ("JAX_NUM_CPU_DEVICES", "1"))
 
-    def __init__(self, n_devices: int = 1, fused: bool = True) -> None:
-        super().__init__()
-        self._n_devices = n_devices
-        self._fused = fused
+    def __init__(self, variant: Variant | None = None) -> None:
+        super().__init__(variant)
         self._loops: dict[tuple[Any, Any], Loop] = {}
-
-    @property
-    def n_devices(self) -> int:
-        return self._n_devices
-
-    @property
-    def label(self) -> str:
-        return super().label + ("" if self._fused else "-standard")
-
-    def fresh(self) -> JaxBackend:
-        return JaxBackend(self.n_devices, self._fused)
-
-    def standard_only(self) -> JaxBackend | None:
-        """This backend computing with the standard-only primitives and default options."""
-        return JaxBackend(self.n_devices, fused=False) if self._fused else None
 
     def _load(self) -> None:
         """jax imports and starts its platform (the first ``jax.devices()``), or says why
@@ -90,10 +92,6 @@ class JaxBackend(Backend):
             )
 
     # -- devices and processes -------------------------------------------------------------
-    def sharded(self, n_devices: int) -> JaxBackend:
-        """This backend over the first ``n_devices`` devices (itself for the same count)."""
-        return self if n_devices == self.n_devices else JaxBackend(n_devices, self._fused)
-
     def join_processes(
         self, coordinator: str, num_processes: int, process_id: int, timeout: int = 300
     ) -> None:
@@ -145,6 +143,12 @@ class JaxBackend(Backend):
     def matmul_precision(self) -> str:
         return f"full (default_matmul_precision={MATMUL_PRECISION!r})"
 
+    def gpu_facts(self) -> GpuInfo | None:
+        import jax
+
+        device = jax.devices()[0]
+        return device_facts(device) if self.platform == "gpu" else None
+
     def platform_reason(self) -> str:
         import jax
 
@@ -164,15 +168,10 @@ class JaxBackend(Backend):
 
         return jax.numpy
 
-    @property
-    def ops(self) -> Ops:
-        """The residual moments as one variadic reduction (``fused``), or standard-only."""
-        return VariadicOps(self.xp) if self._fused else Ops(self.xp)
-
     def compiler_options(self) -> dict[str, Any] | None:
         """XLA options for the compiled loop: fast math on the CPU, where the one-pass
         reduction needs it to vectorise (docs/performance.md)."""
-        return CPU_COMPILER_OPTIONS if self._fused and self.platform == "cpu" else None
+        return CPU_COMPILER_OPTIONS if self.fused and self.platform == "cpu" else None
 
     def prepare(self, dtype: str) -> None:
         self.load()
@@ -210,7 +209,7 @@ class JaxBackend(Backend):
         Standard-only: small N: one fused matrix-vector product pair is fastest (fewer,
         larger kernels); large N: XLA streams x and y through Horner's rule instead of a
         (d+1) x N matrix."""
-        if self._fused:
+        if self.fused:
             return "elementwise"
         return "features" if size <= self.features_up_to else "elementwise"
 
@@ -270,3 +269,16 @@ class JaxBackend(Backend):
             return program(params, data, lr, k=last)
 
         return run
+
+
+def device_facts(device: Any) -> GpuInfo:
+    """A jax GPU device's own attributes (fewer than NVML's: no driver, clocks or power)."""
+    stats = attempt(device.memory_stats) or {}
+    version = attempt(lambda: str(device.client.platform_version))
+    return GpuInfo(
+        source="jax",
+        name=getattr(device, "device_kind", None),
+        cuda_runtime=version,
+        compute_capability=getattr(device, "compute_capability", None),
+        memory_bytes=stats.get("bytes_limit"),
+    )

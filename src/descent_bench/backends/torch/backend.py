@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable, Baseline, pieces
+from descent_bench.backends.base import Backend, BackendUnavailable, Variant
+from descent_bench.backends.calls import Baseline, pieces
 from descent_bench.backends.torch import compiled, tutorial
 from descent_bench.kernels import Array, Data, Loop, PolynomialDescent, Problem, Step, capabilities
 
@@ -42,24 +43,14 @@ class TorchBackend(Backend):
     # iteration, which would more than double the default comparison's time.
     in_default_compare = False
 
-    def __init__(self, compiled: bool = False) -> None:
-        super().__init__()
-        self._compiled = compiled
-        self.compiles = compiled  # torch.compile at the first call of each program
+    has_compiler = True  # torch.compile, a row of its own (``torch-compiled``)
+
+    def __init__(self, variant: Variant | None = None) -> None:
+        super().__init__(variant)
         self._programs: dict[tuple[Any, ...], Callable[..., Array]] = {}
 
-    @property
-    def label(self) -> str:
-        return self.name + ("-compiled" if self._compiled else "")
-
-    def fresh(self) -> TorchBackend:
-        return type(self)(self._compiled)
-
-    def compiled_variant(self) -> TorchBackend | None:
-        return None if self._compiled else type(self)(compiled=True)
-
     def baselines(self) -> list[Baseline]:
-        if self._compiled:
+        if self.variant.compiled:
             return []
         return [
             Baseline(f"{self.name}-tensor", _polynomial_loop(tutorial.tensor_loop), "elementwise"),
@@ -80,7 +71,7 @@ class TorchBackend(Backend):
         except Exception as exc:  # e.g. CUDA libraries that fail to load
             raise BackendUnavailable(f"torch failed to import: {exc}") from exc
         self._check_device(torch)
-        if self._compiled:
+        if self.variant.compiled:
             reason = self.compile_unavailable_reason()
             if reason:
                 raise BackendUnavailable(reason)
@@ -151,17 +142,17 @@ class TorchBackend(Backend):
         error grows with N, in float32 from 25 units of roundoff at 2·10⁴ points to 10⁴ at
         10⁶ (NumPy's: 44), and the phrasing is chosen before the dtype is known
         (docs/performance.md)."""
-        if self._compiled:
+        if self.variant.compiled:
             return "elementwise"
         return "features" if size <= self.features_up_to else "elementwise"
 
     def compile_step(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        return compiled.compile_fresh(fn) if self._compiled else fn
+        return compiled.compile_fresh(fn) if self.variant.compiled else fn
 
     def compile_loop(self, step: Step) -> Loop:
         """Eager: the Python loop of steps. Compiled: one ``while_loop`` program per step,
         shapes and dtypes, called in ``pieces`` so that Ctrl-C is honoured between them."""
-        if not self._compiled:
+        if not self.variant.compiled:
             return super().compile_loop(step)
         import torch
 

@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import BackendUnavailable, pieces
-from descent_bench.backends.numpy_backend import NumpyBackend
+from descent_bench.backends.base import BackendUnavailable
+from descent_bench.backends.calls import pieces
+from descent_bench.backends.numpy import NumpyBackend
 from descent_bench.kernels import Array, Data, Loop, Ops, PolynomialDescent, Step, capabilities
 
 # Reassociate, no signed zeros, reciprocal, contract (FMA), approximate functions; never
@@ -117,7 +118,10 @@ class FusedOps(Ops):
 class NumbaBackend(NumpyBackend):
     name = "numba"
     distribution = "numba"
-    compiles = True  # numba compiles the fused loop at its first call
+    loop_compiles = True  # numba compiles the fused loop at its first call
+    faster_ops = FusedOps
+    standard_only_row = False  # computing with the standard alone is the numpy row
+    counted_prefixes = ("NUMBA_",)
 
     def _load(self) -> None:
         super()._load()
@@ -128,9 +132,9 @@ class NumbaBackend(NumpyBackend):
                 "numba is not installed (pip install 'descent-bench[numba]')"
             ) from exc
 
-    @property
-    def ops(self) -> Ops:
-        return FusedOps(self.xp)
+    def accumulation_dtype(self, dtype: str) -> str:
+        """The fused loops keep float64 accumulators, for float32 inputs too."""
+        return "float64"
 
     def compile_loop(self, step: Step) -> Loop:
         """The whole K-step loop compiled where ``step`` is a problem's polynomial descent

@@ -6,7 +6,7 @@ is unusable with the real cause, not a traceback at the first measurement. float
 products use TF32 only when the user sets ``CUPY_TF32=1`` (CuPy reads it; off by default);
 ``matmul_precision`` says which.
 
-The kernel's residual moments are one generated CUDA kernel (``cupy_fused``): one pass over
+The kernel's residual moments are one generated CUDA kernel (``fused``): one pass over
 x and y per iteration instead of d + 2. ``cupy-standard`` (``standard_only``) is the same
 backend computing them with the array API standard alone, measured beside it.
 """
@@ -16,13 +16,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from descent_bench.backends.base import Backend, BackendUnavailable, CallTime, one_line
-from descent_bench.backends.cupy_fused import FusedOps
-from descent_bench.kernels import Ops
+from descent_bench.backends.base import Backend, BackendUnavailable
+from descent_bench.backends.calls import CallTime, one_line
+from descent_bench.backends.cupy.fused import FusedOps
+from descent_bench.backends.gpu_facts import GpuInfo, attempt, cuda_version, text
 
 INSTALL_HINT = (
     "pip install 'descent-bench[cuda12]' or 'descent-bench[cuda13]' on a machine with an NVIDIA GPU"
@@ -53,21 +55,8 @@ def probe_kernel(cupy: Any) -> None:
 class CupyBackend(Backend):
     name = "cupy"
     distribution = "cupy"
-
-    def __init__(self, fused: bool = True) -> None:
-        super().__init__()
-        self._fused = fused
-
-    @property
-    def label(self) -> str:
-        return super().label + ("" if self._fused else "-standard")
-
-    def fresh(self) -> CupyBackend:
-        return CupyBackend(self._fused)
-
-    def standard_only(self) -> CupyBackend | None:
-        """This backend computing the residual moments with the standard alone."""
-        return CupyBackend(fused=False) if self._fused else None
+    faster_ops = FusedOps
+    recorded_environment = ("CUPY_TF32",)
 
     def _load(self) -> None:
         try:
@@ -89,6 +78,16 @@ class CupyBackend(Backend):
     def accelerators(self) -> list[str]:
         return self.devices()
 
+    def gpu_facts(self) -> GpuInfo:
+        import cupy
+
+        return replace(runtime_facts(cupy), cupy=str(cupy.__version__))
+
+    def accumulation_dtype(self, dtype: str) -> str | None:
+        """The fused kernel keeps float64 accumulators; the standard-only path's sums are
+        CuPy's, of which nothing is declared."""
+        return "float64" if self.fused else None
+
     def version(self) -> str | None:
         try:
             import cupy
@@ -102,15 +101,10 @@ class CupyBackend(Backend):
 
         return array_api_compat.cupy
 
-    @property
-    def ops(self) -> Ops:
-        """The residual moments as one generated kernel (``fused``), or standard-only."""
-        return FusedOps(self.xp) if self._fused else Ops(self.xp)
-
     def gradient_form(self, size: int) -> str:
         """The elementwise phrasing at every size: the one whose moments the fused kernel
         computes in one pass (the standard-only variant keeps the default)."""
-        return "elementwise" if self._fused else super().gradient_form(size)
+        return "elementwise" if self.fused else super().gradient_form(size)
 
     @property
     def device(self) -> Any:
@@ -158,3 +152,23 @@ class CupyBackend(Backend):
 
         cupy.cuda.get_current_stream().synchronize()
         return result
+
+
+def runtime_facts(cupy: Any) -> GpuInfo:
+    """The current CUDA device, from CuPy's runtime API."""
+    runtime = cupy.cuda.runtime
+    index = cupy.cuda.Device().id
+    props = runtime.getDeviceProperties(index)
+    clock, memory_clock = props.get("clockRate"), props.get("memoryClockRate")  # kHz
+    ecc = props.get("ECCEnabled")
+    return GpuInfo(
+        source="cupy",
+        name=text(props["name"]),
+        driver=cuda_version(attempt(runtime.driverGetVersion)),
+        cuda_runtime=cuda_version(attempt(runtime.runtimeGetVersion)),
+        compute_capability=f"{props['major']}.{props['minor']}",
+        memory_bytes=props.get("totalGlobalMem"),
+        max_sm_clock_mhz=None if clock is None else clock // 1000,
+        max_memory_clock_mhz=None if memory_clock is None else memory_clock // 1000,
+        ecc=None if ecc is None else bool(ecc),
+    )
