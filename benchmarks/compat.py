@@ -156,7 +156,9 @@ def history_sizes(problem: str) -> list[int]:
         return []
     if hasattr(bench, "history_sizes"):
         return list(bench.history_sizes(problem))
-    from descent_bench.timing.workloads import make_problem  # layouts before it
+    from descent_bench.measurement.workloads import (  # type: ignore[import-not-found]
+        make_problem,  # the layouts before it
+    )
 
     cap = HISTORY_MAX_ELEMENTS
     return [s for s in bench.sizes(problem) if make_problem(problem, s).elements <= cap]

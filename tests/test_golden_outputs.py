@@ -76,6 +76,16 @@ def test_the_output_is_what_was_kept(name, arguments, width):
     assert printed(arguments, width) == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "arguments", "width"),
+    [c for c in commands() if "--markdown" not in c[1]],
+    ids=[c[0] for c in commands() if "--markdown" not in c[1]],
+)
+def test_every_plain_output_fits_its_width(name, arguments, width):
+    widest = max(len(line) for line in printed(arguments, width).splitlines())
+    assert widest <= width, (name, widest)
+
+
 def write_expected():
     for name, arguments, width in commands():
         (FOLDER / f"{name}.txt").write_text(printed(arguments, width))

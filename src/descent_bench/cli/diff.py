@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         lines += diff_table.lines(result, width)
     lines.append("")
-    lines.append(diff_table.summary_line(result))
+    summary = diff_table.summary_line(result)
+    lines += [summary] if args.markdown else wrap(summary, width, rest="  ")
     if any(not c.old.samples or not c.new.samples for c in result.changes):
         lines.append(
             "Rows without calls show their median µs/iter, the only figure a schema-1 file "
