@@ -55,8 +55,8 @@ def test_compare_measures_it_and_its_tutorial_and_both_agree(two_runs):
     records = json.loads(two_runs[0].read_text())["records"]
     assert {r["backend"] for r in records} == {"tutorial", "numpy"}
     assert all(r["agrees"] and r["problem"] == "ridge" for r in records)
-    # its tutorial loop is an independent float64 reference for the 20 steps asked for
-    assert {r["reference"] for r in records} == {"independent"}
+    # it describes its step (an AffineStep): its rows meet the exact reference
+    assert {r["reference"] for r in records} == {"exact"}
 
 
 def test_diff_compares_two_runs_of_it(two_runs, capsys):

@@ -31,7 +31,7 @@ from descent_bench.kernels import FORMS, PROBLEMS, Array, capabilities, place
 from descent_bench.records.record import gbytes_per_second
 from descent_bench.records.settings import DTYPES
 from descent_bench.reference.answer import SEED, reference
-from descent_bench.reference.bound import Agreement, Disagreement, bound, max_rel_diff
+from descent_bench.reference.bound import Agreement, Disagreement, max_rel_diff
 from descent_bench.timing.prepare import prepare
 from descent_bench.timing.rows import (
     COMPILED,
@@ -288,8 +288,10 @@ class Workload:
         return self._agreement(self.result(), self.iterations)
 
     def _agreement(self, got: np.ndarray, iterations: int) -> Agreement:
-        answer = reference(self.problem_at_size, iterations, self.lr)
-        largest = bound(self.dtype, iterations, self.problem_at_size.coupled_params)
+        form = capabilities.phrasing(self.problem)
+        answer = reference(self.problem_at_size, iterations, self.lr, self.dtype, form)
+        accumulation = self.backend.accumulation_dtype(self.dtype, form)
+        largest = answer.tolerance(self.dtype, iterations, accumulation).value
         diff = max_rel_diff(got, answer.params)
         return Agreement(max_rel_diff=diff, bound=largest, reference=answer.kind)
 

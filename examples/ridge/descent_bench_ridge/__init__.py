@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from descent_bench.kernels import Array, Data, Loop, Ops, Option, ProblemBase
+from descent_bench.kernels import AffineStep, Array, Data, Loop, Ops, Option, ProblemBase
 
 DATA_SEED = 20_240_601  # the generated data, the same on every backend and run
 
@@ -97,7 +97,13 @@ class Ridge(ProblemBase):
         gradient = (2.0 / self.samples) * (r @ x) + (2.0 * self.penalty) * params
         return params - lr * gradient
 
-    # -- an optional capability -----------------------------------------------------------
+    # -- optional capabilities ------------------------------------------------------------
+    def affine_step(self) -> AffineStep:
+        """The step as mathematics: the gradient (2 / N) X^T (X w - y) + 2 penalty w, so an
+        exact reference and the agreement check need nothing of this package's kernel."""
+        x, y = self.host_data()
+        return AffineStep(x, y, scale=2.0 / self.samples, ridge=2.0 * self.penalty)
+
     def tutorial_loop(self) -> Loop:
         """How one would write it in NumPy first: the normal equations' gradient,
         2 (G w - b) with G = X^T X / N + penalty I and b = X^T y / N, formed once a call."""

@@ -206,10 +206,12 @@ class Backend:
         """How float32 matrix products are computed: 'full', or a faster mode (TF32)."""
         return "full"
 
-    def accumulation_dtype(self, dtype: str) -> str | None:
-        """The type the kernel's sums accumulate in for inputs of ``dtype`` (e.g. float64
-        for float32 inputs where a fused loop keeps float64 accumulators); None where the
-        backend does not say, and the agreement bound assumes nothing of it."""
+    def accumulation_dtype(self, dtype: str, form: str | None) -> str | None:
+        """The type the kernel's sums over the data accumulate in, for inputs of ``dtype``
+        read in the phrasing ``form``, where the backend vouches that their rounding errors
+        are independent and unbiased (the sweep in docs/validation.md tests it): ``dtype``,
+        or float64 where a fused loop keeps float64 accumulators. None: nothing is assumed
+        of how the sums run, and the agreement bound takes their worst case."""
         return None
 
     def limit_threads(self, count: int) -> None:

@@ -7,7 +7,12 @@ group. The command line, the measurement suite, the reports and the asv suite al
 """
 
 from descent_bench.kernels import capabilities
-from descent_bench.kernels.capabilities import CoordinateDecay, DecaysCoordinates, PolynomialDescent
+from descent_bench.kernels.capabilities import (
+    AffineStep,
+    CoordinateDecay,
+    DecaysCoordinates,
+    PolynomialDescent,
+)
 from descent_bench.kernels.descent import Executor, checkpoints_every, descend, place
 from descent_bench.kernels.outcome import Descent, Diverged, NonFiniteStart
 from descent_bench.kernels.paraboloid import Paraboloid
@@ -22,6 +27,7 @@ __all__ = [
     "FORMS",
     "LOSSES",
     "PROBLEMS",
+    "AffineStep",
     "Array",
     "CoordinateDecay",
     "Data",

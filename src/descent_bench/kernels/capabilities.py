@@ -10,9 +10,10 @@ found by ``isinstance``, and what the harness does where a problem offers nothin
   (none: one phrasing);
 - ``Layout``: how the parameters and data split over several devices (none: the problem
   runs on one device);
-- ``PolynomialSteps`` and ``DecaysCoordinates``: the step described as mathematics, so that
-  a C loop and an exact reference can run it without the kernel (none: the reference is the
-  tutorial's loop or the kernel on NumPy);
+- ``PolynomialSteps``, ``AffineSteps`` and ``DecaysCoordinates``: the step described as
+  mathematics, so that a C loop and an exact reference can run it without the kernel, and a
+  description that disagrees with the step is refused (none: the reference is the
+  tutorial's loop or the kernel on NumPy, said as such);
 - ``DivergenceHint``: what a diverged ``fit`` suggests besides a lower lr (none: nothing).
 """
 
@@ -62,6 +63,8 @@ class Picture(Protocol):
 
 @runtime_checkable
 class Phrasings(Protocol):
+    form: str  # how this instance phrases its gradient
+
     def phrased(self, form: str) -> Self:
         """The same problem with its gradient phrased as ``form``."""
         ...
@@ -104,6 +107,26 @@ class DecaysCoordinates(Protocol):
     def coordinate_decay(self) -> CoordinateDecay: ...
 
 
+@dataclass(frozen=True)
+class AffineStep:
+    """A step c <- c - lr (scale D^T (D c - y) + ridge c): the gradient affine in c, from a
+    design matrix D (N x n), a target y (N), the loss's scale and a ridge term, the data as
+    the problem's step reads it (float64; a row rounds it to its dtype). Any least-squares
+    problem: an exact reference forms D^T D and D^T y itself, in extended precision."""
+
+    design: np.ndarray
+    target: np.ndarray
+    scale: float
+    ridge: float = 0.0
+
+
+@runtime_checkable
+class AffineSteps(Protocol):
+    def affine_step(self) -> AffineStep | None:
+        """The step as an ``AffineStep``, or None for this variant."""
+        ...
+
+
 @runtime_checkable
 class PolynomialSteps(Protocol):
     def polynomial_descent(self) -> PolynomialDescent | None:
@@ -121,12 +144,21 @@ def tutorial_loop(problem: Problem) -> Loop | None:
     return problem.tutorial_loop() if isinstance(problem, Tutorial) else None
 
 
+def affine_step(problem: Problem) -> AffineStep | None:
+    return problem.affine_step() if isinstance(problem, AffineSteps) else None
+
+
 def polynomial_descent(problem: Problem) -> PolynomialDescent | None:
     return problem.polynomial_descent() if isinstance(problem, PolynomialSteps) else None
 
 
 def phrased(problem: Problem, form: str) -> Problem:
     return problem.phrased(form) if isinstance(problem, Phrasings) else problem
+
+
+def phrasing(problem: Problem) -> str | None:
+    """How the problem phrases its gradient (None: it has one phrasing only)."""
+    return problem.form if isinstance(problem, Phrasings) else None
 
 
 def trim(problem: Problem, params: np.ndarray) -> np.ndarray:

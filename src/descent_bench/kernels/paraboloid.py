@@ -82,10 +82,6 @@ class Paraboloid(ProblemBase):
         """The parameters of the real walkers, without padding."""
         return params[: self.walkers]
 
-    def phrased(self, form: str) -> Paraboloid:
-        """One phrasing only: the gradient is 2p."""
-        return self
-
     def host_data(self) -> tuple[np.ndarray, ...]:
         return ()
 

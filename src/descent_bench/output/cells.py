@@ -77,6 +77,14 @@ def full_precision(precision: str) -> bool:
     return precision.startswith("full")
 
 
+def agreement(r: Record) -> str:
+    """✓ within the tolerance of an independent reference, "self" of the kernel itself on
+    NumPy (no independent check), ✗ outside."""
+    if not r.agrees:
+        return "✗"
+    return "self" if r.reference == "kernel" else "✓"
+
+
 def row_label(r: Record) -> str:
     """The row's label, with its matrix-product precision where lower than full (TF32)."""
     return r.backend if full_precision(r.precision) else f"{r.backend} [{r.precision}]"
@@ -142,7 +150,8 @@ FIELDS = (
     Field("% of BW", lambda s: _percent(s.bandwidth_fraction)),
     Field("vs tutorial", lambda s: _interval(s.speedup_vs_tutorial, ",.1f", "x")),
     Field("max rel diff", lambda s: f"{s.record.max_rel_diff:.1e}"),
-    Field("agrees", lambda s: "✓" if s.record.agrees else "✗", justify="center"),
+    Field("tolerance", lambda s: _fmt(s.record.tolerance, ".1e")),
+    Field("agrees", lambda s: agreement(s.record), justify="center"),
 )
 PARALLEL_EFFICIENCY = Field("par. eff.", lambda s: _interval(s.parallel_efficiency, ".2f"))
 

@@ -100,6 +100,8 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "platform": (str,),
     "precision": (str,),
     "loop": (str,),
+    "bound_model": (str,),
+    "tolerance": OPTIONAL_NUMBER,
     "size": (int,),
     "iterations": (int,),
     "bytes_per_iteration": (int,),

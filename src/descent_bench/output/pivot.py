@@ -106,7 +106,10 @@ def problem_grid(
         return f"{max(s.record.max_rel_diff for s in every_size[label]):.0e}"
 
     def agrees_cell(label: str) -> str:
-        return "yes" if all(s.record.agrees for s in every_size[label]) else "NO"
+        own = every_size[label]
+        if not all(s.record.agrees for s in own):
+            return "NO"
+        return "self" if any(s.record.reference == "kernel" for s in own) else "yes"
 
     per_size = (
         ("time/iter", None, time_text),
@@ -216,6 +219,14 @@ def legend(rows: Sequence[ShownRow], lines: Sequence[str] = ()) -> list[str]:
     baselines = sorted({s.record.backend for s in rows if s.record.baseline})
     if baselines:
         out.append(f"Baselines (loops written first, not ranked): {', '.join(baselines)}.")
+    if any(s.record.reference == "kernel" for s in rows):
+        out.append("self: compared with the kernel itself on NumPy, not an independent check.")
+    worst = sorted({s.record.backend for s in rows if "worst case" in s.record.bound_model})
+    if worst:
+        out.append(
+            f"Tolerance from the worst case of the sums (the backend vouches for none): "
+            f"{', '.join(worst)}."
+        )
     lower = sorted(
         {
             f"{s.record.backend} [{s.record.precision}]"

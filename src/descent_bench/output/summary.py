@@ -127,6 +127,7 @@ class Summary:
     disagreeing: tuple[ShownRow, ...]
     rows: int
     ceilings: Mapping[str, Ceiling]
+    checks: tuple[str, ...] = ()  # what each problem's rows were checked against
 
     def lines(self) -> list[str]:
         out = [a.line() for a in self.answers]
@@ -134,14 +135,11 @@ class Summary:
         if self.disagreeing:
             listed = ", ".join(
                 f"{s.record.backend} {s.record.problem} {s.record.size:,} "
-                f"(max rel diff {s.record.max_rel_diff:.1e})"
+                f"(max rel diff {s.record.max_rel_diff:.1e}{_tolerance_text(s)})"
                 for s in self.disagreeing
             )
             out.append(cell_text(f"DISAGREE with the reference: {listed}"))
-        elif self.rows == 1:
-            out.append("The row agrees with the reference.")
-        else:
-            out.append(f"All {self.rows} rows agree with the reference.")
+        out += [cell_text(line) for line in self.checks]
         for platform, c in sorted(self.ceilings.items()):
             out.append(
                 cell_text(
@@ -163,6 +161,7 @@ class Summary:
                 }
                 for c in self.crossovers
             ],
+            "checked_against": list(self.checks),
             "disagreeing": [
                 {"backend": s.record.backend, "problem": s.record.problem, "size": s.record.size}
                 for s in self.disagreeing
@@ -235,4 +234,50 @@ def summarize(rows: Sequence[ShownRow], ceilings: Mapping[str, Any]) -> Summary:
             if before != after and not (small.tied or large.tied):
                 crossovers.append(Crossover(problem, small.size, large.size, before, after))
     disagreeing = tuple(s for s in rows if not s.record.agrees)
-    return Summary(tuple(answers), tuple(crossovers), disagreeing, len(rows), ceilings_of(ceilings))
+    return Summary(
+        tuple(answers),
+        tuple(crossovers),
+        disagreeing,
+        len(rows),
+        ceilings_of(ceilings),
+        checked_against(rows),
+    )
+
+
+# What each kind of reference is, in words (``reference.answer``).
+CHECKED_AGAINST = {
+    "exact": "the exact answer",
+    "independent": "an independent float64 computation",
+}
+
+
+def checked_against(rows: Sequence[ShownRow]) -> tuple[str, ...]:
+    """Per kind of reference, the problems whose rows met it and how many agree: never
+    "agree" where the rows were compared with the kernel itself (no independent check)."""
+    problems: dict[str, dict[str, list[bool]]] = {}
+    for s in rows:
+        r = s.record
+        problems.setdefault(r.reference, {}).setdefault(r.problem, []).append(r.agrees)
+    lines = []
+    for kind, words in CHECKED_AGAINST.items():
+        found = problems.get(kind, {})
+        agreeing = sum(sum(v) for v in found.values())
+        if found:
+            names = ", ".join(found)
+            within = "within their tolerances" if agreeing > 1 else "within its tolerance"
+            lines.append(
+                f"{names}: {agreeing} of {sum(map(len, found.values()))} rows {within} of {words}."
+            )
+    kernel = problems.get("kernel", {})
+    if kernel:
+        count = sum(map(len, kernel.values()))
+        lines.append(
+            f"{', '.join(kernel)}: no independent check; the {count} rows were compared with "
+            "the kernel itself on NumPy in float64."
+        )
+    return tuple(lines)
+
+
+def _tolerance_text(s: ShownRow) -> str:
+    tolerance = s.record.tolerance
+    return "" if tolerance is None else f", tolerance {tolerance:.1e}"

@@ -76,7 +76,7 @@ class Record:
     bytes_per_iteration: int
     bandwidth_fraction: float | None  # of the platform's streaming ceiling in the same run
     max_rel_diff: float  # from the reference, after K iterations
-    agrees: bool
+    agrees: bool  # max_rel_diff within ``tolerance``
     baseline: bool
     devices: int
     samples: tuple[Sample, ...] = field(default=())
@@ -99,6 +99,10 @@ class Record:
     # How the row ran its K iterations (``timing.rows``: "own", "standard", "compiled",
     # "naive", "tutorial", "fused", or a baseline's label); "" in a file written before.
     loop: str = ""
+    # The largest max_rel_diff that agrees, and the model that derived it
+    # (``reference.bound``); None and "" in a file written before they were recorded.
+    tolerance: float | None = None
+    bound_model: str = ""
 
     @property
     def row_id(self) -> RowId:

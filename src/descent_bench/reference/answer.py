@@ -3,24 +3,28 @@
 A row's final parameters are compared with the first of these that the problem allows,
 and ``Reference.kind`` says which one it met:
 
-- ``exact``: the mathematics of the step carried out beyond float64 (``exact``) on the very
-  float64 data, start and lr the rows use, rounded to float64 at the end. A problem offers
-  it by describing its step: a ``PolynomialDescent`` with the residual as its factor (the
-  squared losses: the step is affine in the coefficients) or a ``CoordinateDecay`` (every
-  coordinate scaled alike: the paraboloid). Every row, NumPy's too, then shows its real
+- ``exact``: the mathematics of the step carried out beyond float64 (``exact``) on the data
+  and start as the row sees them (rounded to its dtype, in the phrasing it reads), rounded to
+  float64 at the end. A problem offers it by describing its step: a ``PolynomialDescent``
+  with the residual as its factor (the squared losses), an ``AffineStep`` (a design matrix, a
+  target, a scale and a ridge term: any least-squares problem) or a ``CoordinateDecay``
+  (every coordinate scaled alike: the paraboloid). The reference then also carries what its
+  tight tolerance reads (``run``: ``bound``), and every row, NumPy's too, shows its real
   distance from the right answer.
 - ``independent``: a float64 computation written without the kernel: a polynomial descent
   of another kind (the sign of the residual) with a Vandermonde matrix and two matrix
   products per step (the kernel uses Horner's rule and elementwise sums), or else the
   problem's tutorial loop where its work runs in about a second.
 - ``kernel``: the kernel itself on NumPy in float64, the last resort (a user's problem that
-  describes nothing): a mistake in the kernel moves this reference with it.
+  describes nothing): no independent check; a mistake in the kernel moves this reference
+  with it.
 
-The answer for a problem, K and lr is computed once per process (``reference`` caches it).
+The answer for a problem, K, lr, dtype and phrasing is computed once per process.
 """
 
 from __future__ import annotations
 
+import decimal
 import functools
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -33,6 +37,14 @@ from descent_bench import backends
 from descent_bench.kernels import DecaysCoordinates, Problem, capabilities
 from descent_bench.records.record import ReferenceKind
 from descent_bench.reference import exact
+from descent_bench.reference.bound import (
+    AffineRun,
+    Tolerance,
+    affine_tolerance,
+    decay_tolerance,
+    first_order_tolerance,
+    quadratic_forms,
+)
 
 # The seed of the start every row and its reference descend from.
 SEED = 0
@@ -46,49 +58,95 @@ class Reference:
     params: np.ndarray
     kind: ReferenceKind
     how: str  # how it was computed, in a few words
+    # What the tight tolerance reads of an exact reference (None: use the first-order one).
+    run: AffineRun | DecayRun | None = None
+
+    def tolerance(self, dtype: str, iterations: int, accumulation: str | None) -> Tolerance:
+        """The tolerance of a row in ``dtype`` held against this reference (``bound``)."""
+        if isinstance(self.run, AffineRun):
+            return affine_tolerance(self.run, dtype, accumulation)
+        if isinstance(self.run, DecayRun):
+            return decay_tolerance(self.run.coordinates, self.run.rate, iterations, dtype)
+        coupled = int(self.params.shape[-1]) if self.params.ndim else 1
+        return first_order_tolerance(dtype, iterations, coupled)
 
 
-def exact_params(problem: Problem, iterations: int, lr: float) -> Reference | None:
-    """The exact answer where the problem's step allows one (see the module), else None."""
-    start = np.asarray(problem.initial_params(seed=SEED), dtype=np.float64)
+@dataclass(frozen=True)
+class DecayRun:
+    """What the tight tolerance reads of a decay: how many coordinates, lr times the rate."""
+
+    coordinates: int
+    rate: float
+
+
+def as_seen(values: np.ndarray, dtype: str) -> np.ndarray:
+    """``values`` as a row in ``dtype`` holds them (rounded), back in float64 exactly."""
+    return np.asarray(values, dtype=dtype).astype(np.float64)
+
+
+def exact_params(
+    problem: Problem, iterations: int, lr: float, dtype: str = "float64"
+) -> Reference | None:
+    """The exact answer where the problem's step allows one (see the module), else None,
+    on the data and start as a row in ``dtype`` sees them."""
+    start = as_seen(problem.initial_params(seed=SEED), dtype)
     if isinstance(problem, DecaysCoordinates):
         rate = problem.coordinate_decay().rate
         params = exact.decayed(start, lr, rate, iterations)
         how = f"start (1 - lr {rate:g})^K in {exact.DIGITS} digits"
-        return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
-    descent = capabilities.polynomial_descent(problem)
-    if descent is None or descent.sign or start.ndim != 1:
+        run = DecayRun(start.size, lr * rate)
+        return Reference(params, "exact", how, run) if np.all(np.isfinite(params)) else None
+    found = least_squares(problem, dtype)
+    if found is None or start.ndim != 1:
         return None
-    sums = data_power_sums(problem, start.size - 1)
-    if sums is None or not all(v.is_finite() for v in (*sums.of_x, *sums.of_xy)):
-        return None
-    answer = exact.affine_descent(sums, start, lr, Decimal(descent.constant), iterations)
-    params = exact.rounded(answer)
-    how = f"affine descent in {exact.DIGITS} digits on double-double power sums"
-    return Reference(params, "exact", how) if np.all(np.isfinite(params)) else None
-
-
-def data_power_sums(problem: Problem, degree: int) -> exact.PowerSums | None:
-    """The power sums of the problem's data (x, y), or None where its data is not that;
-    formed once per process for a problem that can be hashed (a size's rows of different K
-    share them)."""
+    normal, design, target, scale, ridge, residual_moments = found
     try:
-        hash(problem)
-    except TypeError:
-        return _power_sums(problem, degree)
-    return _cached_power_sums(cast(Hashable, problem), degree)
-
-
-def _power_sums(problem: Problem, degree: int) -> exact.PowerSums | None:
-    data = problem.host_data()
-    if len(data) != 2 or np.ndim(data[0]) != 1:
+        path = exact.trajectory(normal, start, lr, Decimal(scale), ridge, iterations)
+    except decimal.InvalidOperation:  # a non-finite sum: no exact answer
         return None
-    return exact.power_sums(data[0], data[1], degree)
+    params = exact.rounded(path.answer)
+    if not np.all(np.isfinite(params)):
+        return None
+    gram, _ = normal.as_floats()
+    affine = AffineRun(
+        path,
+        gram,
+        rate=lr * scale,
+        shrink=lr * ridge,
+        forms=quadratic_forms(design, target),
+        max_squares=np.max(design**2, axis=0),
+        points=int(design.shape[0]),
+        residual_moments=residual_moments,
+    )
+    how = f"affine descent in {exact.DIGITS} digits on double-double sums"
+    return Reference(params, "exact", how, affine)
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_power_sums(problem: Hashable, degree: int) -> exact.PowerSums | None:
-    return _power_sums(cast(Problem, problem), degree)
+LeastSquares = tuple[exact.Normal, np.ndarray, np.ndarray, float, float, bool]
+
+
+def least_squares(problem: Problem, dtype: str) -> LeastSquares | None:
+    """The problem as a least-squares descent, where its step is one, on its data as a row
+    in ``dtype`` sees it: the normal equations, the design matrix (N x n) and the target,
+    the loss's scale, the ridge term, and whether the gradient is the kernel's residual
+    moments over (x, y) vectors; None where the step is not affine in the parameters."""
+    step = capabilities.affine_step(problem)
+    if step is not None:
+        design = as_seen(step.design, dtype)
+        target = as_seen(step.target, dtype)
+        normal = exact.from_design(design, target)
+        return normal, design, target, step.scale, step.ridge, False
+    descent = capabilities.polynomial_descent(problem)
+    data = problem.host_data()
+    if descent is None or descent.sign or len(data) != 2:
+        return None
+    a, target = as_seen(data[0], dtype), as_seen(data[1], dtype)
+    if a.ndim == 1:  # (x, y): the powers of x, exactly, in the sums
+        degree = problem.initial_params().size - 1
+        design = a[:, None] ** np.arange(degree + 1)
+        return exact.from_powers(a, target, degree), design, target, descent.constant, 0.0, True
+    design = a.T  # the powers as a matrix of features, (d + 1) x N, as the row holds them
+    return exact.from_design(design, target), design, target, descent.constant, 0.0, False
 
 
 def vandermonde_params(problem: Problem, iterations: int, lr: float) -> np.ndarray | None:
@@ -130,38 +188,43 @@ def kernel_params(problem: Problem, iterations: int, lr: float | None = None) ->
     return np.asarray(numpy.compile_loop(problem.step)(start, data, rate, iterations))
 
 
-def reference(problem: Problem, iterations: int, lr: float) -> Reference:
-    """The first of: the exact answer, an independent float64 one, the kernel on NumPy;
-    computed once per process for a problem (where it can be hashed, as frozen dataclasses
-    can), K and lr."""
+def reference(
+    problem: Problem,
+    iterations: int,
+    lr: float,
+    dtype: str = "float64",
+    form: str | None = None,
+) -> Reference:
+    """The first of: the exact answer (on the data and start as a row in ``dtype`` reading
+    the phrasing ``form`` sees them; None: the elementwise phrasing), an independent float64
+    one, the kernel on NumPy; computed once per process for a problem (where it can be
+    hashed, as frozen dataclasses can), K, lr, dtype and phrasing."""
     try:
         hash(problem)
     except TypeError:  # e.g. a dataclass with eq but not frozen
-        return _computed(problem, iterations, lr)
-    return _cached(cast(Hashable, problem), iterations, lr)
+        return _computed(problem, iterations, lr, dtype, form)
+    return _cached(cast(Hashable, problem), iterations, lr, dtype, form)
 
 
 @functools.lru_cache(maxsize=8)
-def _cached(problem: Hashable, iterations: int, lr: float) -> Reference:
-    return _computed(cast(Problem, problem), iterations, lr)
+def _cached(
+    problem: Hashable, iterations: int, lr: float, dtype: str, form: str | None
+) -> Reference:
+    return _computed(cast(Problem, problem), iterations, lr, dtype, form)
 
 
-def _computed(problem: Problem, iterations: int, lr: float) -> Reference:
-    # The same iterates in every phrasing: the references read the elementwise data (x, y).
-    problem = (
-        capabilities.phrased(problem, "elementwise")
-        if capabilities.polynomial_descent(problem)
-        else problem
-    )
-    found = _first(problem, iterations, lr)
+def _computed(
+    problem: Problem, iterations: int, lr: float, dtype: str, form: str | None
+) -> Reference:
+    phrased = capabilities.phrased(problem, form or "elementwise")
+    found = exact_params(phrased, iterations, lr, dtype)
+    if found is None:  # the independent references read the elementwise data (x, y)
+        found = _independent(capabilities.phrased(problem, "elementwise"), iterations, lr)
     found.params.setflags(write=False)  # cached and shared: nobody may change it
     return found
 
 
-def _first(problem: Problem, iterations: int, lr: float) -> Reference:
-    found = exact_params(problem, iterations, lr)
-    if found is not None:
-        return found
+def _independent(problem: Problem, iterations: int, lr: float) -> Reference:
     params = vandermonde_params(problem, iterations, lr)
     if params is not None:
         return Reference(params, "independent", "float64 Vandermonde descent")

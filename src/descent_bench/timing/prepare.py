@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descent_bench.backends.calls import CallTime
-from descent_bench.kernels import Array, Loop, capabilities, place
+from descent_bench.kernels import Array, Loop, Problem, capabilities, place
 from descent_bench.reference.answer import SEED
 from descent_bench.timing.rows import Row, Runner, runner
 from descent_bench.timing.workloads import make_problem
@@ -28,6 +28,7 @@ class Prepared:
     """A row's loop on its device, compiled and warmed up, ready for timed calls."""
 
     runner: Runner
+    problem: Problem  # phrased as the backend reads it
     iterations: int  # K of every timed call
     compile_seconds: float | None  # None: nothing compiles
     final_params: np.ndarray  # after K iterations, for the agreement check
@@ -68,6 +69,7 @@ def prepare(row: Row, made: Runner | None = None) -> Prepared:
     final = capabilities.trim(problem, backend.to_numpy(first_result[0]))
     return Prepared(
         runner=made,
+        problem=problem,
         iterations=k,
         compile_seconds=compile_seconds,
         final_params=np.asarray(final, dtype=np.float64),

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from descent_bench import backends
-from descent_bench.kernels import Problem
+from descent_bench.kernels import Problem, capabilities
 from descent_bench.machine.ceilings import measure_ceilings
 from descent_bench.machine.describe import describe
 from descent_bench.machine.memory import MEASURE_COPIES, available_bytes, needed_bytes
@@ -62,7 +62,9 @@ class Job:
 @dataclass
 class MeasuredRow:
     """A row as a process measured it: its calls, its compile time, its answer after K
-    iterations, and where it ran (device, platform, the precision of float32 products)."""
+    iterations, and where and how it ran (device, platform, the precision of float32
+    products, the phrasing its data was read in, the type its sums accumulated in where the
+    backend vouches for them: ``Backend.accumulation_dtype``)."""
 
     row: Row
     samples: list[Sample]
@@ -71,6 +73,8 @@ class MeasuredRow:
     device: str
     platform: str
     precision: str
+    form: str | None = None
+    accumulation: str | None = None
 
 
 @dataclass
@@ -112,6 +116,7 @@ def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> li
 
 def measured_row(row: Row, prepared: Prepared, samples: list[Sample]) -> MeasuredRow:
     backend = prepared.runner.backend
+    form = capabilities.phrasing(prepared.problem)
     return MeasuredRow(
         row,
         samples,
@@ -120,6 +125,8 @@ def measured_row(row: Row, prepared: Prepared, samples: list[Sample]) -> Measure
         str(backend.device),
         backend.platform,
         backend.matmul_precision(),
+        form,
+        backend.accumulation_dtype(row.dtype, form),
     )
 
 

@@ -21,7 +21,7 @@ from descent_bench.records.record import Record, gbytes_per_second
 from descent_bench.records.run import Ceiling, SuiteResult
 from descent_bench.records.settings import Settings, SettingsError
 from descent_bench.reference.answer import reference
-from descent_bench.reference.bound import bound, max_rel_diff
+from descent_bench.reference.bound import max_rel_diff
 from descent_bench.timing.observer import Observer, Silent
 from descent_bench.timing.planning import Plan, check, plan
 from descent_bench.timing.rounds import Job, JobResult, MeasuredRow, work
@@ -153,7 +153,10 @@ def record(settings: Settings, parts: list[MeasuredRow], ceilings: dict[str, Cei
     row = first.row
     problem = make_problem(row.problem, row.size)
     k = row.iterations
-    answer = reference(problem, k, problem.stable_lr())
+    # The exact answer of the problem as the row sees it (its dtype, its phrasing's data),
+    # and the row's tolerance, from how its backend's sums run.
+    answer = reference(problem, k, problem.stable_lr(), settings.dtype, first.form)
+    tolerance = answer.tolerance(settings.dtype, k, first.accumulation)
     diff = max(max_rel_diff(p.final_params, answer.params) for p in parts)
     samples = tuple(s for p in parts for s in p.samples)
     per_iteration = [s.seconds_per_iteration for s in samples]
@@ -176,7 +179,7 @@ def record(settings: Settings, parts: list[MeasuredRow], ceilings: dict[str, Cei
             gbytes_per_second(nbytes, seconds) / ceiling.gbytes_per_second if ceiling else None
         ),
         max_rel_diff=diff,
-        agrees=diff <= bound(settings.dtype, k, problem.coupled_params),
+        agrees=diff <= tolerance.value,
         baseline=row.baseline,
         devices=row.devices,
         samples=samples,
@@ -186,4 +189,6 @@ def record(settings: Settings, parts: list[MeasuredRow], ceilings: dict[str, Cei
         platform=first.platform,
         precision=first.precision,
         loop=row.loop,
+        tolerance=tolerance.value,
+        bound_model=tolerance.model,
     )

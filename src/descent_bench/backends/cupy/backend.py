@@ -83,10 +83,10 @@ class CupyBackend(Backend):
 
         return replace(runtime_facts(cupy), cupy=str(cupy.__version__))
 
-    def accumulation_dtype(self, dtype: str) -> str | None:
-        """The fused kernel keeps float64 accumulators; the standard-only path's sums are
-        CuPy's, of which nothing is declared."""
-        return "float64" if self.fused else None
+    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+        """The fused kernel keeps float64 accumulators; CuPy's own reductions (a tree per
+        block) run in the input type."""
+        return "float64" if self.fused and form == "elementwise" else dtype
 
     def version(self) -> str | None:
         try:

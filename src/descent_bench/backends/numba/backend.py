@@ -132,9 +132,10 @@ class NumbaBackend(NumpyBackend):
                 "numba is not installed (pip install 'descent-bench[numba]')"
             ) from exc
 
-    def accumulation_dtype(self, dtype: str) -> str:
-        """The fused loops keep float64 accumulators, for float32 inputs too."""
-        return "float64"
+    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+        """The fused loops keep float64 accumulators, for float32 inputs too; another
+        phrasing is NumPy's."""
+        return "float64" if form == "elementwise" else dtype
 
     def compile_loop(self, step: Step) -> Loop:
         """The whole K-step loop compiled where ``step`` is a problem's polynomial descent

@@ -12,6 +12,10 @@ class NumpyBackend(Backend):
     distribution = "numpy"
     naive_label = None  # the backend's loop is already the eager one
 
+    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+        """NumPy's sums (pairwise) and BLAS's products (blocked), in the input type."""
+        return dtype
+
     def gradient_form(self, size: int) -> str:
         """Two BLAS matrix-vector products beat Horner's passes and d + 1 sums at every size
         measured, 2000 to 1e7 points (docs/performance.md)."""

@@ -32,5 +32,9 @@ class StrictBackend(Backend):
     def device(self) -> Any:
         return self.xp.Device("CPU_DEVICE")
 
+    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+        """array-api-strict runs NumPy's sums, in the input type."""
+        return dtype
+
     def to_numpy(self, array: Any) -> np.ndarray:
         return np.from_dlpack(array)
