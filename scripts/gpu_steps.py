@@ -129,9 +129,14 @@ def build(row: Row, size: int, dtype: str) -> Any:
 
 
 def agreement(row: Row, size: int, dtype: str, stands_for: str | None) -> dict[str, Any]:
-    """K iterations of ``row`` against the reference, with the bound it must keep."""
+    """K iterations of ``row`` against the reference, with the tight bound it must keep and
+    the first-order one beside it (a row between the two points at the bound's model, not
+    at the row: docs/validation.md)."""
+    from descent_bench.reference.bound import first_order_bound
+
     workload = build(row, size, dtype)
     got = workload.agreement()
+    coupled = workload.problem_at_size.coupled_params
     return {
         "row": row.label,
         "size": size,
@@ -139,6 +144,7 @@ def agreement(row: Row, size: int, dtype: str, stands_for: str | None) -> dict[s
         "iterations": workload.iterations,
         "max_rel_diff": got.max_rel_diff,
         "bound": got.bound,
+        "first_order_bound": first_order_bound(dtype, workload.iterations, coupled),
         "agrees": got.agrees,
         "stands_for": stands_for,
     }

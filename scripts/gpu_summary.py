@@ -77,11 +77,13 @@ def details(name: str, f: dict[str, Any]) -> list[str]:
                 str(r["size"]),
                 number(r["max_rel_diff"]),
                 number(r["bound"]),
+                number(r.get("first_order_bound")),
                 "yes" if r["agrees"] else "**no**",
             ]
             for r in f.get("records", [])
         ]
-        return table(["row", "dtype", "N", "max rel diff", "bound", "agrees"], rows)
+        header = ["row", "dtype", "N", "max rel diff", "tight bound", "first-order bound"]
+        return table([*header, "agrees"], rows)
     if name == "timing":
         rows = [
             [

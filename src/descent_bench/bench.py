@@ -290,7 +290,7 @@ class Workload:
     def _agreement(self, got: np.ndarray, iterations: int) -> Agreement:
         form = capabilities.phrasing(self.problem)
         answer = reference(self.problem_at_size, iterations, self.lr, self.dtype, form)
-        accumulation = self.backend.accumulation_dtype(self.dtype, form)
+        accumulation = self.backend.accumulation_dtype(self.dtype, form, self.row.size)
         largest = answer.tolerance(self.dtype, iterations, accumulation).value
         diff = max_rel_diff(got, answer.params)
         return Agreement(max_rel_diff=diff, bound=largest, reference=answer.kind)

@@ -206,12 +206,11 @@ class Backend:
         """How float32 matrix products are computed: 'full', or a faster mode (TF32)."""
         return "full"
 
-    def accumulation_dtype(self, dtype: str, form: str | None) -> str | None:
-        """The type the kernel's sums over the data accumulate in, for inputs of ``dtype``
-        read in the phrasing ``form``, where the backend vouches that their rounding errors
-        are independent and unbiased (the sweep in docs/validation.md tests it): ``dtype``,
-        or float64 where a fused loop keeps float64 accumulators. None: nothing is assumed
-        of how the sums run, and the agreement bound takes their worst case."""
+    def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str | None:
+        """The type the sums over ``points`` data points accumulate in (inputs of ``dtype``,
+        phrasing ``form``) where the backend vouches for their rounding being independent and
+        unbiased (tested: docs/validation.md); float64 for fused float64 accumulators. None:
+        the agreement bound takes the sums' worst case."""
         return None
 
     def limit_threads(self, count: int) -> None:

@@ -144,6 +144,10 @@ def tutorial_loop(problem: Problem) -> Loop | None:
     return problem.tutorial_loop() if isinstance(problem, Tutorial) else None
 
 
+def coordinate_decay(problem: Problem) -> CoordinateDecay | None:
+    return problem.coordinate_decay() if isinstance(problem, DecaysCoordinates) else None
+
+
 def affine_step(problem: Problem) -> AffineStep | None:
     return problem.affine_step() if isinstance(problem, AffineSteps) else None
 

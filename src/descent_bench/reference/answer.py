@@ -66,7 +66,8 @@ class Reference:
         if isinstance(self.run, AffineRun):
             return affine_tolerance(self.run, dtype, accumulation)
         if isinstance(self.run, DecayRun):
-            return decay_tolerance(self.run.coordinates, self.run.rate, iterations, dtype)
+            largest = float(np.max(np.abs(self.params))) if self.params.size else 0.0
+            return decay_tolerance(self.run.coordinates, self.run.rate, iterations, dtype, largest)
         coupled = int(self.params.shape[-1]) if self.params.ndim else 1
         return first_order_tolerance(dtype, iterations, coupled)
 

@@ -43,6 +43,9 @@ FAILURE = 1e-6
 RESIDUAL_ROUNDINGS_PER_PARAMETER = 3
 # lr times the loss's scale (and the ridge term) rounded to the dtype, in one or two steps.
 RATE_ROUNDINGS = 3
+# Parameters up to which the update's errors are bounded component by component (K n^3
+# work); beyond, by their 2-norm.
+MAX_COMPONENTS = 32
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,14 @@ class Tolerance:
 
 def unit_roundoff(dtype: str) -> float:
     return float(np.finfo(dtype).eps) / 2
+
+
+def half_ulp(values: np.ndarray, dtype: str) -> np.ndarray:
+    """Half a unit in the last place, in ``dtype``, of numbers a hair larger than |values|
+    (the most rounding one of them to ``dtype`` can err by, should the computed value lie
+    just above the exact one)."""
+    above = (np.abs(values) * (1 + 2.0**-10)).astype(dtype)
+    return np.spacing(above).astype(np.float64) / 2
 
 
 def lambda_for(directions: int, failure: float = FAILURE) -> float:
@@ -145,19 +156,47 @@ def affine_tolerance(run: AffineRun, dtype: str, accumulation: str | None) -> To
     )
     if u_sums < u:  # the moments rounded to the dtype once accumulated wider
         moments = moments + u**2 * m**2
-    update = u**2 * (2 * alpha**2 * m**2 + 2 * shrink**2 * c[:-1] ** 2 + c[1:] ** 2)
-    sizes = alpha**2 * moments + update  # (K, n)
-    # Carried to step K along each eigenvector of the iteration matrix A = (1 - shrink) I -
-    # alpha G: a step k error shrinks by rho_i^(K - 1 - k) in direction i.
+    # Carried to step K by the iteration matrix A = (1 - shrink) I - alpha G: a step k error
+    # is multiplied by A^(K - 1 - k), rho_i^(K - 1 - k) along its eigenvector i.
     mu, vectors = np.linalg.eigh(run.gram)
     rho = 1.0 - alpha * mu - shrink
-    along = sizes @ (vectors**2)  # (K, n): sum_j q_ij^2 size_kj
-    powers = np.abs(rho)[None, :] ** (2 * np.arange(k_steps - 1, -1, -1))[:, None]
-    lam = lambda_for(n)
-    random = lam * math.sqrt(float(np.sum(powers * along)))
-    # The rate's rounding: one error, through d c_K / d lr, direction by direction.
+    ages = np.arange(k_steps - 1, -1, -1)
+    lam = lambda_for(2 * n)  # n components of the update's errors, n directions of the rest
+    # The update's roundings, component by component: c_k+1 = c_k - (alpha m_k + shrink
+    # c_k) rounded, each rounding at most half a unit in the last place of what it rounds.
+    update = half_ulp(c[1:], dtype) ** 2 + 4 * u**2 * (
+        alpha**2 * m**2 + shrink**2 * c[:-1] ** 2
+    )  # (K, n)
+    if n <= MAX_COMPONENTS:
+        carried = np.einsum("ji,ki,li->kjl", vectors, rho[None, :] ** ages[:, None], vectors)
+        per_component = np.einsum("kjl,kl->j", carried**2, update)
+        updates = lam * float(np.sqrt(np.max(per_component)))
+    else:  # the 2-norm, direction by direction
+        updates = lam * math.sqrt(
+            float(np.sum((rho**2)[None, :] ** ages[:, None] * (update @ vectors**2)))
+        )
+    # The moments' errors, mixed between components: their 2-norm, direction by direction.
+    along = (alpha**2 * moments) @ (vectors**2)  # (K, n): sum_j q_ij^2 size_kj
+    rest = lam * math.sqrt(float(np.sum((rho**2)[None, :] ** ages[:, None] * along)))
+    random = updates + rest
+    # Stalled directions: where the exact descent moves a direction by less than the
+    # update's rounding granularity at the end, the rounded iterate can stop short instead
+    # of wandering: the step rounds away, the same error every step, which adds linearly
+    # (the random part above does not cover it) and is carried like any other: at most
+    # D (1 - |rho_i|^K) / (1 - |rho_i|), D the update's half ulp (below K D, and below
+    # D / (1 - rho_i) however long the run).
+    granularity = float(np.linalg.norm(np.max(half_ulp(c, dtype), axis=0)))
     c_inf = _fixed_point(run.gram, path, alpha, shrink)
     gap = vectors.T @ (c[0] - c_inf)
+    movement = (1.0 - rho) * np.abs(rho) ** (k_steps - 1) * np.abs(gap)
+    stalled = movement <= 2 * granularity
+    moving = np.abs(rho) != 1
+    linear = np.where(
+        moving, (1 - np.abs(rho) ** k_steps) / np.where(moving, 1 - np.abs(rho), 1.0), k_steps
+    )
+    fixed = np.where(stalled, granularity * linear, 0.0)
+    random += float(np.linalg.norm(fixed))
+    # The rate's rounding: one error, through d c_K / d lr, direction by direction.
     sensitivity = k_steps * (1.0 - rho) * np.abs(rho) ** (k_steps - 1) * gap
     systematic = RATE_ROUNDINGS * u * float(np.linalg.norm(np.nan_to_num(sensitivity)))
     scale = float(np.max(np.abs(c[-1])))
@@ -180,17 +219,29 @@ def _fixed_point(gram: np.ndarray, path: Trajectory, alpha: float, shrink: float
     return vectors @ inverse
 
 
-def decay_tolerance(coordinates: int, rate: float, iterations: int, dtype: str) -> Tolerance:
+def decay_tolerance(
+    coordinates: int, rate: float, iterations: int, dtype: str, largest: float
+) -> Tolerance:
     """p <- p - rate p on every coordinate alone: per step the product and the difference
-    each rounded (at most u |p_k| rate and u |p_k+1|), carried by (1 - rate) to the end:
-    |p_K error| <= lambda u |p_K| sqrt(K (1 + rate^2 / (1 - rate)^2)), lambda over every
-    coordinate; and the rate's own rounding, K rate theta / |1 - rate| relative."""
+    each rounded, at most half a unit in the last place (u |p| for normal numbers, half the
+    smallest subnormal's spacing below them), carried by (1 - rate) to the end:
+    |p_K error| <= lambda sqrt(u^2 |p_K|^2 K (1 + rate^2 / (1 - rate)^2) + 2 h^2 S), S =
+    sum_m (1 - rate)^(2 m), h the subnormal floor, lambda over every coordinate; and the
+    rate's own rounding, K rate theta / |1 - rate| relative. Relative to ``largest``, the
+    answer's largest coordinate: a row whose answer underflows its dtype is held to what
+    the dtype can hold."""
     u = unit_roundoff(dtype)
     rho = abs(1.0 - rate)
     if iterations == 0 or rho == 0:
         return Tolerance(0.0, "exact: no step taken")
     lam = lambda_for(coordinates)
-    random = lam * u * math.sqrt(iterations * (1.0 + (rate / rho) ** 2))
+    floor = float(np.finfo(dtype).smallest_subnormal) / 2
+    carried = iterations if rho >= 1 else (1 - rho ** (2 * iterations)) / (1 - rho**2)
+    relative = u**2 * iterations * (1.0 + (rate / rho) ** 2)
+    absolute = 2 * floor**2 * carried
+    with np.errstate(over="ignore"):
+        floor_share = math.sqrt(absolute) / largest if largest > 0 else math.inf
+    random = lam * math.hypot(math.sqrt(relative), floor_share)
     systematic = RATE_ROUNDINGS * u * iterations * rate / rho
     model = f"probabilistic, closed form per coordinate (lambda {lam:.1f}, p {FAILURE:g})"
     return Tolerance(random + systematic, model)

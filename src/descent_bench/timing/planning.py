@@ -19,6 +19,7 @@ from descent_bench.records.settings import (
     Settings,
     SettingsError,
 )
+from descent_bench.reference.description import step_mismatch
 from descent_bench.timing.rows import COMPILED, Row, rows, runner
 from descent_bench.timing.sizes import sizes_for
 from descent_bench.timing.workloads import baseline_iterations, call_iterations, make_problem
@@ -126,13 +127,16 @@ def sized_problem(name: str, size: int, dtype: str) -> Problem:
 
 def check(settings: Settings) -> None:
     """What can be checked of ``settings`` without loading a backend: the run's settings,
-    backend and problem names, sizes and memory (``SettingsError``)."""
+    backend and problem names, sizes and memory, and that each problem's step does what it
+    describes (at its smallest size: ``reference.description``) (``SettingsError``)."""
     check_run_settings(settings)
     for name in settings.backends or ():
         check_backend_name(name)
     for name, sizes in problem_sizes(settings):
-        for size in sizes:
-            sized_problem(name, size, settings.dtype)
+        problems = [sized_problem(name, size, settings.dtype) for size in sizes]
+        mismatch = step_mismatch(min(problems, key=lambda p: p.size))
+        if mismatch:
+            raise SettingsError("problems", mismatch)
 
 
 def iterations_for(row: Row, problem: Problem, settings: Settings) -> int:

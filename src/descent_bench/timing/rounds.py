@@ -126,7 +126,7 @@ def measured_row(row: Row, prepared: Prepared, samples: list[Sample]) -> Measure
         backend.platform,
         backend.matmul_precision(),
         form,
-        backend.accumulation_dtype(row.dtype, form),
+        backend.accumulation_dtype(row.dtype, form, row.size),
     )
 
 

@@ -83,7 +83,7 @@ class CupyBackend(Backend):
 
         return replace(runtime_facts(cupy), cupy=str(cupy.__version__))
 
-    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+    def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str:
         """The fused kernel keeps float64 accumulators; CuPy's own reductions (a tree per
         block) run in the input type."""
         return "float64" if self.fused and form == "elementwise" else dtype

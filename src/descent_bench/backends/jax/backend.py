@@ -23,7 +23,10 @@ from descent_bench.backends.jax.fused import CPU_COMPILER_OPTIONS, VariadicOps
 from descent_bench.kernels import Array, Data, Loop, Step
 
 MAX_TRIP = 2**31 - 1  # steps in one call of a compiled loop (its counter is an int32)
-MATMUL_PRECISION = "highest"  # never TF32 or bfloat16 passes for float32 products
+MATMUL_PRECISION = "highest"
+# Points up to which the matrix-vector products' sums were measured to err as independent
+# roundings do (docs/validation.md).
+VOUCHED_PRODUCT_POINTS = 10**6  # never TF32 or bfloat16 passes for float32 products
 
 
 class JaxBackend(Backend):
@@ -143,11 +146,13 @@ class JaxBackend(Backend):
     def matmul_precision(self) -> str:
         return f"full (default_matmul_precision={MATMUL_PRECISION!r})"
 
-    def accumulation_dtype(self, dtype: str, form: str | None) -> str | None:
-        """XLA's reductions, blocked and vectorised, in the input type; nothing of its
-        matrix-vector products (the features phrasing): their float32 error grew faster
-        than sqrt(N) from 10^6 to 10^7 points (docs/validation.md)."""
-        return dtype if form == "elementwise" else None
+    def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str | None:
+        """XLA's reductions, blocked and vectorised, in the input type; its matrix-vector
+        products (the features phrasing) too up to ``VOUCHED_PRODUCT_POINTS``: their float32
+        error grew faster than sqrt(N) from 10^6 to 10^7 points (docs/validation.md)."""
+        if form == "elementwise" or points <= VOUCHED_PRODUCT_POINTS:
+            return dtype
+        return None
 
     def gpu_facts(self) -> GpuInfo | None:
         import jax

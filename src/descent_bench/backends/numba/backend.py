@@ -132,7 +132,7 @@ class NumbaBackend(NumpyBackend):
                 "numba is not installed (pip install 'descent-bench[numba]')"
             ) from exc
 
-    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+    def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str:
         """The fused loops keep float64 accumulators, for float32 inputs too; another
         phrasing is NumPy's."""
         return "float64" if form == "elementwise" else dtype

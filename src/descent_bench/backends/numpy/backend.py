@@ -12,7 +12,7 @@ class NumpyBackend(Backend):
     distribution = "numpy"
     naive_label = None  # the backend's loop is already the eager one
 
-    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+    def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str:
         """NumPy's sums (pairwise) and BLAS's products (blocked), in the input type."""
         return dtype
 

@@ -32,7 +32,7 @@ class StrictBackend(Backend):
     def device(self) -> Any:
         return self.xp.Device("CPU_DEVICE")
 
-    def accumulation_dtype(self, dtype: str, form: str | None) -> str:
+    def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str:
         """array-api-strict runs NumPy's sums, in the input type."""
         return dtype
 
