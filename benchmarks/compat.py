@@ -77,12 +77,21 @@ def registry_in_source(path: Path = REGISTRY_SOURCE) -> list[str]:
 
 def backend_names() -> list[str]:
     """The installed registry's backends, then those that today's registry adds (appended
-    since: the registry only grows at its end). asv computes a benchmark's parameters anew
-    in every process at every commit, so an older commit gets the same list and skips the
-    backends it lacks (``Workload.build``: "not a backend of this version") instead of failing
-    on a parameter index it does not have."""
+    since: the registry only grows at its end), then the installed plugins' and the
+    ``xp:`` namespaces of ``DESCENT_BENCH_XP`` (today's ``backends.names()`` lists them
+    after the built-in ones). asv computes a benchmark's parameters anew in every process at
+    every commit, so an older commit gets the same list and skips the backends it lacks
+    (``Workload.build``: "not a backend of this version") instead of failing on a parameter
+    index it does not have."""
+    import importlib.metadata
+
     installed = bench.backend_names() if bench else []
-    return installed + [n for n in registry_in_source() if n not in installed]
+    later = [
+        *registry_in_source(),
+        *(e.name for e in importlib.metadata.entry_points(group="descent_bench.backends")),
+        *(f"xp:{m.strip()}" for m in os.environ.get("DESCENT_BENCH_XP", "").split(",")),
+    ]
+    return list(dict.fromkeys(installed + [n for n in later if n != "xp:"]))
 
 
 def threads() -> int:

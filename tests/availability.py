@@ -37,3 +37,24 @@ def require(name, devices=1):
     if reason:
         pytest.skip(f"{name} unavailable: {reason}")
     return backends.load(name).sharded(devices).load()
+
+
+# K for a backend whose every iteration is a scheduler round trip (dask: tens of milliseconds
+# here): its contract tests run this many iterations instead of hundreds, the same checks.
+ROUND_TRIP_ITERATIONS = 20
+
+
+def iterations_for(backend, k):
+    """``k``, or at most ``ROUND_TRIP_ITERATIONS`` on a backend with a round trip per
+    iteration."""
+    return min(k, ROUND_TRIP_ITERATIONS) if backend.round_trip_per_iteration else k
+
+
+def skip_long_run(backend, k, what):
+    """Skip, saying why, a test of ``what`` that needs ``k`` iterations exactly where that is
+    minutes on this backend (its agreement at fewer iterations is tested elsewhere)."""
+    if backend.round_trip_per_iteration and k > ROUND_TRIP_ITERATIONS:
+        pytest.skip(
+            f"{backend.name}: {what} needs {k} iterations, each a scheduler round trip; "
+            f"its agreement is tested at {ROUND_TRIP_ITERATIONS} (test_agreement)"
+        )

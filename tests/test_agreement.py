@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import reference as ref
+from availability import iterations_for
 from descent_bench import kernels
 
 ITERATIONS = 300
@@ -25,14 +26,15 @@ def test_sine_fit_agrees_with_reference(backend, points, degree, loss, dtype, fo
     start = problem.initial_params(seed=1)
     lr = sine_lr(loss, points)
     x, y = ref.sine_data(points)
-    want = ref.sine_descent(x, y, start, lr, ITERATIONS, loss)
+    k = iterations_for(backend, ITERATIONS)
+    want = ref.sine_descent(x, y, start, lr, k, loss)
 
     got = kernels.descend(
-        problem, backend, dtype=dtype, iterations=ITERATIONS, lr=lr, initial=start, form=form
+        problem, backend, dtype=dtype, iterations=k, lr=lr, initial=start, form=form
     ).params
 
     scale = max(np.linalg.norm(want), np.linalg.norm(start))
-    tolerance = ref.descent_tolerance(dtype, ITERATIONS, degree + 1)
+    tolerance = ref.descent_tolerance(dtype, k, degree + 1)
     assert ref.relative_error(got, want, scale) <= tolerance
 
 
@@ -41,13 +43,14 @@ def test_sine_fit_agrees_with_reference(backend, points, degree, loss, dtype, fo
 def test_paraboloid_agrees_with_reference(backend, walkers, dims, dtype):
     problem = kernels.Paraboloid(dims, walkers)
     start = problem.initial_params(seed=2)
-    want = ref.paraboloid_descent(start, 0.001, ITERATIONS)
+    k = iterations_for(backend, ITERATIONS)
+    want = ref.paraboloid_descent(start, 0.001, k)
 
     got = kernels.descend(
-        problem, backend, dtype=dtype, iterations=ITERATIONS, lr=0.001, initial=start
+        problem, backend, dtype=dtype, iterations=k, lr=0.001, initial=start
     ).params
 
-    tolerance = ref.descent_tolerance(dtype, ITERATIONS, 1)
+    tolerance = ref.descent_tolerance(dtype, k, 1)
     assert ref.relative_error(got, want, start) <= tolerance
 
 

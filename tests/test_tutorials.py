@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from availability import skip_long_run
 from descent_bench import kernels
 
 ARTICLE_EPOCH_0 = [5.988, -2.994]
@@ -12,6 +13,7 @@ ARTICLE_BEST = [0.00026968555624761565, -0.00013484277812380783]
 
 
 def article_run(backend):
+    skip_long_run(backend, 5000, "the article's run")
     problem = kernels.Paraboloid(dims=2, walkers=1)
     return kernels.descend(
         problem,
@@ -42,6 +44,7 @@ def test_paraboloid_article_best_guess_exact_on_numpy():
 
 @pytest.mark.parametrize("k", [1, 10, 1000, 5000])
 def test_paraboloid_closed_form(backend, k):
+    skip_long_run(backend, k, "this closed form")
     start = np.array([[6.0, -3.0], [-1.5, 9.0]])
     problem = kernels.Paraboloid(dims=2, walkers=2)
     got = kernels.descend(problem, backend, iterations=k, lr=0.001, initial=start).params
@@ -68,6 +71,7 @@ def tutorial_numpy_loop(a, b, c, d, iterations=2000, learning_rate=1e-6):
 
 
 def test_sine_fit_matches_tutorial_loop(backend):
+    skip_long_run(backend, 2000, "the tutorial's run")
     problem = kernels.SineFit()
     start = problem.initial_params(seed=0)
     want = tutorial_numpy_loop(*start.tolist())
@@ -80,6 +84,7 @@ def test_sine_fit_matches_tutorial_loop(backend):
 def test_long_sse_run_reaches_least_squares(backend):
     # Slowest mode of 2 X^T X at N=2000 has eigenvalue ~1.7e3: with lr 1e-6 the error shrinks
     # by (1 - 1.7e-3) per step, ~1e-13 after 18000 steps.
+    skip_long_run(backend, 18000, "reaching least squares")
     problem = kernels.SineFit()
     x, y = problem.host_data()
     want = np.linalg.lstsq(x[:, None] ** np.arange(4), y, rcond=None)[0]

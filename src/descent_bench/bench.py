@@ -7,8 +7,7 @@ backend[, devices, form, threads, loop]) that runs K iterations with every input
 the device, its ``Agreement`` with the one reference (exact where the mathematics allows),
 and a ``Measurement`` of it by the same code ``descent-bench compare`` times with. A
 workload is a row of the one row model (``timing.rows``), run by what ``runner`` makes of
-it. Names are only ever added here (asv's compatibility module in ``benchmarks/`` covers
-commits that lack them).
+it. Names are only ever added here (``benchmarks/compat.py`` covers older commits).
 
 ``DESCENT_BENCH_PLATFORM`` (``cpu`` or ``gpu``; set by ``asv.conf.json`` and
 ``asv.cuda.conf.json``) keeps a run to the rows on that platform: the others are skipped with
@@ -47,7 +46,7 @@ from descent_bench.timing.rows import (
     runner,
 )
 from descent_bench.timing.threads import pin
-from descent_bench.timing.workloads import call_iterations, make_problem
+from descent_bench.timing.workloads import call_iterations, make_problem, row_iterations
 
 __all__ = [
     "DTYPES",
@@ -209,13 +208,14 @@ class Workload:
         backend's library loads) and the backend's own pool held to as many threads.
         ``loop``: which loop ``run`` runs, one of ``LOOPS`` (a row of ``table_rows``) or a
         baseline's label."""
-        if backend in backends.names():
+        if backends.known(backend):
             labels = [b.label for b in backends.get(backend).baselines()]
             if loop not in LOOPS and loop not in labels:
                 known = ", ".join([*LOOPS, *labels])
                 raise ValueError(f"unknown loop {loop!r} (choose from {known})")
         kind = STANDARD if standard and loop == OWN else loop
-        k = call_iterations(make_problem(problem, size))
+        few = backends.known(backend) and backends.get(backend).round_trip_per_iteration
+        k = row_iterations(make_problem(problem, size), few)  # K as ``compare`` times it
         try:
             row = row_for(backend, kind, problem, size, dtype, k, devices)
         except BackendUnavailable as exc:

@@ -14,7 +14,7 @@ import os
 import numpy as np
 import pytest
 
-from availability import skip_mark
+from availability import iterations_for, skip_mark
 from descent_bench import bench
 
 ROWS = [
@@ -40,7 +40,7 @@ def test_iterations(benchmark, row, problem_name, size, dtype):
         pytest.skip(str(exc))
     # One K for every row of a group, so the table compares like with like; 1/20 of compare's
     # K keeps the literal tutorial loop (~100x slower) to a fraction of a second per call.
-    iterations = max(1, workload.iterations // 20)
+    iterations = iterations_for(workload.backend, max(1, workload.iterations // 20))
 
     benchmark.group = f"{problem_name} size={size} {dtype}"
     benchmark.extra_info["iterations"] = iterations

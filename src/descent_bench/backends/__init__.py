@@ -1,17 +1,22 @@
 """The array-API shim: one small backend object per array library, and the registry.
 
 Importing this package imports neither jax nor cupy: each backend loads its library the first
-time it is used. ``_REGISTRY`` is the only list of backends: the command line, the measurement
-suite, the tests, the asv suite and the pytest-benchmark suite all read it through ``names``.
-Adding a backend is one module and one line there (``register`` does it at run time).
+time it is used. ``names`` is the only list of backends, read by the command line, the
+measurement suite, the tests, the asv suite and the pytest-benchmark suite: the built-in ones
+(``_REGISTRY``: adding one is a package and one line there; ``register`` at run time), then
+those installed packages register under the ``descent_bench.backends`` entry point group
+(``plugins``), then the array-API namespaces named in ``DESCENT_BENCH_XP`` (``xp:MODULE``,
+comma-separated; ``namespace``). ``get`` also makes any ``xp:MODULE`` named to it.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from descent_bench.backends import namespace, plugins
 from descent_bench.backends.base import Backend, BackendUnavailable, Variant
 from descent_bench.backends.calls import Baseline
 
@@ -22,8 +27,11 @@ __all__ = [
     "Baseline",
     "Variant",
     "available",
+    "broken",
+    "built_in",
     "get",
     "host",
+    "known",
     "load",
     "names",
     "register",
@@ -41,7 +49,33 @@ _REGISTRY: dict[str, str | Callable[[], Backend]] = {
     "torch": "descent_bench.backends.torch:TorchBackend",
     "torch:cuda": "descent_bench.backends.torch:TorchCudaBackend",
 }
+_BUILT_IN = tuple(_REGISTRY)  # the names a plugin cannot take
 _INSTANCES: dict[str, Backend] = {}
+# A running distributed scheduler's address, for the backends that use one (dask): set by
+# ``--scheduler``, read in every measuring process; unset, each starts a local cluster.
+SCHEDULER_VARIABLE = "DESCENT_BENCH_SCHEDULER"
+# The namespaces ``names`` lists beside the registry: "xp:MODULE" for each MODULE here.
+NAMESPACES_VARIABLE = "DESCENT_BENCH_XP"
+_PLUGINS: list[plugins.Found] = []  # read once
+
+
+def _plugins() -> plugins.Found:
+    """The entry points' backends, read once (``plugins.discover``)."""
+    if not _PLUGINS:
+        _PLUGINS.append(plugins.discover(_BUILT_IN))
+        for name, cls in _PLUGINS[0].classes.items():
+            _REGISTRY.setdefault(name, cls)
+    return _PLUGINS[0]
+
+
+def broken() -> dict[str, str]:
+    """The installed plugins that cannot be used, each with the one line that says why."""
+    return dict(_plugins().broken)
+
+
+def _named_namespaces() -> list[str]:
+    listed = os.environ.get(NAMESPACES_VARIABLE, "")
+    return [f"{namespace.PREFIX}{m.strip()}" for m in listed.split(",") if m.strip()]
 
 
 @dataclass(frozen=True)
@@ -59,8 +93,20 @@ class BackendStatus:
 
 
 def names() -> list[str]:
-    """Every known backend, usable here or not."""
-    return list(_REGISTRY)
+    """Every known backend, usable here or not: the built-in ones, the plugins', the
+    namespaces of ``DESCENT_BENCH_XP``."""
+    _plugins()
+    return list(dict.fromkeys([*_REGISTRY, *_named_namespaces()]))
+
+
+def built_in() -> tuple[str, ...]:
+    """The backends of this package (``_REGISTRY`` as written), without plugins."""
+    return _BUILT_IN
+
+
+def known(name: str) -> bool:
+    """Whether ``get(name)`` makes a backend: a listed one, or any ``xp:MODULE``."""
+    return name in names() or namespace.is_namespace_name(name)
 
 
 def register(name: str, factory: str | Callable[[], Backend]) -> None:
@@ -76,11 +122,20 @@ def unregister(name: str) -> None:
 
 
 def get(name: str) -> Backend:
-    """The backend called ``name`` (not yet loaded). ``KeyError`` names the known ones."""
-    if name not in _REGISTRY:
-        raise KeyError(f"unknown backend {name!r} (choose from {', '.join(_REGISTRY)})")
+    """The backend called ``name`` (not yet loaded), any ``xp:MODULE`` included. ``KeyError``
+    names the known ones, or says why a broken plugin cannot be used."""
+    _plugins()
+    entry = _REGISTRY.get(name)
+    if entry is None and namespace.is_namespace_name(name):
+        entry = namespace.backend_class(name)
+    if entry is None:
+        if name in broken():
+            raise KeyError(broken()[name])
+        raise KeyError(
+            f"unknown backend {name!r} (choose from {', '.join(names())}, or "
+            f"{namespace.PREFIX}MODULE for an array-API namespace)"
+        )
     if name not in _INSTANCES:
-        entry = _REGISTRY[name]
         if isinstance(entry, str):
             module, cls = entry.split(":")
             entry = getattr(importlib.import_module(module), cls)
@@ -124,11 +179,11 @@ def status(name: str) -> BackendStatus:
 
 def available() -> list[BackendStatus]:
     """Every known backend with whether it can run here and, if not, why."""
-    return [status(name) for name in _REGISTRY]
+    return [status(name) for name in names()]
 
 
 def versions() -> dict[str, str]:
     """The installed version of every known backend's library, read from the installed
     packages' metadata: no library is imported."""
-    found = {name: get(name).version() for name in _REGISTRY}
+    found = {name: get(name).version() for name in names()}
     return {name: version for name, version in found.items() if version is not None}

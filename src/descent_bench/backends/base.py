@@ -1,12 +1,11 @@
 """What every backend provides: one small object per array library.
 
-The contract a backend must meet is small: ``name`` and ``distribution`` (the package whose
-version is reported), ``_load`` (import the library; ``BackendUnavailable`` says why it
-cannot run), ``xp`` (its array-API namespace) and ``device``. Everything else is a hook with a
-default that fits a host library: moving arrays (``asarray``, ``to_numpy``), ``sync``, the
-K-step loop (``compile_loop``), the primitives beyond the standard (``faster_ops``), devices
-and processes, threads, the platform, and what the harness reads of it (the width its sums
-accumulate in, its GPU's facts, the settings that change what it measures).
+The contract is small: ``name`` and ``distribution`` (the package whose version is reported),
+``_load`` (import the library; ``BackendUnavailable`` says why it cannot run), ``xp`` (its
+array-API namespace) and ``device``. The rest are hooks with defaults that fit a host library:
+moving arrays, ``sync``, the K-step loop, the primitives beyond the standard (``faster_ops``),
+devices, threads, the platform, and what the harness reads (the width its sums accumulate in,
+its GPU's facts, its settings, notes and measured overhead for the table).
 
 A backend object is one variant of its library (``Variant``): over how many devices, with
 its faster primitives or the standard's alone, its loop compiled or eager; each variant is a
@@ -23,7 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from descent_bench.backends.calls import Baseline, CallTime, device_label
+from descent_bench.backends.calls import Baseline, CallTime, Overhead, device_label
 from descent_bench.backends.gpu_facts import GpuInfo
 from descent_bench.kernels import Array, Data, Loop, Ops, Problem, Step
 
@@ -50,17 +49,18 @@ class Backend:
     distribution: ClassVar[str] = ""
     # Measured by ``compare`` when no --backends are named (the conformance backend is not).
     in_default_compare: ClassVar[bool] = True
-    # Label of the naive loop a user of this library writes first, measured as a baseline row
-    # beside the backend's own loop (``naive_loop``); None where the backend's loop is that.
+    # Label of the naive loop a user of this library writes first, a baseline row beside the
+    # backend's own (``naive_loop``); None where the backend's loop is that.
     naive_label: ClassVar[str | None] = None
     # Whether ``sharded(n)`` splits data over n > 1 devices; ``join_processes`` joins hosts.
     splits_over_devices: ClassVar[bool] = False
     joins_processes: ClassVar[bool] = False
-    # Whether the backend's own K-step loop is compiled before it runs.
+    # Whether its own K-step loop is compiled before it runs; whether every iteration waits
+    # for a round trip to a scheduler (milliseconds: long runs are slow, e.g. dask).
     loop_compiles: ClassVar[bool] = False
+    round_trip_per_iteration: ClassVar[bool] = False
     # The kernel's primitives done faster than the standard's (None: the standard's), and
-    # whether computing with the standard's alone is a row of its own (not where another
-    # backend's row is that, as numpy's is numba's).
+    # whether the standard's alone are a row of its own (not where another row is: numpy's).
     faster_ops: ClassVar[type[Ops] | None] = None
     standard_only_row: ClassVar[bool] = True
     # Whether the library compiles the K-step loop as a variant of its own (torch.compile).
@@ -122,8 +122,7 @@ class Backend:
             return self.with_variant(compiled=True)
         return None
 
-    def sharded(self, n_devices: int) -> Backend:
-        """This backend over ``n_devices`` devices (itself for the same count)."""
+    def sharded(self, n_devices: int) -> Backend:  # over ``n_devices`` devices
         if n_devices == self.n_devices:
             return self
         if not self.splits_over_devices:
@@ -131,14 +130,13 @@ class Backend:
         return self.with_variant(devices=n_devices)
 
     def baselines(self) -> list[Baseline]:
-        """The loops a user of this library writes first: by default the naive loop
-        (``naive_loop``, labelled ``naive_label``) where there is one."""
+        """The loops a user of the library writes first: by default the naive loop, if any."""
         if self.naive_label is None:
             return []
         return [Baseline(self.naive_label, self.naive_loop, compiles=self.compiles)]
 
     # -- availability -------------------------------------------------------------------
-    def _load(self) -> None:
+    def _load(self) -> None:  # import the library, or raise ``BackendUnavailable``
         raise NotImplementedError
 
     def load(self) -> Backend:
@@ -171,7 +169,7 @@ class Backend:
     def process_count(self) -> int:
         return 1
 
-    def process_index(self) -> int:  # this process's index in a multi-process run
+    def process_index(self) -> int:  # in a multi-process run
         return 0
 
     @property
@@ -181,8 +179,7 @@ class Backend:
     def devices(self) -> list[str]:
         return [str(self.device)]
 
-    def accelerators(self) -> list[str]:
-        """The accelerators (GPUs) among ``devices()``."""
+    def accelerators(self) -> list[str]:  # the accelerators (GPUs) among ``devices()``
         return []
 
     @property
@@ -194,16 +191,13 @@ class Backend:
         """Why the backend runs on ``platform`` (shown by ``info``, recorded in its JSON)."""
         return "a host library: its arrays are in host memory"
 
-    def platform_warnings(self) -> list[str]:
-        """What the user should know of the platform choice (a plugin that failed)."""
+    def platform_warnings(self) -> list[str]:  # of the platform choice (a plugin failed)
         return []
 
-    def gpu_facts(self) -> GpuInfo | None:
-        """What the library says of the GPU it runs on (None: on a CPU, or nothing)."""
+    def gpu_facts(self) -> GpuInfo | None:  # of the GPU it runs on (None: a CPU, or none)
         return None
 
-    def matmul_precision(self) -> str:
-        """How float32 matrix products are computed: 'full', or a faster mode (TF32)."""
+    def matmul_precision(self) -> str:  # of float32 products: 'full', or e.g. TF32
         return "full"
 
     def accumulation_dtype(self, dtype: str, form: str | None, points: int) -> str | None:
@@ -213,12 +207,17 @@ class Backend:
         the agreement bound takes the sums' worst case."""
         return None
 
+    def row_notes(self) -> tuple[str, ...]:
+        return ()  # what a reader of its rows should know (a fallback, how a result was forced)
+
+    def overhead(self, loop: Loop, params: Array, data: Data, lr: float, k: int) -> Overhead | None:
+        return None  # the part of an iteration outside computing, measured (dask: scheduling)
+
     def limit_threads(self, count: int) -> None:
         """From now on, the library's intra-op work on at most ``count`` threads (a pool
         fixed at start-up is held by CPU affinity instead: ``timing.threads``)."""
 
-    def thread_count(self) -> int | None:
-        """The intra-op threads the library uses now, where it can say."""
+    def thread_count(self) -> int | None:  # the intra-op threads now, where it can say
         return None
 
     # -- arrays ---------------------------------------------------------------------------
@@ -261,8 +260,7 @@ class Backend:
         return CallTime(time.perf_counter() - start, None)
 
     def time_calls(self, fn: Callable[[], Any], repeat: int) -> list[float]:
-        """Host seconds of each of ``repeat`` synced calls of ``fn`` (``timed_call``)."""
-        return [self.timed_call(fn).host_seconds for _ in range(repeat)]
+        return [self.timed_call(fn).host_seconds for _ in range(repeat)]  # ``timed_call``'s
 
     def gradient_form(self, size: int) -> str:
         """How a problem of ``size`` phrases its gradient here (``kernels.FORMS``), chosen

@@ -53,3 +53,13 @@ class Baseline:
 def device_label(name: str, devices: int) -> str:
     """A backend's row name over ``devices`` devices: its name, or e.g. ``jax-4dev``."""
     return name if devices == 1 else f"{name}-{devices}dev"
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """A part of each iteration a backend spent outside computing, measured: its seconds per
+    iteration, and what it is and how it was measured (e.g. "scheduling (the same graph on
+    one-element chunks)")."""
+
+    seconds_per_iteration: float
+    what: str

@@ -146,6 +146,21 @@ def name_list(allowed: list[str]) -> Callable[[str], list[str]]:
     return parse
 
 
+def backend_list(text: str) -> list[str]:
+    """Comma-separated backend names: registered ones, plugins' and ``xp:MODULE``."""
+    from descent_bench import backends
+
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"empty list (choose from {', '.join(backends.names())})")
+    for name in names:
+        try:
+            backends.get(name)
+        except KeyError as exc:
+            raise argparse.ArgumentTypeError(str(exc.args[0])) from None
+    return list(dict.fromkeys(names))
+
+
 def positive_int_list(text: str) -> list[int]:
     return [positive_int(part) for part in text.split(",")]
 

@@ -12,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from descent_bench import backends
 from descent_bench.cli import arguments as a
 from descent_bench.cli import counting
-from descent_bench.cli.processes import add_device_options, join_processes
+from descent_bench.cli.processes import add_device_options, join_processes, use_scheduler
 from descent_bench.kernels import PROBLEMS
 from descent_bench.machine.describe import cpu_model
 from descent_bench.output.files import Saved
@@ -40,10 +40,11 @@ def add_parser(commands: a.Commands) -> None:
     )
     p.add_argument(
         "--backends",
-        type=a.name_list(backends.names()),
+        type=a.backend_list,
         help="comma-separated; only these rows, no baselines unless --baselines "
         "(default: every usable one meant for comparison, and the baselines; torch and "
-        "strict only when named)",
+        "strict only when named); xp:MODULE runs any array-API namespace, e.g. "
+        "xp:array_api_strict",
     )
     p.add_argument(
         "--baselines",
@@ -226,6 +227,7 @@ def run(args: argparse.Namespace) -> int:
         a.check_output_path("json", args.json, (".json",))
         a.check_plot_path(args.plot)
         counting.check_count_option(args)
+        use_scheduler(args)
         with progress_display() as progress:
             observer = ProgressLine(progress)
             if any(v is not None for v in (args.coordinator, args.num_processes, args.process_id)):

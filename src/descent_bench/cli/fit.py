@@ -13,7 +13,7 @@ from descent_bench.backends import Backend
 from descent_bench.cli import arguments as a
 from descent_bench.cli.arguments import EXIT_OK, UsageError
 from descent_bench.cli.options import add_problem_options, flag, problem_values
-from descent_bench.cli.processes import add_device_options, join_processes
+from descent_bench.cli.processes import add_device_options, join_processes, use_scheduler
 from descent_bench.kernels import (
     PROBLEMS,
     Diverged,
@@ -38,7 +38,11 @@ def add_parser(commands: a.Commands) -> None:
     )
     for name, problem in PROBLEMS.items():
         sub = problems.add_parser(name, help=problem.description)
-        sub.add_argument("--backend", default="numpy", help=f"one of {', '.join(backends.names())}")
+        sub.add_argument(
+            "--backend",
+            default="numpy",
+            help=f"one of {', '.join(backends.names())}, or xp:MODULE (an array-API namespace)",
+        )
         sub.add_argument("--dtype", choices=DTYPES, default="float64", help="(default: float64)")
         sub.add_argument(
             "--iterations",
@@ -75,9 +79,8 @@ def add_parser(commands: a.Commands) -> None:
 def usable_backend(name: str, devices: int = 1) -> Backend:
     try:
         return backends.load(name).sharded(devices).load()
-    except KeyError:
-        known = ", ".join(backends.names())
-        raise UsageError(f"unknown backend {name!r} (choose from {known})") from None
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from None
     except backends.BackendUnavailable as exc:
         raise UsageError(f"backend {name!r} cannot run here: {exc}") from None
 
@@ -100,8 +103,9 @@ def problem_from_arguments(args: argparse.Namespace) -> tuple[Problem, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.backend in backends.names():
+    if backends.known(args.backend):
         join_processes(args, [backends.get(args.backend)])
+    use_scheduler(args)
     backend = usable_backend(args.backend, args.devices)
     a.check_plot_path(args.plot)
     problem, initial = problem_from_arguments(args)

@@ -20,20 +20,24 @@ def add_parser(commands: a.Commands) -> None:
         "its library's version, its devices and where its arrays live.",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--backends",
+        type=a.backend_list,
+        help="comma-separated; only these (xp:MODULE: an array-API namespace; default: every "
+        "registered backend)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    statuses = backends.available()
+    statuses = [backends.status(name) for name in args.backends or backends.names()]
+    broken = {} if args.backends else backends.broken()
     for s in statuses:
         for warning in s.warnings:
             a.notice(f"warning: {warning}")
     if args.json:
-        print(
-            json.dumps(
-                {"version": __version__, "backends": [asdict(s) for s in statuses]}, indent=1
-            )
-        )
+        found = {"version": __version__, "backends": [asdict(s) for s in statuses]}
+        print(json.dumps({**found, "broken_plugins": broken}, indent=1))
         return EXIT_OK
     from descent_bench.output.grid import Column, Grid
     from descent_bench.output.report import output_width, wrap
@@ -55,4 +59,6 @@ def run(args: argparse.Namespace) -> int:
         print(line)
         reason = str(s.platform_reason) if s.usable else str(s.reason)
         print("\n".join(wrap(reason, width, first="    ", rest="    ")))
+    for line in broken.values():
+        print("\n".join(wrap(f"left out: {line}", width, rest="    ")))
     return EXIT_OK

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import time
 from collections.abc import Sequence
 
-from descent_bench.backends import Backend, BackendUnavailable
+from descent_bench.backends import SCHEDULER_VARIABLE, Backend, BackendUnavailable
 from descent_bench.cli import arguments as a
 from descent_bench.cli.arguments import UsageError
 
@@ -43,6 +44,34 @@ def add_device_options(parser: argparse.ArgumentParser, many: bool) -> None:
         metavar="SECONDS",
         help="several hosts: how long to wait for the coordinator and the others (default 60)",
     )
+    parser.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        metavar="ADDRESS",
+        help="a running distributed scheduler, for the backends that use one (dask), e.g. "
+        "tcp://10.0.0.5:8786 (default: dask's configuration, else a local cluster per run)",
+    )
+
+
+def scheduler_address(text: str) -> str:
+    """[PROTOCOL://]HOST:PORT, e.g. tcp://10.0.0.5:8786."""
+    try:
+        coordinator_address(text.partition("://")[2] if "://" in text else text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected [PROTOCOL://]HOST:PORT with a port in 1..65535, got {text!r}"
+        ) from None
+    return text
+
+
+def use_scheduler(args: argparse.Namespace, timeout: float = 10.0) -> None:
+    """With --scheduler, check that something answers there and hand the address to every
+    measuring process (``backends.SCHEDULER_VARIABLE``); ``UsageError`` if nothing does."""
+    if args.scheduler is None:
+        return
+    address = args.scheduler.partition("://")[2] if "://" in args.scheduler else args.scheduler
+    wait_for(address, timeout, "--scheduler", "is the scheduler running there?")
+    os.environ[SCHEDULER_VARIABLE] = args.scheduler
 
 
 def connect_timeout(text: str) -> int:
@@ -63,22 +92,28 @@ def coordinator_address(text: str) -> str:
     return text
 
 
-def resolve_coordinator(address: str) -> tuple[str, int]:
-    """The coordinator's host and port; ``UsageError`` if the host does not resolve (every
+def resolve_coordinator(address: str, option: str = "--coordinator") -> tuple[str, int]:
+    """The host and port of HOST:PORT; ``UsageError`` if the host does not resolve (every
     process, process 0 too, connects to that address)."""
     host, _, port = address.rpartition(":")
     host = host.strip("[]")
     try:
         socket.getaddrinfo(host, int(port))
     except OSError as exc:
-        raise UsageError(f"--coordinator host {host!r} cannot be resolved: {exc}") from None
+        raise UsageError(f"{option} host {host!r} cannot be resolved: {exc}") from None
     return host, int(port)
 
 
 def wait_for_coordinator(address: str, timeout: float) -> None:
     """Until ``timeout``, try to reach the coordinator over TCP; ``UsageError`` if its host
     does not resolve or nothing answers there."""
-    host, port = resolve_coordinator(address)
+    wait_for(address, timeout, "--coordinator", "is process 0 running there? (--connect-timeout)")
+
+
+def wait_for(address: str, timeout: float, option: str, hint: str) -> None:
+    """Until ``timeout``, try to reach HOST:PORT over TCP; ``UsageError`` naming ``option``
+    and ending with ``hint`` if its host does not resolve or nothing answers there."""
+    host, port = resolve_coordinator(address, option)
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -87,8 +122,7 @@ def wait_for_coordinator(address: str, timeout: float) -> None:
         except OSError as exc:
             if time.monotonic() >= deadline:
                 raise UsageError(
-                    f"--coordinator {address} did not answer within {timeout:g} s ({exc}); "
-                    "is process 0 running there? (--connect-timeout)"
+                    f"{option} {address} did not answer within {timeout:g} s ({exc}); {hint}"
                 ) from None
             time.sleep(0.2)
 

@@ -101,6 +101,9 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "precision": (str,),
     "loop": (str,),
     "bound_model": (str,),
+    "overhead": (str,),
+    "overhead_seconds": OPTIONAL_NUMBER,
+    "notes": (list, tuple),
     "tolerance": OPTIONAL_NUMBER,
     "size": (int,),
     "iterations": (int,),
@@ -190,6 +193,9 @@ def _record(raw: Any, defaults: dict[str, Any], index: int) -> Record:
         )
     if not values["seconds_per_iteration"] > 0:
         raise NotAComparison(f"record {index}: seconds_per_iteration must be above 0")
+    if not all(isinstance(n, str) for n in values["notes"]):
+        raise NotAComparison(f"record {index}: notes must be a list of strings")
+    values["notes"] = tuple(values["notes"])
     if isinstance(values["samples"], list):
         values["samples"] = _samples(values["samples"], f"record {index}")
     return Record(**values)

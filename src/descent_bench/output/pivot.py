@@ -236,4 +236,30 @@ def legend(rows: Sequence[ShownRow], lines: Sequence[str] = ()) -> list[str]:
     )
     if lower:
         out.append(f"Matrix products below full precision: {', '.join(lower)}.")
-    return [cell_text(line) for line in out]
+    return [cell_text(line) for line in out + notes(rows)]
+
+
+def notes(rows: Sequence[ShownRow]) -> list[str]:
+    """What each backend says of its rows (once per label), and where its time goes where it
+    measured a part spent outside computing (per row)."""
+    said: dict[str, list[str]] = {}
+    for s in rows:
+        for note in s.record.notes:
+            if note not in said.setdefault(s.record.backend, []):
+                said[s.record.backend].append(note)
+    out = [f"{label}: {'; '.join(text)}." for label, text in said.items() if text]
+    for s in rows:
+        r = s.record
+        if r.overhead_seconds is None:
+            continue
+        total = r.mean_seconds_per_iteration
+        part = r.overhead_seconds
+        where = f"{r.backend}, {r.problem} {r.size:,}: {r.overhead} {duration(part)}"
+        if part >= total:
+            out.append(f"{where}, all of the row's {duration(total)} an iteration.")
+            continue
+        out.append(
+            f"{where} of {duration(total)} an iteration ({part / total:.0%}); computing the "
+            f"rest, {duration(total - part)}."
+        )
+    return out

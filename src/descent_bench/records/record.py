@@ -103,6 +103,12 @@ class Record:
     # (``reference.bound``); None and "" in a file written before they were recorded.
     tolerance: float | None = None
     bound_model: str = ""
+    # What the backend says of the row (a fallback to the standard's primitives, how a lazy
+    # result was forced: ``Backend.row_notes``), and a part of its time it measured outside
+    # computing, with what that part is (``Backend.overhead``: dask's scheduling).
+    notes: tuple[str, ...] = ()
+    overhead_seconds: float | None = None  # per iteration
+    overhead: str = ""
 
     @property
     def row_id(self) -> RowId:

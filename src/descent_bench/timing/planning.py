@@ -22,7 +22,7 @@ from descent_bench.records.settings import (
 from descent_bench.reference.description import step_mismatch
 from descent_bench.timing.rows import COMPILED, Row, rows, runner
 from descent_bench.timing.sizes import sizes_for
-from descent_bench.timing.workloads import baseline_iterations, call_iterations, make_problem
+from descent_bench.timing.workloads import call_iterations, make_problem, row_iterations
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,10 @@ def used(planned: Sequence[Row]) -> list[Backend]:
 
 
 def check_backend_name(name: str) -> None:
-    if name not in backends.names():
-        known = ", ".join(backends.names())
-        raise SettingsError("backends", f"unknown backend {name!r} (choose from {known})")
+    try:
+        backends.get(name)
+    except KeyError as exc:
+        raise SettingsError("backends", str(exc.args[0])) from None
 
 
 def chosen_backends(names: Sequence[str] | None) -> list[Backend]:
@@ -140,10 +141,11 @@ def check(settings: Settings) -> None:
 
 
 def iterations_for(row: Row, problem: Problem, settings: Settings) -> int:
-    """K of a row: the workload's (or the one asked), and fewer for a baseline at sizes
-    where that is slow; never from a timing."""
+    """K of a row: the workload's (or the one asked), and fewer for a baseline or a backend
+    with a round trip per iteration at sizes where that is slow; never from a timing."""
     k = settings.iterations or call_iterations(problem)
-    return min(k, baseline_iterations(problem)) if row.baseline else k
+    few = row.baseline or backends.get(row.backend).round_trip_per_iteration
+    return min(k, row_iterations(problem, few=True)) if few else k
 
 
 def plan(settings: Settings) -> Plan:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descent_bench.backends.calls import CallTime
+from descent_bench.backends.calls import CallTime, Overhead
 from descent_bench.kernels import Array, Loop, Problem, capabilities, place
 from descent_bench.reference.answer import SEED
 from descent_bench.timing.rows import Row, Runner, runner
@@ -33,6 +33,7 @@ class Prepared:
     compile_seconds: float | None  # None: nothing compiles
     final_params: np.ndarray  # after K iterations, for the agreement check
     time_call: Callable[[], CallTime]  # one synced call of K iterations
+    overhead: Overhead | None = None  # a part of an iteration outside computing, measured
 
 
 def prepare(row: Row, made: Runner | None = None) -> Prepared:
@@ -74,4 +75,5 @@ def prepare(row: Row, made: Runner | None = None) -> Prepared:
         compile_seconds=compile_seconds,
         final_params=np.asarray(final, dtype=np.float64),
         time_call=lambda: backend.timed_call(call),
+        overhead=backend.overhead(loop, params, data, lr, k),
     )

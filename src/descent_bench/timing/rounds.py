@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from descent_bench import backends
+from descent_bench.backends.calls import Overhead
 from descent_bench.kernels import Problem, capabilities
 from descent_bench.machine.ceilings import measure_ceilings
 from descent_bench.machine.describe import describe
@@ -31,7 +32,7 @@ from descent_bench.records.settings import Settings
 from descent_bench.timing.observer import Observer, Prefixed
 from descent_bench.timing.planning import plan, used
 from descent_bench.timing.prepare import Prepared, prepare
-from descent_bench.timing.rows import Row
+from descent_bench.timing.rows import FUSED, TUTORIAL_LOOP, Row
 from descent_bench.timing.threads import held, held_backends
 from descent_bench.timing.visits import SizeKey, Visit, time_visits
 from descent_bench.timing.workloads import make_problem
@@ -75,6 +76,8 @@ class MeasuredRow:
     precision: str
     form: str | None = None
     accumulation: str | None = None
+    notes: tuple[str, ...] = ()  # ``Backend.row_notes``
+    overhead: Overhead | None = None  # ``Backend.overhead``
 
 
 @dataclass
@@ -127,6 +130,8 @@ def measured_row(row: Row, prepared: Prepared, samples: list[Sample]) -> Measure
         backend.matmul_precision(),
         form,
         backend.accumulation_dtype(row.dtype, form, row.size),
+        () if row.loop in (FUSED, TUTORIAL_LOOP) else backend.row_notes(),
+        prepared.overhead,
     )
 
 

@@ -129,7 +129,7 @@ def row_for(
 ) -> Row:
     """The row of ``backend`` that runs ``loop`` (a loop kind, or a baseline's label) at
     ``problem`` and ``size``; ``BackendUnavailable`` naming what the backend lacks."""
-    if backend not in backends.names():
+    if not backends.known(backend):
         raise BackendUnavailable(f"{backend} is not a backend of this version")
     names = [] if loop == TUTORIAL_LOOP else [backend]
     for row in rows(names, problem, size, dtype, k):

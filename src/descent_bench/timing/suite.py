@@ -191,4 +191,12 @@ def record(settings: Settings, parts: list[MeasuredRow], ceilings: dict[str, Cei
         loop=row.loop,
         tolerance=tolerance.value,
         bound_model=tolerance.model,
+        notes=first.notes,
+        overhead_seconds=_median_overhead(parts),
+        overhead=next((p.overhead.what for p in parts if p.overhead), ""),
     )
+
+
+def _median_overhead(parts: list[MeasuredRow]) -> float | None:
+    found = [p.overhead.seconds_per_iteration for p in parts if p.overhead is not None]
+    return stdlib_statistics.median(found) if found else None

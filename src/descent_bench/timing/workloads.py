@@ -40,3 +40,10 @@ def baseline_iterations(problem: Problem) -> int:
     about ``BASELINE_ELEMENT_ITERATIONS`` element-iterations, at least one."""
     cap = BASELINE_ELEMENT_ITERATIONS // problem.elements
     return int(max(1, min(call_iterations(problem), cap)))
+
+
+def row_iterations(problem: Problem, few: bool) -> int:
+    """K of a row's timed calls: ``call_iterations``, or ``baseline_iterations`` for a row
+    that runs few (a baseline; a backend whose every iteration is a scheduler round trip,
+    whose time per iteration a longer call does not change)."""
+    return baseline_iterations(problem) if few else call_iterations(problem)
