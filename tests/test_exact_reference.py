@@ -1,5 +1,6 @@
 """The exact reference: its arithmetic against mpmath, and which problems it covers."""
 
+import decimal
 from decimal import Decimal
 
 import mpmath
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 import reference as ref
 from descent_bench import kernels
 from descent_bench.reference import exact
+from descent_bench.reference import sums as sums_module
 from descent_bench.reference.answer import reference
 
 DIGITS = 25  # the extended-precision answers must match mpmath to at least this many
@@ -56,7 +58,7 @@ def test_the_affine_descent_matches_mpmath_to_25_digits(points, degree, loss):
 def test_power_sums_match_mpmath_on_any_data(values, degree):
     x = np.array([v[0] for v in values])
     y = np.array([v[1] for v in values])
-    sums = exact.power_sums(x, y, degree)
+    sums = sums_module.power_sums(x, y, degree)
     with mpmath.workdps(80):
         xs = [mpmath.mpf(float(v)) for v in x]
         ys = [mpmath.mpf(float(v)) for v in y]
@@ -75,6 +77,40 @@ def test_power_sums_span_chunks():
         want = mpmath.fsum(mpmath.mpf(float(v)) ** 4 for v in x)
     assert close_to(sums.of_x[4], want, want)
     assert sums.of_x[0] == x.size
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    columns=st.lists(
+        st.lists(st.floats(-1e6, 1e6, allow_subnormal=False), min_size=3, max_size=3),
+        min_size=1,
+        max_size=50,
+    ),
+)
+def test_dots_match_mpmath_on_any_data(columns):
+    rows = [np.array([c[j] for c in columns]) for j in range(3)]
+    pairs = [(0, 0), (0, 1), (1, 2), (2, 2)]
+    got = sums_module.dots(rows, pairs)
+    with mpmath.workdps(80):
+        for (j, k), value in zip(pairs, got, strict=True):
+            pairs_of = zip(rows[j], rows[k], strict=True)
+            terms = [mpmath.mpf(float(a)) * mpmath.mpf(float(b)) for a, b in pairs_of]
+            assert close_to(value, mpmath.fsum(terms), mpmath.fsum(abs(t) for t in terms) + 1)
+
+
+def test_sums_keep_what_float64_loses():
+    # 1e16 + 1 - 1e16 is 0 in float64; the exact sums keep the 1 (a path that dropped an
+    # addition's error, or a product's low part, fails here; the pairs span no chunk)
+    x = np.array([1e8, 1.0, -1e8, 3.0])  # x^2: 1e16, 1, 1e16, 9; x^1 y with y = x: the same
+    sums = sums_module.power_sums(x, np.array([1.0, 1.0, 1.0, 1.0]), 1)
+    assert sums.of_x[1] == 4  # 1e8 + 1 - 1e8 + 3
+    assert sums.of_x[2] == Decimal(2 * 10**16 + 10)
+    big = np.array([1e16, 1.0, -1e16, 0.5])
+    assert sums_module.dots([big, np.ones(4)], [(0, 1)])[0] == Decimal("1.5")
+    odd = np.array([1.0 + 2**-30, 3.0])  # (1 + 2^-30)^2 = 1 + 2^-29 + 2^-60: past float64
+    got = sums_module.dots([odd], [(0, 0)])[0]
+    with decimal.localcontext(prec=100):
+        assert got == (Decimal(1) + Decimal(2) ** -30) ** 2 + 9
 
 
 @pytest.mark.parametrize("iterations", [1, 10, 5000])

@@ -381,8 +381,8 @@ def test_a_group_s_rows_are_freed_before_the_next_group_is_timed(register, monke
     alive_at_each_group: list[int] = []
     prepare_row, time_visits = rounds.prepare_row, rounds.time_visits
 
-    def tracked_prepare(row):
-        prepared = prepare_row(row)
+    def tracked_prepare(row, shared=None):
+        prepared = prepare_row(row, shared)
         made.append(weakref.ref(prepared))
         return prepared
 

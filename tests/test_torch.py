@@ -161,3 +161,33 @@ def test_a_torch_without_while_loop_says_what_the_compiled_row_lacks(monkeypatch
     monkeypatch.setitem(sys.modules, "torch._higher_order_ops", None)  # its import fails
     reason = TorchBackend().compile_unavailable_reason()
     assert reason is not None and "while_loop" in reason and "2.13 or later" in reason
+
+
+@pytest.mark.parametrize(
+    ("version", "tuple_"),
+    [("2.11.0+cu130", (2, 11)), ("2.13.0a0+git1234", (2, 13)), ("3.0", (3, 0)), ("", (0, 0))],
+)
+def test_torch_versions_are_read_as_major_minor(version, tuple_):
+    from descent_bench.backends.torch.backend import version_tuple
+
+    assert version_tuple(version) == tuple_
+
+
+def test_a_torch_below_the_tested_floor_skips_the_compiled_row_with_its_reason(
+    torch_backend, monkeypatch
+):
+    import torch
+
+    from descent_bench.backends.torch.backend import TorchBackend
+
+    monkeypatch.setattr(torch, "__version__", "2.11.0+cu130")  # the GPU node's torch
+    reason = TorchBackend().compile_unavailable_reason()
+    assert reason is not None and "2.13" in reason and "2.11.0+cu130" in reason
+    # the compiled row is left out, visibly and with that reason; the eager rows stay
+    settings = suite.Settings(
+        backends=("torch",), baselines=True, problems=("sine",), sizes=(2000,)
+    )
+    with pytest.warns(UserWarning, match="torch-compiled left out: the compiled row was tested"):
+        rows = suite.plan(settings).rows
+    labels = [row.label for row in rows if row.backend == "torch"]
+    assert labels == ["torch", "torch-tensor", "torch-autograd"]

@@ -94,10 +94,12 @@ class DaskBackend(Backend):
     # -- arrays -----------------------------------------------------------------------------
     def put(self, host: np.ndarray, dtype: str, axis: int | None) -> Array:
         """Host memory for arrays without a points axis (the parameters of a fit); else
-        chunked along the points and persisted on the cluster."""
+        chunked along the points (the longest axis: a design matrix's rows, whatever the
+        harness takes for the points) and persisted on the cluster."""
         if axis is None:
             return np.asarray(host, dtype=dtype)
-        return self._chunked(np.asarray(host, dtype=dtype), axis % max(1, np.ndim(host)))
+        values = np.asarray(host, dtype=dtype)
+        return self._chunked(values, int(np.argmax(values.shape)) if values.ndim else 0)
 
     def asarray(self, host: np.ndarray, dtype: str) -> Array:
         values = np.asarray(host, dtype=dtype)

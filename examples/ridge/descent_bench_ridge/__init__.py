@@ -14,7 +14,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from descent_bench.kernels import AffineStep, Array, Data, Loop, Ops, Option, ProblemBase
+from descent_bench.kernels import (
+    AffineStep,
+    Arithmetic,
+    Array,
+    Data,
+    Loop,
+    Ops,
+    Option,
+    ProblemBase,
+)
 
 DATA_SEED = 20_240_601  # the generated data, the same on every backend and run
 
@@ -98,6 +107,10 @@ class Ridge(ProblemBase):
         return params - lr * gradient
 
     # -- optional capabilities ------------------------------------------------------------
+    def arithmetic(self) -> Arithmetic:
+        """Per sample: X w (F FMAs) minus y, then X^T r (F FMAs)."""
+        return Arithmetic(fma=2 * self.features, add=1, points=self.samples)
+
     def affine_step(self) -> AffineStep:
         """The step as mathematics: the gradient (2 / N) X^T (X w - y) + 2 penalty w, so an
         exact reference and the agreement check need nothing of this package's kernel."""

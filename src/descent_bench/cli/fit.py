@@ -24,7 +24,7 @@ from descent_bench.kernels import (
     descend,
 )
 from descent_bench.machine.memory import shortfall
-from descent_bench.output.document import FitBackend, fit_document
+from descent_bench.output.fit_document import FitBackend, fit_document
 from descent_bench.records.settings import DTYPES
 
 MAX_PRINTED = 1_000_000  # progress lines; more would only fill the host's memory

@@ -9,6 +9,7 @@ group. The command line, the measurement suite, the reports and the asv suite al
 from descent_bench.kernels import capabilities
 from descent_bench.kernels.capabilities import (
     AffineStep,
+    Arithmetic,
     CoordinateDecay,
     DecaysCoordinates,
     PolynomialDescent,
@@ -28,6 +29,7 @@ __all__ = [
     "LOSSES",
     "PROBLEMS",
     "AffineStep",
+    "Arithmetic",
     "Array",
     "CoordinateDecay",
     "Data",

@@ -108,6 +108,30 @@ class DecaysCoordinates(Protocol):
 
 
 @dataclass(frozen=True)
+class Arithmetic:
+    """The arithmetic one iteration cannot do without: per point, ``fma`` fused multiply-adds
+    (or multiplies, which the same units do) and ``add`` additions, over ``points`` points;
+    and whether its data is updated in place (read and written) or read only. The roofs
+    (``native.roofs``) are what the machine's peak and its read or update rate make of it."""
+
+    fma: int
+    add: int
+    points: int
+    updates: bool = False  # the data is read and written back each iteration (in place)
+
+    @property
+    def mix(self) -> str:
+        return f"{self.fma} fma + {self.add} add"
+
+
+@runtime_checkable
+class CountsArithmetic(Protocol):
+    """The step's arithmetic, counted (``Arithmetic``)."""
+
+    def arithmetic(self) -> Arithmetic: ...
+
+
+@dataclass(frozen=True)
 class AffineStep:
     """A step c <- c - lr (scale D^T (D c - y) + ridge c): the gradient affine in c, from a
     design matrix D (N x n), a target y (N), the loss's scale and a ridge term, the data as
@@ -146,6 +170,18 @@ def tutorial_loop(problem: Problem) -> Loop | None:
 
 def coordinate_decay(problem: Problem) -> CoordinateDecay | None:
     return problem.coordinate_decay() if isinstance(problem, DecaysCoordinates) else None
+
+
+def arithmetic(problem: Problem) -> Arithmetic | None:
+    return problem.arithmetic() if isinstance(problem, CountsArithmetic) else None
+
+
+def resident_bytes(problem: Problem, itemsize: int) -> int:
+    """The bytes an iteration works on (where they live decides the roof): its compulsory
+    bytes, half of them where it updates its data in place (read, then written back)."""
+    moved = problem.bytes_per_iteration(itemsize)
+    work = arithmetic(problem)
+    return moved // 2 if work is not None and work.updates else moved
 
 
 def affine_step(problem: Problem) -> AffineStep | None:

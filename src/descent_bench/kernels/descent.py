@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol, TypeVar, cast
 
 import numpy as np
@@ -48,14 +48,20 @@ class Executor(Protocol):
 
 
 def place(
-    problem: P, backend: Executor, dtype: str, initial: np.ndarray, form: str | None = None
+    problem: P,
+    backend: Executor,
+    dtype: str,
+    initial: np.ndarray,
+    form: str | None = None,
+    host_data: Callable[[Problem], Sequence[np.ndarray]] | None = None,
 ) -> tuple[P, Data, Array]:
     """The problem phrased for ``backend``, and its data and start on the backend's device(s).
 
-    ``form`` overrides the backend's choice of phrasing. A backend spanning several devices
-    splits each array along its points axis, padding with zeros; the problem names the
-    phrasing for which that padding is exact (``capabilities.Layout``): one that does not
-    runs on one device only (``ValueError``).
+    ``form`` overrides the backend's choice of phrasing; ``host_data`` makes the phrased
+    problem's data where not ``problem.host_data()`` (e.g. made once for several rows). A
+    backend spanning several devices splits each array along its points axis, padding with
+    zeros; the problem names the phrasing for which that padding is exact
+    (``capabilities.Layout``): one that does not runs on one device only (``ValueError``).
     """
     backend.load()
     if backend.n_devices > 1:
@@ -66,7 +72,8 @@ def place(
             )
         form = capabilities.zero_padding_form(problem) or form
     problem = cast(P, capabilities.phrased(problem, form or backend.gradient_form(problem.size)))
-    data = tuple(backend.put(a, dtype, axis=a.ndim - 1) for a in problem.host_data())
+    host = problem.host_data() if host_data is None else host_data(problem)
+    data = tuple(backend.put(a, dtype, axis=a.ndim - 1) for a in host)
     params = backend.put(initial, dtype, axis=capabilities.params_point_axis(problem))
     return problem, data, params
 

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from descent_bench.kernels.capabilities import CoordinateDecay
+from descent_bench.kernels.capabilities import Arithmetic, CoordinateDecay
 from descent_bench.kernels.outcome import Descent
 from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
 from descent_bench.kernels.problem_base import ProblemBase
@@ -106,6 +106,10 @@ class Paraboloid(ProblemBase):
 
     def gradient(self, ops: Ops, params: Array, data: Data) -> Array:
         return 2.0 * params
+
+    def arithmetic(self) -> Arithmetic:
+        """Per coordinate: p - (2 lr) p, one FMA."""
+        return Arithmetic(fma=1, add=0, points=self.walkers * self.dims, updates=True)
 
     def coordinate_decay(self) -> CoordinateDecay:
         """The step is p <- p - lr 2 p on every coordinate (the gradient 2p)."""

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from descent_bench.kernels.capabilities import PolynomialDescent
+from descent_bench.kernels.capabilities import Arithmetic, PolynomialDescent
 from descent_bench.kernels.outcome import Descent
 from descent_bench.kernels.problem import Array, Data, Loop, Ops, Option
 from descent_bench.kernels.problem_base import ProblemBase
@@ -233,6 +233,11 @@ class SineFit(ProblemBase):
         loss_ax.plot(iterations, losses, marker=".")
         loss_ax.set(xlabel="iteration", ylabel=f"loss ({self.loss_name})", yscale="log")
         loss_ax.set_title("loss")
+
+    def arithmetic(self) -> Arithmetic:
+        """Per point: the residual by Horner's rule (d FMAs and a subtraction), then g x^j
+        (d multiplies) into d + 1 sums."""
+        return Arithmetic(fma=2 * self.degree, add=self.degree + 2, points=self.points)
 
     def polynomial_descent(self) -> PolynomialDescent:
         return PolynomialDescent(self._dloss_constant(), sign=self.loss_name == "mae")

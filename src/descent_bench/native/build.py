@@ -58,10 +58,16 @@ def cached_build(name: str, flags: tuple[str, ...], *fallbacks: tuple[str, ...])
     """``native/<name>`` built once per source, compiler, ``flags`` and CPU into the cache
     folder (with the first of ``fallbacks`` that works where ``flags`` do not);
     ``NativeUnavailable`` where it does not build."""
-    text = source(name)
+    return cached_build_text(Path(name).stem, source(name), flags, *fallbacks)
+
+
+def cached_build_text(
+    stem: str, text: str, flags: tuple[str, ...], *fallbacks: tuple[str, ...]
+) -> Path:
+    """C source ``text`` built as ``cached_build`` builds a file of this folder."""
     key = "\n".join([text, os.environ.get("CC", "cc"), *flags, machine()])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    target = cache_dir() / f"{Path(name).stem}-{digest}.so"
+    target = cache_dir() / f"{stem}-{digest}.so"
     if not target.exists():
         _build(text, target, (flags, *fallbacks))
     return target

@@ -105,6 +105,12 @@ class ShownRow:
         return self.record.bytes_per_iteration / self.seconds.value / 1e9
 
     @property
+    def roof_fraction(self) -> float | None:
+        """The binding roof's time over the shown (mean) time: 1 at the roof."""
+        roof = self.record.roof_seconds
+        return None if roof is None else roof / self.seconds.value
+
+    @property
     def bandwidth_fraction(self) -> float | None:
         """Of the ceiling, at the shown (mean) time."""
         r = self.record
@@ -154,11 +160,25 @@ FIELDS = (
     Field("agrees", lambda s: agreement(s.record), justify="center"),
 )
 PARALLEL_EFFICIENCY = Field("par. eff.", lambda s: _interval(s.parallel_efficiency, ".2f"))
+ROOFS = (
+    Field("data in", lambda s: s.record.data_in or "-"),
+    Field("roof", lambda s: s.record.binding_roof or "-"),
+    Field("% of roof", lambda s: _percent(s.roof_fraction)),
+    Field("compute roof", lambda s: _duration_or_dash(s.record.compute_roof_seconds)),
+    Field("memory roof", lambda s: _duration_or_dash(s.record.memory_roof_seconds)),
+)
+
+
+def _duration_or_dash(seconds: float | None) -> str:
+    return "-" if seconds is None else duration(seconds)
 
 
 def fields(records: list[Record], exclude: tuple[str, ...] = ()) -> list[Field]:
-    """The fields for ``records``: parallel efficiency only where a row is split."""
+    """The fields for ``records``: parallel efficiency only where a row is split, the roofs
+    only where they were measured."""
     chosen = [f for f in FIELDS if f.name not in exclude]
+    if any(r.roof_seconds is not None for r in records):
+        chosen += [f for f in ROOFS if f.name not in exclude]
     if any(r.devices > 1 for r in records):
         chosen.append(PARALLEL_EFFICIENCY)
     return chosen

@@ -23,7 +23,6 @@ from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any
 
 from descent_bench import __version__
-from descent_bench.kernels import Descent
 from descent_bench.output.cells import shown_rows
 from descent_bench.output.summary import summarize
 from descent_bench.records.ratios import shown_seconds
@@ -31,7 +30,6 @@ from descent_bench.records.record import REFERENCE_KINDS, Record, Sample
 from descent_bench.records.run import SuiteResult
 
 SCHEMA = "descent-bench/compare/3"
-FIT_SCHEMA = "descent-bench/fit/1"  # ``descent-bench fit --json``: one descent
 
 
 @dataclass
@@ -81,6 +79,7 @@ def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
         },
         "settings": asdict(result.settings),
         "ceilings": {platform: asdict(c) for platform, c in result.ceilings.items()},
+        "roofs": None if result.roofs is None else {"cpu": asdict(result.roofs)},
         "records": [{**asdict(r), **derived(r)} for r in result.records],
         # Derived from the records for readers of the file; a loader recomputes it.
         "summary": summarize(shown_rows(result.records), result.ceilings).as_json(),
@@ -101,6 +100,9 @@ FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "precision": (str,),
     "loop": (str,),
     "bound_model": (str,),
+    "data_in": (str,),
+    "compute_roof_seconds": OPTIONAL_NUMBER,
+    "memory_roof_seconds": OPTIONAL_NUMBER,
     "overhead": (str,),
     "overhead_seconds": OPTIONAL_NUMBER,
     "notes": (list, tuple),
@@ -265,35 +267,3 @@ def read(path: str) -> SavedRun:
     the like end there); ``OSError`` if it cannot be read."""
     with open(path, "rb") as fh:
         return load(fh.read(MAX_BYTES + 1))
-
-
-@dataclass(frozen=True)
-class FitBackend:
-    """Where a ``fit`` ran: the backend, its device, and how many devices and processes."""
-
-    name: str
-    device: str
-    devices: int
-    processes: int
-
-
-def fit_document(
-    problem: str, backend: FitBackend, dtype: str, lr: float, result: Descent
-) -> dict[str, Any]:
-    """One descent as ``fit --json`` prints it (``FIT_SCHEMA``)."""
-    return {
-        "schema": FIT_SCHEMA,
-        "version": __version__,
-        "problem": problem,
-        "backend": backend.name,
-        "device": backend.device,
-        "dtype": dtype,
-        "iterations": result.iterations,
-        "lr": lr,
-        "params": result.params.tolist(),
-        "loss": result.loss,
-        "loss_history": [[t, loss] for t, loss in result.history],
-        "seconds": result.seconds,
-        "devices": backend.devices,
-        "processes": backend.processes,
-    }

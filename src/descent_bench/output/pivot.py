@@ -28,6 +28,7 @@ from descent_bench.output.grid import Column, Grid
 from descent_bench.output.summary import overlap
 
 TIE = "~"  # the row's order against a neighbour in speed is not known at that size
+ROOF_NOISE = 1.05  # a row this far above its roof is named under the table
 
 
 def device(s: ShownRow) -> str:
@@ -91,7 +92,7 @@ def problem_grid(
         return "" if r is None else f"{significant(r.value)}x"
 
     def bandwidth_text(s: ShownRow, size: int, label: str) -> str:
-        f = s.bandwidth_fraction
+        f = s.roof_fraction if roofs else s.bandwidth_fraction
         return "" if f is None else f"{100 * f:.0f}%"
 
     def at_size(label: str, size: int, text: Callable[[ShownRow, int, str], str]) -> str:
@@ -111,16 +112,21 @@ def problem_grid(
             return "NO"
         return "self" if any(s.record.reference == "kernel" for s in own) else "yes"
 
+    roofs = any(s.record.roof_seconds is not None for s in cells.values())
     per_size = (
         ("time/iter", None, time_text),
         ("vs tut.", "speedup", speedup_text),
-        ("% BW", "bandwidth", bandwidth_text),
+        ("% roof" if roofs else "% BW", "bandwidth", bandwidth_text),
     )
     columns = [Column("", group=problem, justify="left")]
     rows: list[list[str]] = [[label] for label in labels]
     for size in sizes:
+        placed = next((s.record for s in cells.values() if s.record.size == size), None)
+        where = ""
+        if roofs and placed is not None and placed.binding_roof:
+            where = f" ({placed.data_in}, {placed.binding_roof}-bound)"
         for name, kind, text in per_size:
-            columns.append(Column(name, group=f"{size:,}", kind=kind))
+            columns.append(Column(name, group=f"{size:,}{where}", kind=kind))
             for label, row in zip(labels, rows, strict=True):
                 row.append(at_size(label, size, text))
     for name, kind, cell in (
@@ -236,6 +242,22 @@ def legend(rows: Sequence[ShownRow], lines: Sequence[str] = ()) -> list[str]:
     )
     if lower:
         out.append(f"Matrix products below full precision: {', '.join(lower)}.")
+    above = [
+        f"{s.record.backend} ({s.record.problem} {s.record.size:,}, {100 * f:.0f}%)"
+        for s in rows
+        if (f := s.roof_fraction) is not None and f > ROOF_NOISE
+    ]
+    if above:
+        out.append(
+            f"Above its roof by more than {100 * (ROOF_NOISE - 1):.0f}%: {', '.join(above)}: "
+            "the roof was measured low (a busy machine?) or misses a resource the row uses."
+        )
+    if any(s.record.roof_seconds is not None for s in rows):
+        out.append(
+            "% roof: the time the binding roof allows over the row's; under each size, where "
+            "its data lives and which roof binds: compute (the arithmetic at this CPU's "
+            "measured peak) or memory (the bytes at the rate measured where they live)."
+        )
     return [cell_text(line) for line in out + notes(rows)]
 
 

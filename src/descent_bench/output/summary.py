@@ -73,6 +73,12 @@ class SizeAnswer:
             text += ": " + ", ".join(margins)
         if self.c_loop is not None:
             text += f"; the C loop {duration(self.c_loop.seconds.value)}"
+        r = f.record
+        if r.roof_seconds is not None and f.roof_fraction is not None:
+            text += (
+                f"; the {r.binding_roof} roof ({r.data_in} data) {duration(r.roof_seconds)}: "
+                f"{100 * f.roof_fraction:.0f}% of it"
+            )
         return cell_text(text)
 
     def as_json(self) -> dict[str, Any]:
@@ -85,6 +91,8 @@ class SizeAnswer:
             "runner_up": self.names[1],
             "runner_up_over_fastest": _interval_json(self.ahead),
             "tutorial_over_fastest": _interval_json(self.over_tutorial),
+            "binding_roof": self.fastest.record.binding_roof or None,
+            "fastest_of_roof": self.fastest.roof_fraction,
         }
 
 
@@ -128,6 +136,7 @@ class Summary:
     rows: int
     ceilings: Mapping[str, Ceiling]
     checks: tuple[str, ...] = ()  # what each problem's rows were checked against
+    roofed: bool = False  # the rows were placed under measured roofs (``% roof``)
 
     def lines(self) -> list[str]:
         out = [a.line() for a in self.answers]
@@ -141,9 +150,11 @@ class Summary:
             out.append(cell_text(f"DISAGREE with the reference: {listed}"))
         out += [cell_text(line) for line in self.checks]
         for platform, c in sorted(self.ceilings.items()):
+            lead = f"Read roof from memory ({platform}):" if self.roofed else f"% BW ({platform})"
             out.append(
                 cell_text(
-                    f"% BW ({platform}) divides by {significant(c.gbytes_per_second)} GB/s, the "
+                    f"{lead} {'' if self.roofed else 'divides by '}"
+                    f"{significant(c.gbytes_per_second)} GB/s, the "
                     f"fastest read of a large array in this run ({c.measured_by})"
                 )
             )
@@ -241,6 +252,7 @@ def summarize(rows: Sequence[ShownRow], ceilings: Mapping[str, Any]) -> Summary:
         len(rows),
         ceilings_of(ceilings),
         checked_against(rows),
+        any(s.record.roof_seconds is not None for s in rows),
     )
 
 

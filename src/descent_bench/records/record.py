@@ -109,6 +109,25 @@ class Record:
     notes: tuple[str, ...] = ()
     overhead_seconds: float | None = None  # per iteration
     overhead: str = ""
+    # The roofline (``Roofs``): where the row's data lives ("L1".."L3", "DRAM"; "" where
+    # not placed), and the seconds per iteration the compute roof (its arithmetic at the
+    # machine's peak) and the memory roof (its bytes at the rate of where they live) allow.
+    data_in: str = ""
+    compute_roof_seconds: float | None = None
+    memory_roof_seconds: float | None = None
+
+    @property
+    def roof_seconds(self) -> float | None:
+        """The binding roof's seconds per iteration: the larger of the two (None: none)."""
+        known = [t for t in (self.compute_roof_seconds, self.memory_roof_seconds) if t]
+        return max(known) if known else None
+
+    @property
+    def binding_roof(self) -> str:
+        """Which roof binds: "compute", "memory" or "" (none measured)."""
+        if self.roof_seconds is None:
+            return ""
+        return "compute" if self.roof_seconds == self.compute_roof_seconds else "memory"
 
     @property
     def row_id(self) -> RowId:

@@ -32,6 +32,22 @@ class Ceiling:
     measured_by: str
 
 
+@dataclass(frozen=True)
+class Roofs:
+    """A CPU's two roofs as a run measured them (``machine.roofs``): the rate of data read,
+    and of data updated in place, by where it lives (``L1``..``L3``, ``DRAM``; a read from
+    DRAM: the platform's ``Ceiling``), the cache levels' sizes and where they come from, and
+    the peak seconds per point of each operation mix the run's problems do
+    (``Arithmetic.mix``), on vectors of ``vector_bytes``."""
+
+    read_gbytes_per_second: dict[str, float]
+    update_gbytes_per_second: dict[str, float]  # read and written back, memory included
+    cache_bytes: dict[str, int]
+    cache_source: str
+    peak_seconds_per_point: dict[str, float]
+    vector_bytes: int
+
+
 @dataclass
 class SuiteResult:
     """A measured run: its records and what the output says beside them."""
@@ -46,3 +62,4 @@ class SuiteResult:
     machine_state: MachineState | None = None  # how busy the machine was during the run
     # What the run ran on (``machine.describe``), as the first measuring process saw it.
     machine: dict[str, Any] | None = None
+    roofs: Roofs | None = None  # the CPU's roofs (None: not measured, e.g. no compiler)

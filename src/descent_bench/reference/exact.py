@@ -32,6 +32,7 @@ from descent_bench.reference.sums import (
     DIGITS,
     PowerSums,
     dot,
+    dots,
     power_sums,
     split,
     times,
@@ -70,21 +71,22 @@ def from_powers(x: np.ndarray, y: np.ndarray, degree: int) -> Normal:
 
 
 def from_design(design: np.ndarray, target: np.ndarray) -> Normal:
-    """The normal equations of a design matrix (N x n) and a target (N), exact."""
+    """The normal equations of a design matrix (N x n) and a target (N), exact: every
+    sum of products of two columns of [design, target] in one pass (``sums.dots``)."""
     design = np.asarray(design, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
     n = design.shape[1]
-    gram = [[Decimal(0)] * n for _ in range(n)]
-    for j in range(n):
-        for k in range(j, n):
-            gram[j][k] = gram[k][j] = dot(design[:, j], design[:, k])
-    moments = tuple(dot(design[:, j], target) for j in range(n))
-    return Normal(tuple(tuple(row) for row in gram), moments, dot(target, target))
+    pairs = [(j, k) for j in range(n + 1) for k in range(j, n + 1)]  # column n: the target
+    rows = [design[:, j] for j in range(n)] + [target]
+    found = dict(zip(pairs, dots(rows, pairs), strict=True))
+    gram = tuple(tuple(found[min(j, k), max(j, k)] for k in range(n)) for j in range(n))
+    moments = tuple(found[j, n] for j in range(n))
+    return Normal(gram, moments, found[n, n])
 
 
 def square_sum(values: np.ndarray) -> Decimal:
     """sum v^2 of float64 values taken as exact."""
-    return dot(values, values)
+    return dots([np.asarray(values, dtype=np.float64).ravel()], [(0, 0)])[0]
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 products error-free in two parts (Dekker's splitting), sums with every addition's error kept
 (Knuth's two-sum), per chunk, the chunks added in 100 digits. The exact reference forms its
 normal equations here (``power_sums``: the sums of x^k and x^j y of a polynomial fit;
-``dot``: the sum of products of two columns of a design matrix).
+``dots``: the sums of products of pairs of columns of a design matrix, in one pass).
 """
 
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -70,27 +71,54 @@ class PowerSums:
     of_xy: tuple[Decimal, ...]
 
 
+def compensated_sums(
+    size: int, rows: int, chunk_rows: Callable[[int, int], tuple[np.ndarray, np.ndarray]]
+) -> list[Decimal]:
+    """The sums over ``size`` points of ``rows`` rows of terms, each term high + low:
+    ``chunk_rows(start, n)`` gives a chunk's terms as two (rows x CHUNK) arrays (zero past
+    ``n``); summed pairwise per chunk with every addition's error kept, the chunks' partial
+    sums the same way, the parts added in 100 digits."""
+    chunks = max(1, -(-size // CHUNK))
+    partials = np.zeros((rows, chunks * LANES))  # each chunk's partial sums, side by side
+    errors = np.zeros(rows)
+    for chunk, start in enumerate(range(0, size, CHUNK)):
+        high, low = chunk_rows(start, min(CHUNK, size - start))
+        sums, chunk_errors = pairwise_sums(high, low, LANES)
+        partials[:, chunk * LANES : (chunk + 1) * LANES] = sums
+        errors += chunk_errors
+    width = 1 << max(0, (partials.shape[1] - 1).bit_length())  # a power of two
+    padded = np.zeros((rows, width))
+    padded[:, : partials.shape[1]] = partials
+    sums, last_errors = pairwise_sums(padded, np.zeros((rows, 1)))
+    return [
+        WIDE.add(WIDE.add(Decimal(sums[i, 0]), Decimal(errors[i])), Decimal(last_errors[i]))
+        for i in range(rows)
+    ]
+
+
+def padded_chunk(values: np.ndarray, start: int, n: int) -> np.ndarray:
+    """``values[..., start:start + n]`` copied into CHUNK columns, zero past ``n`` (zero
+    padding adds nothing to a sum of products)."""
+    out = np.zeros((*values.shape[:-1], CHUNK))
+    out[..., :n] = values[..., start : start + n]
+    return out
+
+
 def power_sums(x: np.ndarray, y: np.ndarray, degree: int) -> PowerSums:
     """The sums that make G = V^T V and b = V^T y of a degree-``degree`` fit, from float64
     ``x`` and ``y`` taken as exact: powers and products in double-double, sums compensated
-    per chunk, chunks added in 100 digits."""
+    per chunk (``compensated_sums``)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be 1-D of one length, got {x.shape} and {y.shape}")
     top = 2 * degree
     rows = top + degree + 1  # x^1..x^2d, then x^0 y..x^d y
-    chunks = -(-x.size // CHUNK)
-    partials = np.zeros((rows, chunks * LANES))  # each chunk's partial sums, side by side
-    errors = np.zeros(rows)
     high = np.zeros((rows, CHUNK))
     low = np.zeros((rows, CHUNK))
-    for chunk, start in enumerate(range(0, x.size, CHUNK)):
-        n = min(CHUNK, x.size - start)
-        xs = np.zeros(CHUNK)
-        ys = np.zeros(CHUNK)
-        xs[:n] = x[start : start + n]  # zero padding adds nothing to any sum with k >= 1
-        ys[:n] = y[start : start + n]
+
+    def chunk_rows(start: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = padded_chunk(x, start, n), padded_chunk(y, start, n)
         x_parts = split(xs)
         y_parts = split(ys)
         high[:] = 0.0
@@ -102,37 +130,37 @@ def power_sums(x: np.ndarray, y: np.ndarray, degree: int) -> PowerSums:
         high[top] = ys
         if degree:  # x^j y for j = 1..d at once
             high[top + 1 :], low[top + 1 :] = times(high[:degree], low[:degree], ys, y_parts)
-        sums, chunk_errors = pairwise_sums(high, low, LANES)
-        partials[:, chunk * LANES : (chunk + 1) * LANES] = sums
-        errors += chunk_errors
-    width = 1 << max(0, (partials.shape[1] - 1).bit_length())  # a power of two
-    padded = np.zeros((rows, width))
-    padded[:, : partials.shape[1]] = partials
-    sums, last_errors = pairwise_sums(padded, np.zeros((rows, 1)))
-    totals = [
-        WIDE.add(WIDE.add(Decimal(sums[i, 0]), Decimal(errors[i])), Decimal(last_errors[i]))
-        for i in range(rows)
-    ]
+        return high, low
+
+    totals = compensated_sums(x.size, rows, chunk_rows)
     of_x = (Decimal(x.size), *totals[:top])
     return PowerSums(of_x=of_x, of_xy=tuple(totals[top:]))
 
 
+def dots(rows: Sequence[np.ndarray], pairs: Sequence[tuple[int, int]]) -> list[Decimal]:
+    """sum_i a_i b_i for each (j, k) in ``pairs``, a = ``rows[j]`` and b = ``rows[k]`` (1-D,
+    of one length) of float64 values taken as exact: each product error-free in two parts
+    (Dekker), summed as ``compensated_sums`` sums, every pair in one pass over the data."""
+    rows = [np.ascontiguousarray(row, dtype=np.float64) for row in rows]
+    if len({row.shape for row in rows}) > 1 or any(row.ndim != 1 for row in rows):
+        raise ValueError(f"rows must be 1-D of one length, got {[r.shape for r in rows]}")
+    left = [j for j, _ in pairs]
+    right = [k for _, k in pairs]
+
+    def chunk_rows(start: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        chunk = np.zeros((len(rows), CHUNK))  # zero past n: adds nothing to a product sum
+        for r, row in enumerate(rows):
+            chunk[r, :n] = row[start : start + n]
+        b = chunk[right]
+        return times(chunk[left], np.zeros((len(pairs), CHUNK)), b, split(b))
+
+    return compensated_sums(rows[0].size if rows else 0, len(pairs), chunk_rows)
+
+
 def dot(a: np.ndarray, b: np.ndarray) -> Decimal:
-    """sum a_i b_i of float64 values taken as exact: each product error-free in two parts
-    (Dekker), the parts summed with every addition's error kept, per chunk; the chunks'
-    sums added in 100 digits."""
+    """sum a_i b_i of float64 values taken as exact (``dots`` of one pair)."""
     a = np.asarray(a, dtype=np.float64).ravel()
     b = np.asarray(b, dtype=np.float64).ravel()
     if a.shape != b.shape:
         raise ValueError(f"a and b must have one length, got {a.shape} and {b.shape}")
-    total = Decimal(0)
-    for start in range(0, a.size, CHUNK):
-        n = min(CHUNK, a.size - start)
-        xs, ys = np.zeros((1, CHUNK)), np.zeros((1, CHUNK))
-        xs[0, :n], ys[0, :n] = a[start : start + n], b[start : start + n]
-        high, low = times(xs, np.zeros_like(xs), ys, split(ys))
-        sums, errors = pairwise_sums(high, low, LANES)
-        parts = [*map(Decimal, sums[0].tolist()), Decimal(float(errors[0]))]
-        for part in parts:
-            total = WIDE.add(total, part)
-    return total
+    return dots([a, b], [(0, 1)])[0]

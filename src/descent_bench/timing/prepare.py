@@ -12,7 +12,7 @@ backend has one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,35 @@ from descent_bench.kernels import Array, Loop, Problem, capabilities, place
 from descent_bench.reference.answer import SEED
 from descent_bench.timing.rows import Row, Runner, runner
 from descent_bench.timing.workloads import make_problem
+
+
+@dataclass
+class SharedInputs:
+    """Inputs made once for the rows of one size (a problem's host data per phrasing, its
+    start), kept as long as those rows are: a group's rows share them, then let them go.
+    Rows read their data and never write it (loops are pure); each row gets its own copy
+    of the start, which a loop may update in place."""
+
+    data: dict[Problem, tuple[np.ndarray, ...]] = field(default_factory=dict)
+    starts: dict[Problem, np.ndarray] = field(default_factory=dict)
+
+    def host_data(self, problem: Problem) -> tuple[np.ndarray, ...]:
+        try:
+            hash(problem)
+        except TypeError:  # e.g. a user's dataclass with eq but not frozen
+            return problem.host_data()
+        if problem not in self.data:
+            self.data[problem] = problem.host_data()
+        return self.data[problem]
+
+    def initial_params(self, problem: Problem) -> np.ndarray:
+        try:
+            hash(problem)
+        except TypeError:  # as above
+            return problem.initial_params(seed=SEED)
+        if problem not in self.starts:
+            self.starts[problem] = problem.initial_params(seed=SEED)
+        return self.starts[problem].copy()
 
 
 @dataclass
@@ -36,16 +65,17 @@ class Prepared:
     overhead: Overhead | None = None  # a part of an iteration outside computing, measured
 
 
-def prepare(row: Row, made: Runner | None = None) -> Prepared:
+def prepare(row: Row, made: Runner | None = None, shared: SharedInputs | None = None) -> Prepared:
     """``row`` placed on its device, compiled and warmed up, from the seeded start at the
     problem's stable lr; ``made``: what it runs, where not ``runner(row)`` (a fresh backend
-    object, to time compiling)."""
+    object, to time compiling); ``shared``: inputs made once for the rows of its size."""
     made = runner(row) if made is None else made
+    shared = SharedInputs() if shared is None else shared
     backend = made.backend
     problem = make_problem(row.problem, row.size)
     lr = problem.stable_lr()
-    initial = problem.initial_params(seed=SEED)
-    problem, data, params = place(problem, backend, row.dtype, initial, made.form)
+    initial = shared.initial_params(problem)
+    problem, data, params = place(problem, backend, row.dtype, initial, made.form, shared.host_data)
     backend.sync((params, data))
     found = made.make_loop(problem)
     if found is None:

@@ -26,12 +26,13 @@ from descent_bench.kernels import Problem, capabilities
 from descent_bench.machine.ceilings import measure_ceilings
 from descent_bench.machine.describe import describe
 from descent_bench.machine.memory import MEASURE_COPIES, available_bytes, needed_bytes
+from descent_bench.machine.roofs import measure_roofs
 from descent_bench.records.record import Sample
-from descent_bench.records.run import Ceiling
+from descent_bench.records.run import Ceiling, Roofs
 from descent_bench.records.settings import Settings
 from descent_bench.timing.observer import Observer, Prefixed
 from descent_bench.timing.planning import plan, used
-from descent_bench.timing.prepare import Prepared, prepare
+from descent_bench.timing.prepare import Prepared, SharedInputs, prepare
 from descent_bench.timing.rows import FUSED, TUTORIAL_LOOP, Row
 from descent_bench.timing.threads import held, held_backends
 from descent_bench.timing.visits import SizeKey, Visit, time_visits
@@ -89,6 +90,7 @@ class JobResult:
     groups: list[list[SizeKey]]  # the sizes it prepared together, group by group
     planned: list[Row] = field(default_factory=list)  # every row, for the later processes
     machine: dict[str, Any] | None = None  # what the first process ran on (``describe``)
+    roofs: Roofs | None = None  # the CPU's roofs, where it has CPU rows and a C compiler
 
     def rounds_by_size(self) -> dict[SizeKey, int]:
         counts: dict[SizeKey, int] = defaultdict(int)
@@ -97,8 +99,8 @@ class JobResult:
         return dict(counts)
 
 
-def prepare_row(row: Row) -> Prepared:
-    return prepare(row)
+def prepare_row(row: Row, shared: SharedInputs | None = None) -> Prepared:
+    return prepare(row, shared=shared)
 
 
 def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> list[list[int]]:
@@ -146,9 +148,16 @@ def work(job: Job, observer: Observer) -> JobResult:
         with held_backends(in_use, settings.threads), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a diverging row disagrees
             ceilings = measure_ceilings(in_use, settings.dtype, observer.row)
+            roofs = None
+            if "cpu" in ceilings:
+                observer.row("roofs: cache reads and the peak of each operation mix")
+                problems = {make_problem(r.problem, r.size) for r in planned}
+                roofs = measure_roofs(problems, settings.dtype)
             results, schedule, groups = measure_groups(job, planned, observer)
     described = describe_machine(planned) if job.process == 0 else None
-    return JobResult(results, ceilings, hold.cpus, schedule, groups, list(planned), described)
+    return JobResult(
+        results, ceilings, hold.cpus, schedule, groups, list(planned), described, roofs
+    )
 
 
 def measure_groups(
@@ -177,7 +186,9 @@ def measure_groups(
         prepared: dict[SizeKey, list[Prepared]] = {}
         for size in group:
             observer.row(f"preparing {size[0]} {size[1]:,} ({len(by_size[size])} rows)")
-            prepared[size] = [prepare_row(row) for row in by_size[size]]
+            shared = SharedInputs()  # the size's data, made once for its rows
+            prepared[size] = [prepare_row(row, shared) for row in by_size[size]]
+            del shared
             observer.done_row()
         start = time.perf_counter()
         share = max(0.0, left_seconds) / left

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import math
 import statistics as stdlib_statistics
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
+from descent_bench.kernels import Problem, capabilities
+from descent_bench.machine.roofs import data_level
 from descent_bench.machine.state import snapshot, state
 from descent_bench.records.record import Record, gbytes_per_second
-from descent_bench.records.run import Ceiling, SuiteResult
+from descent_bench.records.run import Ceiling, Roofs, SuiteResult
 from descent_bench.records.settings import Settings, SettingsError
 from descent_bench.reference.answer import reference
 from descent_bench.reference.bound import max_rel_diff
@@ -124,6 +128,7 @@ def measured(
         cpus=tuple(tuple(r.cpus) for r in results),
         machine_state=during,
         machine=results[0].machine,
+        roofs=best_roofs(results),
     )
 
 
@@ -137,18 +142,49 @@ def fastest_ceilings(results: list[JobResult]) -> dict[str, Ceiling]:
     return best
 
 
+def best_roofs(results: list[JobResult]) -> Roofs | None:
+    """The roofs: each the best any process measured (a roof is what nothing beats)."""
+    found = [r.roofs for r in results if r.roofs is not None]
+    if not found:
+        return None
+    reads = {
+        k: max(r.read_gbytes_per_second.get(k, 0.0) for r in found)
+        for k in found[0].read_gbytes_per_second
+    }
+    updates = {
+        k: max(r.update_gbytes_per_second.get(k, 0.0) for r in found)
+        for k in found[0].update_gbytes_per_second
+    }
+    peaks = {
+        k: min(r.peak_seconds_per_point.get(k, math.inf) for r in found)
+        for k in found[0].peak_seconds_per_point
+    }
+    return replace(
+        found[0],
+        read_gbytes_per_second=reads,
+        update_gbytes_per_second=updates,
+        peak_seconds_per_point=peaks,
+    )
+
+
 def merge(settings: Settings, results: list[JobResult]) -> list[Record]:
     """One record per row, in the plan's order: every process's calls, checked against the
-    reference."""
+    reference, and placed under its roofs."""
     ceilings = fastest_ceilings(results)
+    roofs = best_roofs(results)
     by_row: dict[Row, list[MeasuredRow]] = {}
     for result in results:
         for part in result.rows:
             by_row.setdefault(part.row, []).append(part)
-    return [record(settings, by_row[m.row], ceilings) for m in results[0].rows]
+    return [record(settings, by_row[m.row], ceilings, roofs) for m in results[0].rows]
 
 
-def record(settings: Settings, parts: list[MeasuredRow], ceilings: dict[str, Ceiling]) -> Record:
+def record(
+    settings: Settings,
+    parts: list[MeasuredRow],
+    ceilings: dict[str, Ceiling],
+    roofs: Roofs | None = None,
+) -> Record:
     first = parts[0]
     row = first.row
     problem = make_problem(row.problem, row.size)
@@ -194,7 +230,33 @@ def record(settings: Settings, parts: list[MeasuredRow], ceilings: dict[str, Cei
         notes=first.notes,
         overhead_seconds=_median_overhead(parts),
         overhead=next((p.overhead.what for p in parts if p.overhead), ""),
+        **roofline(
+            problem, nbytes, settings.dtype, ceiling if first.platform == "cpu" else None, roofs
+        ),
     )
+
+
+def roofline(
+    problem: Problem, nbytes: int, dtype: str, ceiling: Ceiling | None, roofs: Roofs | None
+) -> dict[str, Any]:
+    """A CPU row's place under its roofs (``Record.data_in`` and the two roofs' seconds per
+    iteration); nothing where the roofs were not measured."""
+    if roofs is None or ceiling is None:
+        return {}
+    level = data_level(
+        capabilities.resident_bytes(problem, np.dtype(dtype).itemsize), roofs.cache_bytes
+    )
+    work = capabilities.arithmetic(problem)
+    if work is not None and work.updates:
+        rate = roofs.update_gbytes_per_second[level]
+    else:
+        rate = roofs.read_gbytes_per_second.get(level, ceiling.gbytes_per_second)
+    peak = roofs.peak_seconds_per_point.get(work.mix) if work is not None else None
+    return {
+        "data_in": level,
+        "memory_roof_seconds": nbytes / (rate * 1e9),
+        "compute_roof_seconds": None if peak is None or work is None else work.points * peak,
+    }
 
 
 def _median_overhead(parts: list[MeasuredRow]) -> float | None:

@@ -6,7 +6,8 @@ that reads x and y once and keeps d + 1 float64 accumulators, so float32 inputs 
 in float64. The loop is generated per degree, so the accumulators are scalars the compiler
 vectorises. Where the problem's step is a polynomial descent over (x, y)
 (``capabilities.polynomial_descent``), the whole K-step loop is compiled too
-(``descent_source``): the update of the d + 1 coefficients no longer goes through Python and
+(``descent_source``), and so is a decay of every coordinate (the paraboloid:
+``compiled_decay``): the update of the d + 1 coefficients no longer goes through Python and
 NumPy at every iteration, which cost about 3 µs per iteration (13.6 instructions per point
 and iteration counted at 2000 points, against 3.8 for the C reference;
 docs/instruction-counts.md). numba's fast-math flags allow reordering the sums (what
@@ -26,7 +27,16 @@ import numpy as np
 from descent_bench.backends.base import BackendUnavailable
 from descent_bench.backends.calls import pieces
 from descent_bench.backends.numpy import NumpyBackend
-from descent_bench.kernels import Array, Data, Loop, Ops, PolynomialDescent, Step, capabilities
+from descent_bench.kernels import (
+    Array,
+    CoordinateDecay,
+    Data,
+    Loop,
+    Ops,
+    PolynomialDescent,
+    Step,
+    capabilities,
+)
 
 # Reassociate, no signed zeros, reciprocal, contract (FMA), approximate functions; never
 # finite-math-only (nnan, ninf), which would hide a divergence.
@@ -99,6 +109,36 @@ def descent_loop(descent: PolynomialDescent) -> Loop:
 
 
 @cache
+def compiled_decay() -> Callable[..., Array]:
+    """K steps p <- p - scale p over every coordinate (a ``CoordinateDecay``), one compiled
+    loop; compiled by numba on first call per dtype and shape's rank."""
+    import numba
+
+    def decay(p: Array, scale: Any, k: int) -> Array:
+        flat = p.reshape(-1)
+        for _ in range(k):
+            for i in range(flat.shape[0]):
+                flat[i] = flat[i] - scale * flat[i]
+        return p
+
+    return numba.njit(fastmath=set(FAST_MATH), cache=False)(decay)
+
+
+def decay_loop(decay: CoordinateDecay) -> Loop:
+    """K steps of ``decay`` as one compiled call on a contiguous copy of the parameters (in
+    pieces, so Ctrl-C is seen between them)."""
+
+    def run(params: Array, data: Data, lr: float, k: int) -> Array:
+        p = np.array(params, copy=True, order="C")
+        scale = p.dtype.type(lr * decay.rate)
+        for piece in pieces(k, p.size):
+            p = compiled_decay()(p, scale, piece)
+        return p
+
+    return run
+
+
+@cache
 def compiled_moments(degree: int, sign: bool) -> Callable[[Array, Array, Array], Array]:
     """The fused loop for ``degree`` and ``sign``, compiled by numba on first call per dtype."""
     import numba
@@ -139,9 +179,12 @@ class NumbaBackend(NumpyBackend):
 
     def compile_loop(self, step: Step) -> Loop:
         """The whole K-step loop compiled where ``step`` is a problem's polynomial descent
-        over (x, y) vectors (the elementwise phrasing); else NumPy's loop over the fused
-        step."""
+        over (x, y) vectors (the elementwise phrasing) or a decay of every coordinate (the
+        paraboloid); else NumPy's loop over the fused step."""
         problem = getattr(step, "__self__", None)
+        decay = capabilities.coordinate_decay(problem) if problem is not None else None
+        if decay is not None:
+            return decay_loop(decay)
         descent = capabilities.polynomial_descent(problem) if problem is not None else None
         if descent is None:
             return super().compile_loop(step)

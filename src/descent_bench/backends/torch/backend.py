@@ -10,6 +10,7 @@ the baselines are the tutorial's tensor loop (``torch-tensor``) and its autograd
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,17 @@ def _polynomial_loop(make: Callable[[PolynomialDescent], Loop]) -> Callable[[Pro
         return None if descent is None else make(descent)
 
     return make_loop
+
+
+# The oldest torch the compiled row is tested on (while_loop under inductor, dynamo's
+# config names); older ones skip it with that reason.
+COMPILED_FLOOR = (2, 13)
+
+
+def version_tuple(version: str) -> tuple[int, int]:
+    """(major, minor) of a version string such as "2.11.0+cu130" or "2.13.0a0"."""
+    parts = re.findall(r"\d+", version)[:2]
+    return (int(parts[0]), int(parts[1])) if len(parts) == 2 else (0, 0)
 
 
 class TorchBackend(Backend):
@@ -87,7 +99,13 @@ class TorchBackend(Backend):
         and inductor needs a C++ compiler for CPU code (triton for CUDA code)."""
         import torch
 
-        try:  # a torch older than the tested floor (2.13) may lack the loop it compiles
+        if version_tuple(torch.__version__) < COMPILED_FLOOR:
+            return (
+                f"the compiled row was tested on torch 2.13 and later, not torch "
+                f"{torch.__version__} (its while_loop and inductor differ); the eager rows "
+                "still run"
+            )
+        try:  # a build without the loop it compiles
             from torch._higher_order_ops import while_loop  # noqa: F401
         except ImportError:
             return (
