@@ -123,6 +123,34 @@ def test_no_correct_loop_beats_the_compute_roof():
     assert roof <= best / 2000 * 1.05
 
 
+@needs_compiler
+def test_a_read_in_streams_reads_every_part_of_the_array():
+    """Two or four parts side by side: the same bytes as one read, at a plausible rate (a
+    stream that read nothing, or read one part twice, would report many times more)."""
+    from descent_bench.native import roofs
+
+    one = roofs.read_gbytes_per_second(2**20, "float64")
+    for streams in roofs.STREAMS[1:]:
+        rate = roofs.read_gbytes_per_second(2**20, "float64", streams)
+        assert one / 4 < rate < one * 4
+    with pytest.raises(ValueError, match="streams must be one of"):
+        roofs.read_gbytes_per_second(2**20, "float64", 3)
+
+
+def test_the_memory_read_roof_is_the_fastest_read_of_a_large_array_in_the_run():
+    from descent_bench.records.run import Ceiling, Roofs
+    from descent_bench.timing.rounds import with_streamed_read
+
+    def roofs_reading(rate):
+        return Roofs({"L1": 200.0, DRAM: rate}, {DRAM: 50.0}, {"L1": 2**15}, "sysfs", {}, 64)
+
+    ceilings = {"cpu": Ceiling(30.0, "c-stream")}
+    assert with_streamed_read(ceilings, roofs_reading(33.0))["cpu"] == Ceiling(33.0, "c-streams")
+    assert with_streamed_read(ceilings, roofs_reading(29.0)) == ceilings
+    assert with_streamed_read(ceilings, None) == ceilings
+    assert with_streamed_read({}, roofs_reading(33.0)) == {}
+
+
 def _timed(call):
     start = time.perf_counter()
     call()
@@ -152,5 +180,5 @@ def test_compare_places_every_row_under_a_named_roof(tmp_path, capsys):
     assert record["compute_roof_seconds"] > 0 and record["memory_roof_seconds"] > 0
     roofs = doc["roofs"]["cpu"]
     assert roofs["peak_seconds_per_point"]["6 fma + 5 add"] > 0
-    assert set(roofs["read_gbytes_per_second"]) == set(roofs["cache_bytes"])
+    assert set(roofs["read_gbytes_per_second"]) == {*roofs["cache_bytes"], DRAM}
     assert "% roof" in out and "-bound)" in out

@@ -1,7 +1,8 @@
 """The CPU's roofs, measured beside the rows (``native.roofs``): the rate of an array the size
-of half of each cache level read, and updated in place (the data that lives there; updated
-in DRAM too), and the peak seconds per point of each operation mix the run's problems do;
-and where a row's data lives."""
+of half of each cache level read, and updated in place (the data that lives there), the same
+of an array far beyond the caches (DRAM; its read the best of one, two or four streams), and
+the peak seconds per point of each operation mix the run's problems do; and where a row's
+data lives."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def measure_roofs(problems: Iterable[Problem], dtype: str) -> Roofs | None:
             for name, size in sorted(levels.sizes.items())
         }
         updates[DRAM] = native_roofs.update_gbytes_per_second(DRAM_BYTES, dtype)
+        reads[DRAM] = max(  # memory serves a few streams faster than one
+            native_roofs.read_gbytes_per_second(DRAM_BYTES, dtype, streams)
+            for streams in native_roofs.STREAMS
+        )
         mixes = {a.mix: a for p in problems if (a := capabilities.arithmetic(p)) is not None}
         peaks = {
             mix: native_roofs.peak_seconds_per_point(a.fma, a.add, dtype)

@@ -36,7 +36,8 @@ class Ceiling:
 class Roofs:
     """A CPU's two roofs as a run measured them (``machine.roofs``): the rate of data read,
     and of data updated in place, by where it lives (``L1``..``L3``, ``DRAM``; a read from
-    DRAM: the platform's ``Ceiling``), the cache levels' sizes and where they come from, and
+    DRAM: the best of one, two or four streams, also the CPU's ``Ceiling`` where faster than
+    it), the cache levels' sizes and where they come from, and
     the peak seconds per point of each operation mix the run's problems do
     (``Arithmetic.mix``), on vectors of ``vector_bytes``."""
 

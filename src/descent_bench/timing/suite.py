@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from descent_bench.kernels import Problem, capabilities
-from descent_bench.machine.roofs import data_level
+from descent_bench.machine.roofs import DRAM, data_level
 from descent_bench.machine.state import snapshot, state
 from descent_bench.records.record import Record, gbytes_per_second
 from descent_bench.records.run import Ceiling, Roofs, SuiteResult
@@ -250,7 +250,9 @@ def roofline(
     if work is not None and work.updates:
         rate = roofs.update_gbytes_per_second[level]
     else:
-        rate = roofs.read_gbytes_per_second.get(level, ceiling.gbytes_per_second)
+        # from memory: the best of the roofs' reads and the run's streaming ceiling
+        known = roofs.read_gbytes_per_second.get(level, 0.0)
+        rate = max(known, ceiling.gbytes_per_second) if level == DRAM else known
     peak = roofs.peak_seconds_per_point.get(work.mix) if work is not None else None
     return {
         "data_in": level,
