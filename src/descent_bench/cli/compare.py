@@ -33,10 +33,10 @@ def add_parser(commands: a.Commands) -> None:
         "compare",
         help="time every backend side by side, checked against the reference",
         description="Time the descent kernel on every usable backend side by side, at two "
-        "sizes of each problem (one in cache, one streaming from memory), check each result "
-        "against the reference, and print one table per problem and a summary: the fastest "
-        "backend at each size. About half a minute on two cores; --thorough measures every "
-        "size and longer.",
+        "sizes of each problem (one in cache, one with at least 4x the last-level cache of "
+        "data, from memory), check each result against the reference, place it under its "
+        "roof, and print one table per problem and a summary: the fastest backend at each "
+        "size. About a minute on two cores; --thorough measures every size and longer.",
     )
     p.add_argument(
         "--backends",
@@ -65,7 +65,8 @@ def add_parser(commands: a.Commands) -> None:
         "--sizes",
         type=a.positive_int_list,
         help=f"comma-separated, for every problem ({labels}; default: each problem's "
-        "smallest and the first that streams from memory; every listed size with --thorough)",
+        "smallest and the first with 4x the last-level cache of data; every listed size "
+        "with --thorough)",
     )
     p.add_argument(
         "--thorough",
