@@ -9,7 +9,9 @@
 #   scripts/gpu-check.sh --rehearse OUTDIR   # the same steps on the CPU with stand-ins
 #   scripts/gpu-check.sh --save OUTDIR       # afterwards: results/<gpu>/ from OUTDIR
 #
-# GPU_CHECK_FAIL=STEP makes that step fail (to see the rest still run). Exit 0: every step
-# passed; 1: a step failed (named on stderr and in summary.md); 2: bad arguments.
+# GPU_CHECK_FAIL=STEP makes that step fail (to see the rest still run); GPU_CHECK_TIMEOUT=STEP
+# makes it hang half-way through its rows (the rows before the limit are kept). Exit 0: every
+# step passed; 1: a step failed or timed out (named on stderr and in summary.md); 2: bad
+# arguments. $PYTHON picks the interpreter (default python3).
 cd "$(dirname "$0")/.." || exit 2
-exec python scripts/gpu_run.py "$@"
+exec "${PYTHON:-python3}" scripts/gpu_run.py "$@"

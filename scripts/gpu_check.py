@@ -2,9 +2,9 @@
 figures to WORK/STEP.json and prints one line per problem, exiting 1 if there is any;
 scripts/gpu_run.py runs them in order, each in its own process, and writes the summary.
 
-    python scripts/gpu_check.py STEP WORK [--rehearse]   # machine, info, agreement, ...
-    python scripts/gpu_check.py name INFO.json           # the results folder's name
-    python scripts/gpu_check.py asv-env CONFIG           # export lines of asv's matrix
+    python3 scripts/gpu_check.py STEP WORK [--rehearse]   # machine, info, agreement, ...
+    python3 scripts/gpu_check.py name INFO.json           # the results folder's name
+    python3 scripts/gpu_check.py asv-env CONFIG           # export lines of asv's matrix
 
 The pure checks (preflight, disagreements, K and clock spreads, the ceiling) read data only
 and are tested on the CPU.
@@ -24,53 +24,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 import gpu_steps
+from gpu_basics import DTYPES, Result, cli, load, nvml, sizes
+from gpu_ceiling import step_ceiling
 from gpu_judgments import (
     asv_env,
     asv_guard_problems,
-    ceiling_problems,
     clock_problems,
-    device_model,
     disagreements,
     gpu_name,
     k_problems,
     preflight_problems,
 )
-
-# Sizes per step: on a GPU, and rehearsing on the CPU.
-SIZES = {
-    "agreement": ([2000, 10**6, 10**7], [200, 2000]),
-    "timing": ([10**6], [2000]),
-    "compare": ([2000, 10**6, 10**7], [2000]),
-    "large": ([10**8], [10**4]),
-    "gain": ([10**6, 10**7], [2000]),  # a fused row beside its standard-only row
-    "copy_bytes": ([2**31], [2**22]),
-}
-DTYPES = ("float32", "float64")
-
-
-def load(path: str | Path) -> Any:
-    return json.loads(Path(path).read_text())
-
-
-def sizes(key: str, rehearse: bool) -> list[int]:
-    return SIZES[key][1 if rehearse else 0]
-
-
-def nvml() -> Any | None:
-    try:
-        import pynvml
-
-        return pynvml
-    except Exception:
-        return None
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "descent_bench.cli", *args]
-
+from gpu_rows import RowLog
 
 # -- steps: each returns (figures, problems) -----------------------------------------------
-Result = tuple[dict[str, Any], list[str]]
 
 
 def step_machine(work: Path, rehearse: bool) -> Result:
@@ -109,18 +76,30 @@ def step_info(work: Path, rehearse: bool) -> Result:
     except SystemExit:
         name = None
     figures = {"gpu": name, "backends": lines}
-    return figures, preflight_problems(info, proc.stderr, smi, rehearse)
+    return figures, preflight_problems(info, smi, rehearse)
 
 
 def step_agreement(work: Path, rehearse: bool) -> Result:
+    """Every GPU row against the reference in both dtypes, breadth-first by size (every row
+    at the smallest size before any at the next), compiled variants last and at the smallest
+    size only; each row written as it is checked (``gpu_rows``)."""
+    rows = gpu_steps.gpu_rows(rehearse)
+    ordered = sorted(rows, key=lambda r: r.loop == "compiled")  # stable: compiled last
+    tasks = [
+        (row, dtype, size)
+        for i, size in enumerate(sizes("agreement", rehearse))
+        for row in ordered
+        if i == 0 or row.loop != "compiled"
+        for dtype in DTYPES
+    ]
+    log = RowLog(work, "agreement", len(tasks))
     records, problems = [], []
-    for row, stands_for in gpu_steps.gpu_rows(rehearse).items():
-        for dtype in DTYPES:
-            for size in sizes("agreement", rehearse)[: 1 if row.loop == "compiled" else None]:
-                try:
-                    records.append(gpu_steps.agreement(row, size, dtype, stands_for))
-                except Exception as exc:
-                    problems.append(f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}")
+    for row, dtype, size in tasks:
+        try:
+            records.append(log.add("records", gpu_steps.agreement(row, size, dtype, rows[row])))
+        except Exception as exc:
+            problem = f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}"
+            problems.append(log.add("failed", {"problem": problem})["problem"])
     if not records:
         problems.append("no row on the GPU to check")
     return {"records": records}, problems + disagreements(records)
@@ -130,13 +109,16 @@ def step_timing(work: Path, rehearse: bool) -> Result:
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     notes: list[str] = []
-    for name in dict.fromkeys(r.backend for r in gpu_steps.gpu_rows(rehearse)):
+    names = list(dict.fromkeys(r.backend for r in gpu_steps.gpu_rows(rehearse)))
+    log = RowLog(work, "timing", len(names))
+    for name in names:
         try:
             row = gpu_steps.time_backend(name, sizes("timing", rehearse)[0])
         except Exception as exc:
-            problems.append(f"{name}: {type(exc).__name__}: {exc}")
+            problem = f"{name}: {type(exc).__name__}: {exc}"
+            problems.append(log.add("failed", {"problem": problem})["problem"])
             continue
-        rows.append(row)
+        rows.append(log.add("rows", row))
         found = k_problems(name, row["us_per_iteration"])
         found += clock_problems(name, row["device_seconds"], row["host_seconds"])
         # On a CPU at a tiny size a call's fixed cost is not spread over K: shown, not judged.
@@ -179,68 +161,6 @@ def step_compare(work: Path, rehearse: bool) -> Result:
         }
         problems += disagreements(doc["records"])
     return figures, problems
-
-
-def step_ceiling(work: Path, rehearse: bool) -> Result:
-    """A copy kernel on each GPU backend, the card's nominal peak, the rows at the largest
-    size in % of both, compare's measured GPU ceiling against the copy kernel, and each
-    fused row beside its standard-only row (``gpu_steps.gain_rows``: eager ones at the
-    middle sizes too)."""
-    info = load(work / "info.json") if (work / "info.json").exists() else {"backends": []}
-    model = next(
-        (device_model(d) for b in info["backends"] for d in b.get("accelerators", [])),
-        None,
-    )
-    peak = gpu_steps.nominal_peak(nvml(), model)
-    rows = gpu_steps.gpu_rows(rehearse)
-    copies, problems = {}, []
-    for name in dict.fromkeys(r.backend for r in rows):
-        try:
-            copies[name] = gpu_steps.copy_gbytes_per_second(name, sizes("copy_bytes", rehearse)[0])
-        except Exception as exc:
-            problems.append(f"copy kernel on {name}: {type(exc).__name__}: {exc}")
-    large = []
-    for row, stands_for in rows.items():
-        for dtype in DTYPES:
-            try:
-                got = gpu_steps.speed(row, sizes("large", rehearse)[0], dtype, stands_for)
-            except Exception as exc:
-                problems.append(f"{row.label} {dtype}: {type(exc).__name__}: {exc}")
-                continue
-            copy = copies.get(row.backend)
-            got["percent_of_copy"] = 100 * got["gbytes_per_second"] / copy if copy else None
-            got["percent_of_peak"] = 100 * got["gbytes_per_second"] / peak[0] if peak else None
-            large.append(got)
-    middle = []
-    for row in gpu_steps.gain_rows(rows):
-        for dtype in DTYPES:
-            for size in sizes("gain", rehearse):
-                try:
-                    middle.append(gpu_steps.speed(row, size, dtype, rows[row]))
-                except Exception as exc:
-                    problems.append(f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}")
-    compare = work / "compare-float32.json"
-    gpu = (
-        load(compare)["ceilings"].get("gpu", {}).get("gbytes_per_second")
-        if compare.exists()
-        else None
-    )
-    notes = []
-    if gpu is not None and copies.get("cupy"):  # a CPU's numbers are shown, not judged
-        (notes if rehearse else problems).extend(ceiling_problems(gpu, copies["cupy"], "gpu"))
-    figures = {
-        "copy_gbytes_per_second": copies,
-        "nominal_peak_gbytes_per_second": peak[0] if peak else None,
-        "nominal_peak_source": peak[1] if peak else "unknown card, NVML unavailable",
-        "measured_ceiling_gbytes_per_second": gpu,
-        "large": large,
-        "fused_gain": gpu_steps.fused_gains(
-            [(r["row"], r["dtype"], r["size"], r["us_per_iteration"]) for r in middle + large],
-            gpu_steps.standard_pairs(rows),
-        ),
-        "notes": notes,
-    }
-    return figures, problems + disagreements(large + middle)
 
 
 def step_after(work: Path, rehearse: bool) -> Result:

@@ -1,14 +1,15 @@
 """scripts/gpu-check.sh's driver: the steps in order of value, each in its own process with
 its own time limit, whatever failed before it; stdout and stderr kept per step; a summary.
 
-    python scripts/gpu_run.py [--rehearse] OUTDIR   # the run (exit 1 names failed steps)
-    python scripts/gpu_run.py --save OUTDIR         # results/<gpu>/ from a run's OUTDIR
+    python3 scripts/gpu_run.py [--rehearse] OUTDIR   # the run (exit 1 names failed steps)
+    python3 scripts/gpu_run.py --save OUTDIR         # results/<gpu>/ from a run's OUTDIR
 
 OUTDIR receives at most 8 files: summary.md, figures.json, compare-float32.json,
 compare-float64.json, compare-float32.png and logs.tar.gz (every step's output, the
 commands, nvidia-smi -q, info --json). ``GPU_CHECK_FAIL=STEP`` makes that step fail without
-running (the rehearsal's test of keep-going). Exit codes: 0 all passed, 1 a step failed,
-2 bad arguments.
+running (the rehearsal's test of keep-going); ``GPU_CHECK_TIMEOUT=STEP`` makes that step
+hang half-way through its rows and reach its limit (20 s), its rows so far kept. Exit
+codes: 0 all passed, 1 a step failed or timed out, 2 bad arguments.
 """
 
 from __future__ import annotations
@@ -26,13 +27,18 @@ from pathlib import Path
 from typing import Any
 
 import gpu_check
+import gpu_rows
 import gpu_summary
+from gpu_process import head_commit, run_in_group
 
 ROOT = Path(__file__).resolve().parents[1]
 STAND_IN_CUPY = ROOT / "tests" / "stand_ins" / "cupy_package"
 DEADLINE_SECONDS = 345  # the whole run, on a GPU; later steps get what is left
 LOG_LIMIT = 2 * 2**20  # bytes kept of a step's output
 KEPT = ("compare-float32.json", "compare-float64.json", "compare-float32.png")
+# Steps that write their rows as they go (``gpu_rows``): GPU_CHECK_TIMEOUT may stall one.
+ROW_STEPS = ("agreement", "timing", "ceiling")
+STALLED_LIMIT = 20  # seconds: the stalled step's limit in a rehearsal of the bad day
 GPU_TESTS = [
     "tests/test_cupy_glue.py",
     "tests/test_environment.py",
@@ -93,15 +99,20 @@ def commands(step: Step, work: Path, rehearse: bool) -> list[list[str]]:
             return [guard]
         name = gpu_summary.figure(work, "info", "gpu") or "unnamed-gpu"
         bench = "^bench_descent\\.SineFit\\.time_run"
+        asv = [python, "-m", "asv"]  # a --target install puts no asv script on PATH
+        commit = head_commit()
+        if commit is None:  # the device copy may be a bare working tree
+            return [[python, "-c", "print('asv skipped: this copy has no git metadata')"]]
         return [
             guard,
-            ["asv", "machine", "--config", "asv.cuda.conf.json", "--yes", "--machine", name],
+            [*asv, "machine", "--config", "asv.cuda.conf.json", "--yes", "--machine", name],
             [
-                "asv",
+                *asv,
                 "run",
                 "--config",
                 "asv.cuda.conf.json",
                 "--python=same",
+                f"--set-commit-hash={commit}",  # without it --python=same saves nothing
                 "--quick",
                 "--show-stderr",
                 "--machine",
@@ -115,8 +126,8 @@ def commands(step: Step, work: Path, rehearse: bool) -> list[list[str]]:
 
 
 def shown(argv: list[str], work: Path) -> str:
-    """A command as the summary shows it: ``python``, paths relative to OUTDIR."""
-    line = shlex.join(["python" if a == sys.executable else a for a in argv])
+    """A command as the summary shows it: ``python3``, paths relative to OUTDIR."""
+    line = shlex.join(["python3" if a == sys.executable else a for a in argv])
     return line.replace(str(work), "raw")
 
 
@@ -131,26 +142,18 @@ def run_step(step: Step, work: Path, env: dict[str, str], limit: float, rehearse
             out.flush()
             left = limit - (time.monotonic() - start)
             try:
-                proc = subprocess.run(
-                    argv,
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    timeout=max(1.0, left),
-                    check=False,
-                )
+                returncode = run_in_group(argv, env, out, max(1.0, left))
             except subprocess.TimeoutExpired:
                 step.outcome = "fail"
-                step.problems.append(f"timed out after {limit:.0f} s")
+                step.problems.append(timed_out(step, work, limit))
                 break
             except OSError as exc:
                 step.outcome = "fail"
                 step.problems.append(f"{argv[0]}: {exc}")
                 break
-            if proc.returncode != 0:
+            if returncode != 0:
                 step.outcome = "fail"
-                step.problems.append(f"{shown(argv, work)} exited {proc.returncode}")
+                step.problems.append(f"{shown(argv, work)} exited {returncode}")
                 break
         else:
             step.outcome = "pass"
@@ -160,19 +163,45 @@ def run_step(step: Step, work: Path, env: dict[str, str], limit: float, rehearse
         saved = json.loads(result.read_text())
         step.figures = saved.get("figures", {})
         step.problems = saved.get("problems", []) or step.problems
+    else:  # ended before its result: what it measured so far, row by row
+        _, written = gpu_rows.read(work, step.name)
+        step.figures = partial_figures(written)
+        step.problems += [r["problem"] for r in written.get("failed", [])]
     if step.outcome == "fail" and not step.problems:
         step.problems.append("failed (see its log)")
 
 
+def timed_out(step: Step, work: Path, limit: float) -> str:
+    planned, written = gpu_rows.read(work, step.name)
+    done = sum(len(rows) for rows in written.values())
+    rows = f" after {done} of {planned} rows" if planned is not None else ""
+    return f"timed out{rows} at its limit of {limit:.0f} s"
+
+
+def partial_figures(written: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A step's figures from the rows it wrote before it was ended (``gpu_rows``)."""
+    figures: dict[str, Any] = {k: v for k, v in written.items() if k not in ("failed", "copies")}
+    if "copies" in written:
+        figures["copy_gbytes_per_second"] = {
+            c["backend"]: c["gbytes_per_second"] for c in written["copies"]
+        }
+    return figures
+
+
 def run(outdir: Path, rehearse: bool) -> int:
     forced = os.environ.get("GPU_CHECK_FAIL", "")
+    stalled = os.environ.get("GPU_CHECK_TIMEOUT", "")
     plan = steps()
-    if forced and forced not in {s.name for s in plan}:
-        names = ", ".join(s.name for s in plan)
-        print(
-            f"gpu-check: GPU_CHECK_FAIL={forced} is no step (choose from {names})", file=sys.stderr
-        )
-        return 2
+    for variable, value, allowed in (
+        ("GPU_CHECK_FAIL", forced, [s.name for s in plan]),
+        ("GPU_CHECK_TIMEOUT", stalled, list(ROW_STEPS)),
+    ):
+        if value and value not in allowed:
+            print(
+                f"gpu-check: {variable}={value} is no step (choose from {', '.join(allowed)})",
+                file=sys.stderr,
+            )
+            return 2
     outdir.mkdir(parents=True, exist_ok=True)
     work = outdir / "raw"
     shutil.rmtree(work, ignore_errors=True)
@@ -190,7 +219,10 @@ def run(outdir: Path, rehearse: bool) -> int:
             step.outcome, step.problems = "skipped", ["out of time"]
         else:
             chosen = asv_env if step.name == "asv" else env  # --python=same ignores the matrix
-            run_step(step, work, chosen, min(step.limit, left - reserve), rehearse)
+            limit = min(step.limit, left - reserve)
+            if step.name == stalled:  # it hangs half-way: its limit comes soon
+                limit = min(limit, STALLED_LIMIT)
+            run_step(step, work, chosen, limit, rehearse)
         print(f"   {step.outcome} ({step.seconds:.0f} s)", file=sys.stderr, flush=True)
     total = time.monotonic() - began
     (outdir / "summary.md").write_text(gpu_summary.markdown(plan, rehearse, total))

@@ -1,0 +1,76 @@
+"""gpu-check's ceiling step: a copy kernel on each GPU backend, the card's nominal peak, every
+GPU row at the largest size in % of both (compiled variants last), each fused row beside its
+standard-only row; each row written as it is measured (``gpu_rows``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gpu_steps
+from gpu_basics import DTYPES, Result, load, nvml, sizes
+from gpu_judgments import ceiling_problems, disagreements, gpu_model
+from gpu_rows import RowLog
+
+
+def step_ceiling(work: Path, rehearse: bool) -> Result:
+    """A copy kernel on each GPU backend, the card's nominal peak, the rows at the largest
+    size in % of both, compare's measured GPU ceiling against the copy kernel, and each
+    fused row beside its standard-only row (``gpu_steps.gain_rows``: eager ones at the
+    middle sizes too)."""
+    info = load(work / "info.json") if (work / "info.json").exists() else {"backends": []}
+    peak = gpu_steps.nominal_peak(nvml(), gpu_model(info))  # the model the folder is named by
+    rows = gpu_steps.gpu_rows(rehearse)
+    names = list(dict.fromkeys(r.backend for r in rows))
+    at_large = [(r, d) for r in sorted(rows, key=lambda r: r.loop == "compiled") for d in DTYPES]
+    gain = gpu_steps.gain_rows(rows)
+    gaining = [(r, d, n) for n in sizes("gain", rehearse) for r in gain for d in DTYPES]
+    log = RowLog(work, "ceiling", len(names) + len(at_large) + len(gaining))
+    copies, problems = {}, []
+    for name in names:
+        try:
+            copies[name] = gpu_steps.copy_gbytes_per_second(name, sizes("copy_bytes", rehearse)[0])
+            log.add("copies", {"backend": name, "gbytes_per_second": copies[name]})
+        except Exception as exc:
+            problem = f"copy kernel on {name}: {type(exc).__name__}: {exc}"
+            problems.append(log.add("failed", {"problem": problem})["problem"])
+    large = []
+    for row, dtype in at_large:  # compiled variants last: their cold compiles are the longest
+        try:
+            got = gpu_steps.speed(row, sizes("large", rehearse)[0], dtype, rows[row])
+        except Exception as exc:
+            problem = f"{row.label} {dtype}: {type(exc).__name__}: {exc}"
+            problems.append(log.add("failed", {"problem": problem})["problem"])
+            continue
+        copy = copies.get(row.backend)
+        got["percent_of_copy"] = 100 * got["gbytes_per_second"] / copy if copy else None
+        got["percent_of_peak"] = 100 * got["gbytes_per_second"] / peak[0] if peak else None
+        large.append(log.add("large", got))
+    middle = []
+    for row, dtype, size in gaining:
+        try:
+            middle.append(log.add("middle", gpu_steps.speed(row, size, dtype, rows[row])))
+        except Exception as exc:
+            problem = f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}"
+            problems.append(log.add("failed", {"problem": problem})["problem"])
+    compare = work / "compare-float32.json"
+    gpu = (
+        load(compare)["ceilings"].get("gpu", {}).get("gbytes_per_second")
+        if compare.exists()
+        else None
+    )
+    notes = []
+    if gpu is not None and copies.get("cupy"):  # a CPU's numbers are shown, not judged
+        (notes if rehearse else problems).extend(ceiling_problems(gpu, copies["cupy"], "gpu"))
+    figures = {
+        "copy_gbytes_per_second": copies,
+        "nominal_peak_gbytes_per_second": peak[0] if peak else None,
+        "nominal_peak_source": peak[1] if peak else "unknown card, NVML unavailable",
+        "measured_ceiling_gbytes_per_second": gpu,
+        "large": large,
+        "fused_gain": gpu_steps.fused_gains(
+            [(r["row"], r["dtype"], r["size"], r["us_per_iteration"]) for r in middle + large],
+            gpu_steps.standard_pairs(rows),
+        ),
+        "notes": notes,
+    }
+    return figures, problems + disagreements(large + middle)
