@@ -1,10 +1,12 @@
 """gpu-check's ceiling step: a copy kernel on each GPU backend, the card's nominal peak, every
 GPU row at the largest size in % of both (compiled variants last), each fused row beside its
-standard-only row; each row written as it is measured (``gpu_rows``)."""
+standard-only row, and the fused CuPy kernel's grid (one wave of the device) beside the fixed
+grid it had before; each row written as it is measured (``gpu_rows``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import gpu_steps
 from gpu_basics import DTYPES, Result, load, nvml, sizes
@@ -24,7 +26,8 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
     at_large = [(r, d) for r in sorted(rows, key=lambda r: r.loop == "compiled") for d in DTYPES]
     gain = gpu_steps.gain_rows(rows)
     gaining = [(r, d, n) for n in sizes("gain", rehearse) for r in gain for d in DTYPES]
-    log = RowLog(work, "ceiling", len(names) + len(at_large) + len(gaining))
+    gridded = [(r, d) for r, d in at_large if r.label == "cupy"]  # the fused CuPy kernel
+    log = RowLog(work, "ceiling", len(names) + len(at_large) + len(gaining) + len(gridded))
     copies, problems = {}, []
     for name in names:
         try:
@@ -52,6 +55,13 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         except Exception as exc:
             problem = f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}"
             problems.append(log.add("failed", {"problem": problem})["problem"])
+    grids = []
+    for row, dtype in gridded:  # the grid sized from the device beside the fixed one
+        try:
+            grids.append(log.add("grid", fixed_grid_beside(row, dtype, rows[row], large, rehearse)))
+        except Exception as exc:
+            problem = f"{row.label} {dtype} fixed grid: {type(exc).__name__}: {exc}"
+            problems.append(log.add("failed", {"problem": problem})["problem"])
     compare = work / "compare-float32.json"
     gpu = (
         load(compare)["ceilings"].get("gpu", {}).get("gbytes_per_second")
@@ -67,6 +77,7 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         "nominal_peak_source": peak[1] if peak else "unknown card, NVML unavailable",
         "measured_ceiling_gbytes_per_second": gpu,
         "large": large,
+        "grid": grids,
         "fused_gain": gpu_steps.fused_gains(
             [(r["row"], r["dtype"], r["size"], r["us_per_iteration"]) for r in middle + large],
             gpu_steps.standard_pairs(rows),
@@ -74,3 +85,27 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         "notes": notes,
     }
     return figures, problems + disagreements(large + middle)
+
+
+def fixed_grid_beside(
+    row: Any, dtype: str, stands_for: str | None, large: list[dict[str, Any]], rehearse: bool
+) -> dict[str, Any]:
+    """The fused CuPy row at the largest size with the fixed grid of 1024 blocks, beside the
+    same row with one wave of the device's resident blocks (measured in ``large``)."""
+    from descent_bench.backends.cupy import fused
+
+    size = sizes("large", rehearse)[0]
+    sized = next(r for r in large if r["row"] == row.label and r["dtype"] == dtype)
+    fused.use_fixed_grid(True)
+    try:
+        fixed = gpu_steps.speed(row, size, dtype, stands_for)
+    finally:
+        fused.use_fixed_grid(False)
+    return {
+        "row": row.label,
+        "dtype": dtype,
+        "size": size,
+        "sized_us_per_iteration": sized["us_per_iteration"],
+        "fixed_us_per_iteration": fixed["us_per_iteration"],
+        "fixed_blocks": fused.FIXED_BLOCKS,
+    }

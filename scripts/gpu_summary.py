@@ -58,6 +58,24 @@ def gains(f: dict[str, Any]) -> list[str]:
     return ["", "Fused primitive against the standard-only path:", "", *table(header, rows)]
 
 
+def grids(f: dict[str, Any]) -> list[str]:
+    """The fused CuPy kernel with one wave of the device's blocks against the fixed grid."""
+    rows = [
+        [
+            g["dtype"],
+            str(g["size"]),
+            number(g["sized_us_per_iteration"]),
+            number(g["fixed_us_per_iteration"]),
+            number(g["fixed_us_per_iteration"] / g["sized_us_per_iteration"]),
+        ]
+        for g in f.get("grid", [])
+    ]
+    if not rows:
+        return []
+    header = ["dtype", "N", "one wave µs/iter", "1024 blocks µs/iter", "fixed / wave"]
+    return ["", "The fused CuPy kernel's grid:", "", *table(header, rows)]
+
+
 def details(name: str, f: dict[str, Any]) -> list[str]:
     if name == "machine":
         return [
@@ -133,7 +151,7 @@ def details(name: str, f: dict[str, Any]) -> list[str]:
             for r in f.get("large", [])
         ]
         header = ["row", "dtype", "N", "µs/iter", "GB/s", "% of copy", "% of peak", "agrees"]
-        return lines + table(header, rows) + gains(f)
+        return lines + table(header, rows) + gains(f) + grids(f)
     return []
 
 

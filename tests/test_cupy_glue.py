@@ -248,3 +248,38 @@ def test_the_generated_cuda_passes_a_cpp_syntax_check(tmp_path, degree, sign, dt
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("properties", "blocks"),
+    [
+        ({"multiProcessorCount": 132, "maxThreadsPerMultiProcessor": 2048}, 132 * 8),  # H100/H200
+        ({"multiProcessorCount": 108, "maxThreadsPerMultiProcessor": 2048}, 108 * 8),  # A100
+        (
+            {
+                "multiProcessorCount": 40,
+                "maxThreadsPerMultiProcessor": 1024,
+                "maxBlocksPerMultiProcessor": 2,
+            },
+            80,
+        ),
+        ({}, cupy_fused.FIXED_BLOCKS),
+    ],
+    ids=["h100", "a100", "block-limit", "unknown"],
+)
+def test_the_fused_grid_is_one_wave_of_the_device(properties, blocks):
+    assert cupy_fused.resident_blocks(properties) == blocks
+    assert cupy_fused.blocks_for(10**8, blocks) == blocks  # a large input: the whole wave
+    assert cupy_fused.blocks_for(1000, blocks) == 4  # a small one: a block per 256 points
+
+
+def test_the_fixed_grid_computes_the_same_moments(stand_in):
+    cupy = backends.load("cupy")
+    args = moments_args(cupy, "float64")
+    sized = cupy.to_numpy(cupy.sync(cupy.ops.residual_moments(*args, False)))
+    cupy_fused.use_fixed_grid(True)
+    try:
+        fixed = cupy.to_numpy(cupy.sync(cupy.ops.residual_moments(*args, False)))
+    finally:
+        cupy_fused.use_fixed_grid(False)
+    np.testing.assert_allclose(fixed, sized, rtol=1e-12)

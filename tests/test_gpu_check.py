@@ -264,6 +264,11 @@ def test_the_rehearsal_runs_every_step_past_a_failed_one(tmp_path):
     later = ["timing", "compare", "ceiling", "tests", "asv", "after"]
     assert {name: steps[name]["outcome"] for name in later} == dict.fromkeys(later, "pass")
     assert "stand-in" in summary and "for torch:cuda" in summary
+    # the fused CuPy kernel's grid, one wave of the device, timed beside the fixed grid
+    grid = steps["ceiling"]["figures"]["grid"]
+    assert {g["dtype"] for g in grid} == {"float32", "float64"}
+    assert all(g["fixed_us_per_iteration"] > 0 for g in grid)
+    assert "The fused CuPy kernel's grid" in summary
     results_before = sorted((ROOT / "results").iterdir())
     saved = script("--save", str(out))
     assert saved.returncode == 2 and "rehearsal" in saved.stderr

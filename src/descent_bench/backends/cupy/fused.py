@@ -22,10 +22,20 @@ import numpy as np
 from descent_bench.kernels import Array, Ops
 
 THREADS = 256  # per block: a multiple of the warp's 32, at most 32 warps
-# Blocks of the first launch at most: about 8 resident blocks of 256 threads per SM on a
-# 132-SM card, enough loads in flight to stream at the memory's pace; the grid-stride loop
-# covers larger inputs.
-MAX_BLOCKS = 1024
+# The grid of the first launch at most: one wave of resident blocks (``resident_blocks``:
+# the device's SMs times the blocks of THREADS one SM holds), enough loads in flight to
+# stream at the memory's pace, with no partial second wave; the grid-stride loop covers
+# larger inputs. FIXED_BLOCKS: the grid before it was sized from the device (1024: 1.3 to 2
+# waves on a 132-SM card), kept to be timed beside it (``use_fixed_grid``).
+FIXED_BLOCKS = 1024
+
+
+class Grid:
+    """Which grid launches use: one wave of the device (the default) or FIXED_BLOCKS."""
+
+    fixed = False
+
+
 CTYPES = {"float32": "float", "float64": "double"}
 WARP = 32
 
@@ -141,10 +151,35 @@ def compiled_moments(degree: int, sign: bool, dtype: str) -> tuple[Any, Any]:
     return cupy.RawKernel(source, moments), cupy.RawKernel(source, finish)
 
 
-def blocks_for(n: int) -> int:
+def resident_blocks(properties: dict[str, Any]) -> int:
+    """Blocks of THREADS that the device holds at once: its SMs times what one SM holds
+    (threads per SM over THREADS, within its block limit); FIXED_BLOCKS where the device
+    does not say."""
+    sms = int(properties.get("multiProcessorCount", 0))
+    threads = int(properties.get("maxThreadsPerMultiProcessor", 0))
+    if sms <= 0 or threads <= 0:
+        return FIXED_BLOCKS
+    per_sm = threads // THREADS
+    limit = int(properties.get("maxBlocksPerMultiProcessor", 0))
+    return sms * (min(per_sm, limit) if limit > 0 else per_sm)
+
+
+def use_fixed_grid(fixed: bool) -> None:
+    """Launch FIXED_BLOCKS at most instead of one wave (to time the two side by side)."""
+    Grid.fixed = fixed
+
+
+@cache
+def device_blocks(device: int) -> int:
+    import cupy
+
+    return resident_blocks(dict(cupy.cuda.runtime.getDeviceProperties(device)))
+
+
+def blocks_for(n: int, most: int) -> int:
     """Blocks of the first launch for ``n`` points: one per ``THREADS`` points, at least one,
-    at most ``MAX_BLOCKS``."""
-    return min(MAX_BLOCKS, max(1, -(-n // THREADS)))
+    at most ``most``."""
+    return min(most, max(1, -(-n // THREADS)))
 
 
 class FusedOps(Ops):
@@ -163,7 +198,8 @@ class FusedOps(Ops):
         kind = x.dtype
         c, x, y = (cupy.ascontiguousarray(a, dtype=kind) for a in (coeffs, x, y))
         n = x.shape[0]
-        blocks = blocks_for(n)
+        most = FIXED_BLOCKS if Grid.fixed else device_blocks(cupy.cuda.runtime.getDevice())
+        blocks = blocks_for(n, most)
         partial = cupy.empty((blocks, degree + 1), dtype=cupy.float64)
         out = cupy.empty(degree + 1, dtype=kind)
         moments((blocks,), (THREADS,), (c, x, y, partial, np.int64(n)))

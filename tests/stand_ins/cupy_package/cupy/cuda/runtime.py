@@ -19,6 +19,11 @@ def getDeviceCount():
     return 1
 
 
+def getDevice():
+    _check()
+    return 0
+
+
 def getDeviceProperties(device):
     _check()
     return {
@@ -29,6 +34,8 @@ def getDeviceProperties(device):
         "clockRate": 1_980_000,  # kHz
         "memoryClockRate": 2_619_000,  # kHz
         "multiProcessorCount": 132,
+        "maxThreadsPerMultiProcessor": 2048,
+        "maxBlocksPerMultiProcessor": 32,
         "ECCEnabled": 1,
         "pciBusID": 0x19,
     }
