@@ -139,6 +139,7 @@ def step_compare(work: Path, rehearse: bool) -> Result:
     if not names:
         return figures, ["no backend on the GPU to compare"]
     extra = ["--iterations", "20", "--budget", "0"] if rehearse else ["--budget", "5"]
+    log = RowLog(work, "compare", len(DTYPES))  # a dtype's figures kept once its run is done
     for dtype in DTYPES:
         out = work / f"compare-{dtype}.json"
         argv = ["compare", "--backends", ",".join(names), "--problems", "sine"]
@@ -151,14 +152,17 @@ def step_compare(work: Path, rehearse: bool) -> Result:
             problems.append(f"compare {dtype} exited {proc.returncode}")
             continue
         doc = load(out)
-        figures[dtype] = {
-            "ceiling": doc["ceilings"],
-            "us_per_iteration_at_2000": {
-                r["backend"]: r["seconds_per_iteration"] * 1e6
-                for r in doc["records"]
-                if r["size"] == min(sizes("compare", rehearse))
+        figures[dtype] = log.add(
+            f"={dtype}",
+            {
+                "ceiling": doc["ceilings"],
+                "us_per_iteration_at_2000": {
+                    r["backend"]: r["seconds_per_iteration"] * 1e6
+                    for r in doc["records"]
+                    if r["size"] == min(sizes("compare", rehearse))
+                },
             },
-        }
+        )
         problems += disagreements(doc["records"])
     return figures, problems
 

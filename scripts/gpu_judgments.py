@@ -120,7 +120,7 @@ def asv_guard_problems(config: str, environ: dict[str, str]) -> list[str]:
     """Why ``asv run --python=same`` with ``config`` would save rows under the wrong
     platform: a matrix variable not set as the configuration says."""
     return [
-        f"{k}={environ.get(k)!r} but {config} says {v!r} (export it: python "
+        f"{k}={environ.get(k)!r} but {config} says {v!r} (export it: python3 "
         f"scripts/gpu_check.py asv-env {config})"
         for k, v in asv_env(config).items()
         if environ.get(k) != v

@@ -33,7 +33,8 @@ class RowLog:
         self._append({"planned": planned})
 
     def add(self, kind: str, row: dict[str, Any]) -> dict[str, Any]:
-        """``row`` appended under ``kind`` (the figure it belongs to); returns it."""
+        """``row`` appended under ``kind`` (the figure it belongs to: a list of rows, or
+        the figure itself where ``kind`` starts with "="); returns it."""
         if self.hang_at is not None and self.written >= self.hang_at:
             while True:  # GPU_CHECK_TIMEOUT: no further progress until the step is ended
                 time.sleep(60)

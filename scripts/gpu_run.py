@@ -37,7 +37,7 @@ DEADLINE_SECONDS = 345  # the whole run, on a GPU; later steps get what is left
 LOG_LIMIT = 2 * 2**20  # bytes kept of a step's output
 KEPT = ("compare-float32.json", "compare-float64.json", "compare-float32.png")
 # Steps that write their rows as they go (``gpu_rows``): GPU_CHECK_TIMEOUT may stall one.
-ROW_STEPS = ("agreement", "timing", "ceiling")
+ROW_STEPS = ("agreement", "timing", "compare", "ceiling")
 STALLED_LIMIT = 20  # seconds: the stalled step's limit in a rehearsal of the bad day
 GPU_TESTS = [
     "tests/test_cupy_glue.py",
@@ -181,6 +181,8 @@ def timed_out(step: Step, work: Path, limit: float) -> str:
 def partial_figures(written: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """A step's figures from the rows it wrote before it was ended (``gpu_rows``)."""
     figures: dict[str, Any] = {k: v for k, v in written.items() if k not in ("failed", "copies")}
+    for kind in [k for k in figures if k.startswith("=")]:  # a figure of its own, not a list
+        figures[kind[1:]] = figures.pop(kind)[-1]
     if "copies" in written:
         figures["copy_gbytes_per_second"] = {
             c["backend"]: c["gbytes_per_second"] for c in written["copies"]

@@ -236,7 +236,7 @@ def script(*args, env=None):
         ([], None, "usage"),
         (["--bogus", "x"], None, "usage"),
         (["--rehearse", "OUT"], {"GPU_CHECK_FAIL": "nonsense"}, "is no step"),
-        (["--rehearse", "OUT"], {"GPU_CHECK_TIMEOUT": "compare"}, "is no step"),
+        (["--rehearse", "OUT"], {"GPU_CHECK_TIMEOUT": "machine"}, "is no step"),
     ],
     ids=["no-outdir", "unknown-flag", "unknown-step", "timeout-of-a-step-without-rows"],
 )
@@ -367,3 +367,31 @@ def test_asv_saves_under_the_checked_out_commit_or_is_skipped_without_one(monkey
     assert "asv skipped: this copy has no git metadata" in skip[-1]
     monkeypatch.setattr(gpu_process, "ROOT", tmp_path)  # a copy without .git
     assert gpu_process.head_commit() is None
+
+
+def test_a_cut_short_steps_rows_become_its_figures(tmp_path):
+    """What a step wrote before its end, read back as the figures its summary shows."""
+    rows = sys.modules["gpu_rows"]
+    log = rows.RowLog(tmp_path, "ceiling", 5)
+    log.add("copies", {"backend": "cupy", "gbytes_per_second": 4000.0})
+    log.add("large", {"row": "cupy", "dtype": "float32"})
+    log.add("failed", {"problem": "jax float32: RuntimeError: out of memory"})
+    compare = rows.RowLog(tmp_path, "compare", 2)
+    compare.add("=float32", {"ceiling": {"gpu": 1.0}, "us_per_iteration_at_2000": {}})
+    with rows.path(tmp_path, "ceiling").open("a") as out:
+        out.write('{"kind": "large", "row": {"row": "cut sh')  # the last line, cut short
+    planned, written = rows.read(tmp_path, "ceiling")
+    assert planned == 5 and sum(len(v) for v in written.values()) == 3
+    figures = gpu_run.partial_figures(written)
+    assert figures["copy_gbytes_per_second"] == {"cupy": 4000.0}
+    assert figures["large"] == [{"row": "cupy", "dtype": "float32"}]
+    assert "failed" not in figures
+    _, written = rows.read(tmp_path, "compare")
+    assert gpu_run.partial_figures(written) == {
+        "float32": {"ceiling": {"gpu": 1.0}, "us_per_iteration_at_2000": {}}
+    }
+    step = gpu_run.Step("ceiling", "", 100)
+    assert (
+        gpu_run.timed_out(step, tmp_path, 100)
+        == "timed out after 3 of 5 rows at its limit of 100 s"
+    )
