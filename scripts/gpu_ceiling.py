@@ -34,15 +34,13 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
             copies[name] = gpu_steps.copy_gbytes_per_second(name, sizes("copy_bytes", rehearse)[0])
             log.add("copies", {"backend": name, "gbytes_per_second": copies[name]})
         except Exception as exc:
-            problem = f"copy kernel on {name}: {type(exc).__name__}: {exc}"
-            problems.append(log.add("failed", {"problem": problem})["problem"])
+            problems.append(log.failed(f"copy kernel on {name}", exc))
     large = []
     for row, dtype in at_large:  # compiled variants last: their cold compiles are the longest
         try:
             got = gpu_steps.speed(row, sizes("large", rehearse)[0], dtype, rows[row])
         except Exception as exc:
-            problem = f"{row.label} {dtype}: {type(exc).__name__}: {exc}"
-            problems.append(log.add("failed", {"problem": problem})["problem"])
+            problems.append(log.failed(f"{row.label} {dtype}", exc))
             continue
         copy = copies.get(row.backend)
         got["percent_of_copy"] = 100 * got["gbytes_per_second"] / copy if copy else None
@@ -53,15 +51,13 @@ def step_ceiling(work: Path, rehearse: bool) -> Result:
         try:
             middle.append(log.add("middle", gpu_steps.speed(row, size, dtype, rows[row])))
         except Exception as exc:
-            problem = f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}"
-            problems.append(log.add("failed", {"problem": problem})["problem"])
+            problems.append(log.failed(f"{row.label} N={size} {dtype}", exc))
     grids = []
     for row, dtype in gridded:  # the grid sized from the device beside the fixed one
         try:
             grids.append(log.add("grid", fixed_grid_beside(row, dtype, rows[row], large, rehearse)))
         except Exception as exc:
-            problem = f"{row.label} {dtype} fixed grid: {type(exc).__name__}: {exc}"
-            problems.append(log.add("failed", {"problem": problem})["problem"])
+            problems.append(log.failed(f"{row.label} {dtype} fixed grid", exc))
     compare = work / "compare-float32.json"
     gpu = (
         load(compare)["ceilings"].get("gpu", {}).get("gbytes_per_second")

@@ -98,8 +98,7 @@ def step_agreement(work: Path, rehearse: bool) -> Result:
         try:
             records.append(log.add("records", gpu_steps.agreement(row, size, dtype, rows[row])))
         except Exception as exc:
-            problem = f"{row.label} N={size} {dtype}: {type(exc).__name__}: {exc}"
-            problems.append(log.add("failed", {"problem": problem})["problem"])
+            problems.append(log.failed(f"{row.label} N={size} {dtype}", exc))
     if not records:
         problems.append("no row on the GPU to check")
     return {"records": records}, problems + disagreements(records)
@@ -115,8 +114,7 @@ def step_timing(work: Path, rehearse: bool) -> Result:
         try:
             row = gpu_steps.time_backend(name, sizes("timing", rehearse)[0])
         except Exception as exc:
-            problem = f"{name}: {type(exc).__name__}: {exc}"
-            problems.append(log.add("failed", {"problem": problem})["problem"])
+            problems.append(log.failed(name, exc))
             continue
         rows.append(log.add("rows", row))
         found = k_problems(name, row["us_per_iteration"])

@@ -42,6 +42,10 @@ class RowLog:
         self.written += 1
         return row
 
+    def failed(self, what: str, exc: Exception) -> str:
+        """The problem line of ``what`` failing with ``exc``, written as a row; returns it."""
+        return self.add("failed", {"problem": f"{what}: {type(exc).__name__}: {exc}"})["problem"]
+
     def _append(self, entry: dict[str, Any]) -> None:
         with self.file.open("a") as out:
             out.write(json.dumps(entry, default=str) + "\n")

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from test_diff import record
 
 from descent_bench import backends, kernels
 from descent_bench.cli import main
@@ -14,7 +15,6 @@ from descent_bench.kernels.capabilities import resident_bytes
 from descent_bench.machine import cache
 from descent_bench.machine.roofs import DRAM, data_level
 from descent_bench.native import fused as native
-from descent_bench.records.record import Record
 from descent_bench.timing.sizes import STREAMING_FACTOR, quick_sizes, streaming_size
 from descent_bench.timing.workloads import make_problem
 
@@ -78,24 +78,7 @@ def test_the_reports_disagreeing_make_the_last_level_measured(monkeypatch):
 
 
 def roofed(**changes):
-    base = {
-        "backend": "numpy",
-        "library": "numpy",
-        "device": "cpu",
-        "problem": "sine",
-        "size": 2000,
-        "dtype": "float64",
-        "iterations": 1,
-        "compile_seconds": None,
-        "seconds_per_iteration": 1e-6,
-        "bytes_per_iteration": 32000,
-        "bandwidth_fraction": None,
-        "max_rel_diff": 0.0,
-        "agrees": True,
-        "baseline": False,
-        "devices": 1,
-    }
-    return Record(**{**base, **changes})
+    return record("numpy", 1e-6, **changes)
 
 
 def test_the_larger_roof_binds():
