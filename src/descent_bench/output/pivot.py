@@ -141,6 +141,9 @@ def problem_grid(
 
 
 OPTIONAL = ("speedup", "compile", "bandwidth", "diff")
+# With roofs, each row's share of its roof comes first: the roofline is what says how far a
+# row is from what the machine allows.
+ROOFED = ("bandwidth", "speedup", "compile", "diff")
 
 
 def problem_table(
@@ -175,7 +178,8 @@ def problem_table(
     labels.sort(key=speed)
     grid = problem_grid(problem, labels, cells, sizes, every_size)
     has_tutorial = any(s.speedup_vs_tutorial is not None for s in rows)
-    order = [k for k in OPTIONAL if has_tutorial or k != "speedup"]
+    roofed = any(s.record.roof_seconds is not None for s in rows)
+    order = [k for k in (ROOFED if roofed else OPTIONAL) if has_tutorial or k != "speedup"]
     fitted = grid.fit(width, order)
     return None if fitted is None else fitted.lines()
 
