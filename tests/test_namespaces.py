@@ -22,8 +22,8 @@ needs_strict = pytest.mark.skipif(
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("problem,size", [("sine", 2000), ("paraboloid", 1000)])
 def test_a_namespace_by_name_gives_the_strict_rows_result_to_the_last_bit(problem, size, dtype):
-    by_name = prepare(row_for(STRICT, "own", problem, size, dtype, 50)).final_params
-    built_in = prepare(row_for("strict", "own", problem, size, dtype, 50)).final_params
+    by_name = prepare(row_for(STRICT, "own", problem, size, dtype, 50)).final_params()
+    built_in = prepare(row_for("strict", "own", problem, size, dtype, 50)).final_params()
     assert by_name.tobytes() == built_in.tobytes()
 
 

@@ -303,7 +303,8 @@ def test_the_suite_hands_the_first_process_s_visits_to_the_others(register, monk
 
     jobs = []
 
-    def in_this_process(job, observer):  # a worker without spawning one
+    def in_this_process(job, observer, worker=None, on_measured=None):  # no spawning
+        assert worker is None  # a worker is started ahead only by a spawned one's signal
         jobs.append(job)
         return rounds.work(job, observer)
 

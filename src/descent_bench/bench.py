@@ -271,12 +271,13 @@ class Workload:
         prepared = prepare(self.row, own)
         calls = [prepared.time_call().host_seconds for _ in range(repeat)]
         seconds = statistics.median(calls) / prepared.iterations
-        agreement = self._agreement(prepared.final_params, prepared.iterations)
+        agreement = self._agreement(prepared.final_params(), prepared.iterations)
         return Measurement(
             iterations=prepared.iterations,
             iterations_per_second=1 / seconds,
             gbytes_per_second=gbytes_per_second(self.bytes_per_iteration, seconds),
-            compile_seconds=prepared.compile_seconds or 0.0,
+            compile_seconds=prepared.compile_seconds([c / prepared.iterations for c in calls])
+            or 0.0,
             max_rel_diff=agreement.max_rel_diff,
             agrees=agreement.agrees,
             seconds_per_iteration=seconds,

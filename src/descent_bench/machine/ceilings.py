@@ -30,13 +30,24 @@ def measure_ceilings(
     distinct: dict[tuple[int, str], Backend] = {}
     for backend in used:
         distinct.setdefault((id(backend.xp), backend.platform), backend)
+    # The host's reads (a library whose arrays are NumPy's, the C loop) share one array of
+    # ones, hundreds of MB, made once; a device's copy of it is its own.
+    itemsize = np.dtype(dtype).itemsize
+    host: list[np.ndarray] = []
+
+    def ones(platform: str) -> np.ndarray:
+        if platform == "cpu" and host:
+            return host[0]
+        made = np.ones(CEILING_BYTES[platform] // itemsize // ROW * ROW, dtype=dtype)
+        if platform == "cpu":
+            host.append(made)
+        return made
+
     reads = [
-        read
-        for b in distinct.values()
-        for read in backend_stream_reads(b, dtype, CEILING_BYTES[b.platform])
+        read for b in distinct.values() for read in backend_stream_reads(b, dtype, ones(b.platform))
     ]
     if any(r.platform == "cpu" for r in reads):
-        c_read = c_stream_read(dtype, CEILING_BYTES["cpu"])
+        c_read = c_stream_read(ones("cpu"))
         reads += [c_read] if c_read is not None else []
     note("streaming ceiling: reading with " + ", ".join(r.name for r in reads))
     speeds = stream_gbytes_per_second(reads)
@@ -61,13 +72,14 @@ class StreamRead:
 ROW = 4096  # points per row of the row-wise read
 
 
-def backend_stream_reads(backend: Backend, dtype: str, nbytes: int) -> list[StreamRead]:
-    """The backend's own sums of a large array on its device, compiled and warmed up: one
-    flat sum, and one over rows of ``ROW`` (which a library may split between threads)."""
+def backend_stream_reads(backend: Backend, dtype: str, ones: np.ndarray) -> list[StreamRead]:
+    """The backend's own sums of a large array (``ones``, a whole number of rows, on its
+    device), compiled and warmed up: one flat sum, and one over rows of ``ROW`` (which a
+    library may split between threads)."""
     xp = backend.xp
     itemsize = np.dtype(dtype).itemsize
-    count = nbytes // itemsize // ROW * ROW
-    array = backend.asarray(np.ones(count), dtype)
+    count = ones.size
+    array = backend.asarray(ones, dtype)
 
     def by_rows(a: Array) -> Array:
         return xp.sum(xp.sum(xp.reshape(a, (-1, ROW)), axis=1))
@@ -90,13 +102,12 @@ def _timer(backend: Backend, total: Callable[[Array], Array], array: Array) -> C
     return lambda: backend.time_calls(lambda: total(array), 1)[0]
 
 
-def c_stream_read(dtype: str, nbytes: int) -> StreamRead | None:
+def c_stream_read(array: np.ndarray) -> StreamRead | None:
     """The C reference's vectorised single-thread read of a host array (None: no compiler)."""
 
     if native.unavailable_reason() is not None:
         return None
     library = native.load()
-    array = np.ones(nbytes // np.dtype(dtype).itemsize, dtype=dtype)
     library.stream_sum(array)
 
     def read_once() -> float:

@@ -41,6 +41,7 @@ from descent_bench.reference.bound import (
     AffineRun,
     Tolerance,
     affine_tolerance,
+    column_max_squares,
     decay_tolerance,
     first_order_tolerance,
     quadratic_forms,
@@ -115,7 +116,7 @@ def exact_params(
         rate=lr * scale,
         shrink=lr * ridge,
         forms=quadratic_forms(design, target),
-        max_squares=np.max(design**2, axis=0),
+        max_squares=column_max_squares(design),
         points=int(design.shape[0]),
         residual_moments=residual_moments,
     )
@@ -123,7 +124,21 @@ def exact_params(
     return Reference(params, "exact", how, affine)
 
 
-LeastSquares = tuple[exact.Normal, np.ndarray, np.ndarray, float, float, bool]
+class PowersOfX:
+    """The design matrix of a polynomial fit, x^0..x^degree as columns (N x degree + 1),
+    made a chunk of rows at a time where it is read (it is never needed whole)."""
+
+    def __init__(self, x: np.ndarray, degree: int) -> None:
+        self.x = x
+        self.degree = degree
+        self.shape = (x.size, degree + 1)
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return powers(self.x[rows], self.degree)
+
+
+Design = np.ndarray | PowersOfX
+LeastSquares = tuple[exact.Normal, Design, np.ndarray, float, float, bool]
 
 
 def least_squares(problem: Problem, dtype: str) -> LeastSquares | None:
@@ -144,8 +159,8 @@ def least_squares(problem: Problem, dtype: str) -> LeastSquares | None:
     a, target = as_seen(data[0], dtype), as_seen(data[1], dtype)
     if a.ndim == 1:  # (x, y): the powers of x, exactly, in the sums
         degree = problem.initial_params().size - 1
-        design = powers(a, degree)  # for the bound only: the sums take x^k exactly
-        return exact.from_powers(a, target, degree), design, target, descent.constant, 0.0, True
+        made = PowersOfX(a, degree)  # for the bound only: the sums take x^k exactly
+        return exact.from_powers(a, target, degree), made, target, descent.constant, 0.0, True
     design = a.T  # the powers as a matrix of features, (d + 1) x N, as the row holds them
     return exact.from_design(design, target), design, target, descent.constant, 0.0, False
 

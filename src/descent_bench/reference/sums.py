@@ -140,19 +140,28 @@ def power_sums(x: np.ndarray, y: np.ndarray, degree: int) -> PowerSums:
 def dots(rows: Sequence[np.ndarray], pairs: Sequence[tuple[int, int]]) -> list[Decimal]:
     """sum_i a_i b_i for each (j, k) in ``pairs``, a = ``rows[j]`` and b = ``rows[k]`` (1-D,
     of one length) of float64 values taken as exact: each product error-free in two parts
-    (Dekker), summed as ``compensated_sums`` sums, every pair in one pass over the data."""
+    (Dekker; each row split once per chunk), summed as ``compensated_sums`` sums, every pair
+    in one pass over the data."""
     rows = [np.ascontiguousarray(row, dtype=np.float64) for row in rows]
     if len({row.shape for row in rows}) > 1 or any(row.ndim != 1 for row in rows):
         raise ValueError(f"rows must be 1-D of one length, got {[r.shape for r in rows]}")
     left = [j for j, _ in pairs]
     right = [k for _, k in pairs]
+    chunk = np.zeros((len(rows), CHUNK))  # zero past n: adds nothing to a product sum
 
     def chunk_rows(start: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-        chunk = np.zeros((len(rows), CHUNK))  # zero past n: adds nothing to a product sum
+        if n < CHUNK:
+            chunk[:, n:] = 0.0
         for r, row in enumerate(rows):
             chunk[r, :n] = row[start : start + n]
-        b = chunk[right]
-        return times(chunk[left], np.zeros((len(pairs), CHUNK)), b, split(b))
+        high, low = split(chunk)
+        a, b = chunk[left], chunk[right]
+        p = a * b
+        e = high[left] * high[right] - p
+        e += high[left] * low[right]
+        e += low[left] * high[right]
+        e += low[left] * low[right]
+        return p, e
 
     return compensated_sums(rows[0].size if rows else 0, len(pairs), chunk_rows)
 

@@ -1,17 +1,20 @@
 """Getting a row ready to time, and timing one call of it.
 
-Inputs go to the device before any clock starts. ``prepare`` runs the row's K-step loop
-once to compile and warm up; that call's result is checked against the reference. A row that
-compiles runs a second call as every later call will run: the compile time is the first call
-minus the second, both on the row's one clock. Every timed call after that runs K
-iterations, synced inside its timed region by the backend (``Backend.timed_call``): host
-seconds for every row on every device, and the device's own event time beside them where the
-backend has one.
+Inputs go to the device before any clock starts. ``prepare`` runs the row's loop once to
+compile and warm up: K iterations where the loop compiles (a compiled program may be
+specialised to K), one iteration where it does not (that call only touches the memory and
+paths every later call uses). Every timed call after that runs K iterations, synced inside
+its timed region by the backend (``Backend.timed_call``): host seconds for every row on every
+device, and the device's own event time beside them where the backend has one. A row's
+compile time is its first call minus what the timed calls say that many iterations take
+(their median), on the row's one clock. The answer checked against the reference is the
+latest timed call's: the work that was timed is the work that was checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import statistics
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,10 +62,33 @@ class Prepared:
     runner: Runner
     problem: Problem  # phrased as the backend reads it
     iterations: int  # K of every timed call
-    compile_seconds: float | None  # None: nothing compiles
-    final_params: np.ndarray  # after K iterations, for the agreement check
+    first_seconds: float  # the first call: compiling where the loop compiles, warming up
+    first_iterations: int  # K of the first call (``warmup_iterations``)
     time_call: Callable[[], CallTime]  # one synced call of K iterations
+    answer: Callable[[], Array]  # the latest timed call's result (one more call if none)
     overhead: Overhead | None = None  # a part of an iteration outside computing, measured
+
+    def compile_seconds(self, seconds_per_iteration: Sequence[float]) -> float | None:
+        """What compiling cost: the first call beyond what the timed calls (each one's
+        seconds per iteration) say its iterations take; None where nothing compiles or no
+        call was timed."""
+        if not self.runner.compiles or not seconds_per_iteration:
+            return None
+        steady = statistics.median(seconds_per_iteration) * self.first_iterations
+        return max(0.0, self.first_seconds - steady)
+
+    def final_params(self) -> np.ndarray:
+        """The parameters after K iterations (the latest timed call's), on the host as
+        float64, without padding: what the agreement check reads."""
+        backend = self.runner.backend
+        final = capabilities.trim(self.problem, backend.to_numpy(self.answer()))
+        return np.asarray(final, dtype=np.float64)
+
+
+def warmup_iterations(made: Runner, k: int) -> int:
+    """K of a row's first call: its own K where the loop compiles (the program may be
+    specialised to K), else one iteration."""
+    return k if made.compiles else 1
 
 
 def prepare(row: Row, made: Runner | None = None, shared: SharedInputs | None = None) -> Prepared:
@@ -82,28 +108,34 @@ def prepare(row: Row, made: Runner | None = None, shared: SharedInputs | None = 
         raise ValueError(f"{row.label} has no loop for {problem.name}")
     loop: Loop = found
     k = row.iterations
+    first_k = warmup_iterations(made, k)
+    kept: list[Array] = []  # the latest result of K iterations
 
-    def call() -> Array:
-        return loop(params, data, lr, k)
-
-    first_result: list[Array] = []
+    def keep(result: Array) -> Array:
+        kept[:] = [result]
+        return result
 
     def first_call() -> Array:
-        first_result.append(call())
-        return first_result[-1]
+        result = loop(params, data, lr, first_k)
+        return keep(result) if first_k == k else result
+
+    def time_call() -> CallTime:
+        kept.clear()  # its memory free for the call, as for a call that keeps nothing
+        return backend.timed_call(lambda: keep(loop(params, data, lr, k)))
+
+    def answer() -> Array:
+        if not kept:
+            backend.sync(keep(loop(params, data, lr, k)))
+        return kept[0]
 
     first = backend.timed_call(first_call).host_seconds
-    compile_seconds = None
-    if made.compiles:  # a steady call beside the first, on the same clock
-        steady = backend.timed_call(call).host_seconds
-        compile_seconds = max(0.0, first - steady)
-    final = capabilities.trim(problem, backend.to_numpy(first_result[0]))
     return Prepared(
         runner=made,
         problem=problem,
         iterations=k,
-        compile_seconds=compile_seconds,
-        final_params=np.asarray(final, dtype=np.float64),
-        time_call=lambda: backend.timed_call(call),
+        first_seconds=first,
+        first_iterations=first_k,
+        time_call=time_call,
+        answer=answer,
         overhead=backend.overhead(loop, params, data, lr, k),
     )

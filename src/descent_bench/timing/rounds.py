@@ -10,11 +10,12 @@ by group, the time shared among the groups.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,22 @@ class Job:
     # None: group by this process's free memory.
     groups: tuple[tuple[SizeKey, ...], ...] | None = None
     rows: tuple[Row, ...] | None = None
+    # The digest of each large answer of the first process (``answer_digest``): an answer
+    # equal to it to the bit is not handed back again.
+    digests: dict[Row, str] | None = None
+
+
+# An answer of at least this many bytes is handed back once: where a later process's answer
+# has the first one's SHA-256, it sends the digest alone (the parameters of 10^7 walkers are
+# 160 MB a row).
+SHARED_ANSWER_BYTES = 2**20
+
+
+def answer_digest(params: np.ndarray) -> str | None:
+    """The SHA-256 of a large answer's bytes (None for a small one: it is sent as it is)."""
+    if params.nbytes < SHARED_ANSWER_BYTES:
+        return None
+    return hashlib.sha256(np.ascontiguousarray(params).data).hexdigest()
 
 
 @dataclass
@@ -71,7 +88,7 @@ class MeasuredRow:
     row: Row
     samples: list[Sample]
     compile_seconds: float | None
-    final_params: np.ndarray
+    final_params: np.ndarray | None  # None: the first process's, to the bit (``digest``)
     device: str
     platform: str
     precision: str
@@ -79,6 +96,7 @@ class MeasuredRow:
     accumulation: str | None = None
     notes: tuple[str, ...] = ()  # ``Backend.row_notes``
     overhead: Overhead | None = None  # ``Backend.overhead``
+    digest: str | None = None  # ``answer_digest`` of the answer
 
 
 @dataclass
@@ -119,14 +137,20 @@ def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> li
     return groups
 
 
-def measured_row(row: Row, prepared: Prepared, samples: list[Sample]) -> MeasuredRow:
+def measured_row(
+    row: Row, prepared: Prepared, samples: list[Sample], first_digest: str | None = None
+) -> MeasuredRow:
+    """The row as this process measured it; its answer left out where it has
+    ``first_digest``, the first process's answer's."""
     backend = prepared.runner.backend
     form = capabilities.phrasing(prepared.problem)
+    params = prepared.final_params()
+    digest = answer_digest(params)
     return MeasuredRow(
         row,
         samples,
-        prepared.compile_seconds,
-        prepared.final_params,
+        prepared.compile_seconds([s.seconds_per_iteration for s in samples]),
+        None if digest is not None and digest == first_digest else params,
         str(backend.device),
         backend.platform,
         backend.matmul_precision(),
@@ -134,11 +158,13 @@ def measured_row(row: Row, prepared: Prepared, samples: list[Sample]) -> Measure
         backend.accumulation_dtype(row.dtype, form, row.size),
         () if row.loop in (FUSED, TUTORIAL_LOOP) else backend.row_notes(),
         prepared.overhead,
+        digest,
     )
 
 
-def work(job: Job, observer: Observer) -> JobResult:
-    """Measure ``job`` in this process (a worker's whole life, or an in-process run)."""
+def work(job: Job, observer: Observer, on_measured: Callable[[], None] = lambda: None) -> JobResult:
+    """Measure ``job`` in this process (a worker's whole life, or an in-process run);
+    ``on_measured`` is called once the last timed call is made."""
     settings = job.settings
     observer = Prefixed(observer, f"process {job.process + 1} of {settings.processes}")
     with held(job.process, settings.threads) as hold:
@@ -154,7 +180,7 @@ def work(job: Job, observer: Observer) -> JobResult:
                 problems = {make_problem(r.problem, r.size) for r in planned}
                 roofs = measure_roofs(problems, settings.dtype)
                 ceilings = with_streamed_read(ceilings, roofs)
-            results, schedule, groups = measure_groups(job, planned, observer)
+            results, schedule, groups = measure_groups(job, planned, observer, on_measured)
     described = describe_machine(planned) if job.process == 0 else None
     return JobResult(
         results, ceilings, hold.cpus, schedule, groups, list(planned), described, roofs
@@ -172,10 +198,14 @@ def with_streamed_read(ceilings: dict[str, Ceiling], roofs: Roofs | None) -> dic
 
 
 def measure_groups(
-    job: Job, planned: Sequence[Row], observer: Observer
+    job: Job,
+    planned: Sequence[Row],
+    observer: Observer,
+    on_measured: Callable[[], None] = lambda: None,
 ) -> tuple[list[MeasuredRow], list[Visit], list[list[SizeKey]]]:
     """Every planned row measured, a group of sizes at a time (each group's rows freed
-    before the next is prepared); the rows in the plan's order, the visits, the groups."""
+    before the next is prepared); the rows in the plan's order, the visits, the groups.
+    ``on_measured`` is called after the last group's last timed call."""
     settings = job.settings
     by_size: dict[SizeKey, list[Row]] = defaultdict(list)
     for row in planned:
@@ -225,10 +255,15 @@ def measure_groups(
             progress=progress,
         )
         left_seconds -= time.perf_counter() - start
+        if left == 1:
+            on_measured()
         schedule.extend(visits)
         for size in group:
             parts = zip(by_size[size], prepared[size], samples[size], strict=True)
-            measured.update({row: measured_row(row, made, own) for row, made, own in parts})
+            first = job.digests or {}
+            measured.update(
+                {row: measured_row(row, made, own, first.get(row)) for row, made, own in parts}
+            )
         del prepared, parts  # the group's rows freed before the next group is prepared
         observer.done_row()
     return [measured[row] for row in planned if row in measured], schedule, groups
