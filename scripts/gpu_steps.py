@@ -11,30 +11,14 @@ CPU), and every row says what it stands in for.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Iterable
 from typing import Any
 
+from descent_bench.machine.gpu_roofs import clock_bandwidth, table_bandwidth
 from descent_bench.timing.rows import Row, rows
 
 KS = (10, 100, 1000)
-# Nominal memory bandwidth (GB/s) of cards whose NVML cannot say (no bus width): the
-# vendors' data sheets. Matched against the device name, longest key first.
-KNOWN_PEAKS_GBPS = {
-    "H200": 4800.0,
-    "H100 NVL": 3900.0,
-    "H100 PCIe": 2000.0,
-    "H100": 3350.0,  # SXM5 80GB HBM3
-    "GH200": 4000.0,
-    "A100-SXM4-80GB": 2039.0,
-    "A100 80GB PCIe": 1935.0,
-    "A100": 1555.0,  # 40GB
-    "L40S": 864.0,
-    "L4": 300.0,
-    "V100": 900.0,
-    "T4": 320.0,
-}
 
 
 def host_text() -> str:
@@ -206,16 +190,6 @@ def copy_gbytes_per_second(name: str, nbytes: int = 2**31) -> float:
     return 2 * (nbytes // 4 * 4) / seconds / 1e9
 
 
-def table_peak(name: str | None) -> tuple[float, str] | None:
-    """The nominal bandwidth of a known card from its name, and where it came from."""
-    if not name:
-        return None
-    for key in sorted(KNOWN_PEAKS_GBPS, key=len, reverse=True):
-        if re.search(rf"\b{re.escape(key)}\b", name, re.IGNORECASE):
-            return KNOWN_PEAKS_GBPS[key], f"table of known cards: {key}"
-    return None
-
-
 def nominal_peak(nvml: Any | None, name: str | None) -> tuple[float, str] | None:
     """The card's nominal memory bandwidth in GB/s: NVML's maximum memory clock x bus width
     (x2, double data rate), else the table of known cards; None when neither says."""
@@ -228,11 +202,12 @@ def nominal_peak(nvml: Any | None, name: str | None) -> tuple[float, str] | None
                 width = nvml.nvmlDeviceGetMemoryBusWidth(h)  # bits
             finally:
                 nvml.nvmlShutdown()
-            gbps = clock * 1e6 * 2 * width / 8 / 1e9
-            return gbps, f"NVML: {clock} MHz memory clock x {width}-bit bus x 2"
+            gbps = clock_bandwidth(clock, width)
+            if gbps is not None:
+                return gbps, f"NVML: {clock} MHz memory clock x {width}-bit bus x 2"
         except Exception:
             pass
-    return table_peak(name)
+    return table_bandwidth(name)
 
 
 THROTTLE_BITS = {

@@ -269,15 +269,14 @@ class Workload:
         backend = self.backend.fresh() if fresh else self.backend
         own = Runner(backend, lambda p: backend.compile_loop(p.step), self.form, backend.compiles)
         prepared = prepare(self.row, own)
-        calls = [prepared.time_call().host_seconds for _ in range(repeat)]
-        seconds = statistics.median(calls) / prepared.iterations
+        calls = [prepared.time_call().host_seconds / prepared.iterations for _ in range(repeat)]
+        seconds = statistics.median(calls)
         agreement = self._agreement(prepared.final_params(), prepared.iterations)
         return Measurement(
             iterations=prepared.iterations,
             iterations_per_second=1 / seconds,
             gbytes_per_second=gbytes_per_second(self.bytes_per_iteration, seconds),
-            compile_seconds=prepared.compile_seconds([c / prepared.iterations for c in calls])
-            or 0.0,
+            compile_seconds=prepared.compile_seconds(calls) or 0.0,
             max_rel_diff=agreement.max_rel_diff,
             agrees=agreement.agrees,
             seconds_per_iteration=seconds,

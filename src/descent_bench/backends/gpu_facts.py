@@ -21,6 +21,9 @@ class GpuInfo:
     memory_bytes: int | None = None
     max_sm_clock_mhz: int | None = None
     max_memory_clock_mhz: int | None = None
+    memory_bus_bits: int | None = None  # the memory bus's width
+    sm_count: int | None = None  # streaming multiprocessors
+    l2_bytes: int | None = None
     power_limit_watts: float | None = None
     ecc: bool | None = None
     mig: bool | None = None

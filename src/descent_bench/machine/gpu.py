@@ -53,6 +53,7 @@ def from_nvml(nvml: Any, visible: str | None) -> GpuInfo:
             max_memory_clock_mhz=attempt(
                 lambda: int(nvml.nvmlDeviceGetMaxClockInfo(h, nvml.NVML_CLOCK_MEM))
             ),
+            memory_bus_bits=attempt(lambda: int(nvml.nvmlDeviceGetMemoryBusWidth(h))),
             power_limit_watts=None if power is None else power / 1000,
             ecc=None if ecc is None else bool(ecc[0]),
             mig=None if mig is None else bool(mig[0]),

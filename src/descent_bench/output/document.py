@@ -79,7 +79,12 @@ def document(result: SuiteResult, machine: dict[str, Any]) -> dict[str, Any]:
         },
         "settings": asdict(result.settings),
         "ceilings": {platform: asdict(c) for platform, c in result.ceilings.items()},
-        "roofs": None if result.roofs is None else {"cpu": asdict(result.roofs)},
+        "roofs": {
+            name: asdict(roofs)
+            for name, roofs in (("cpu", result.roofs), ("gpu", result.gpu_roofs))
+            if roofs is not None
+        }
+        or None,
         "records": [{**asdict(r), **derived(r)} for r in result.records],
         # Derived from the records for readers of the file; a loader recomputes it.
         "summary": summarize(shown_rows(result.records), result.ceilings).as_json(),

@@ -121,10 +121,13 @@ def problem_grid(
     columns = [Column("", group=problem, justify="left")]
     rows: list[list[str]] = [[label] for label in labels]
     for size in sizes:
-        placed = next((s.record for s in cells.values() if s.record.size == size), None)
-        where = ""
-        if roofs and placed is not None and placed.binding_roof:
-            where = f" ({placed.data_in}, {placed.binding_roof}-bound)"
+        # Where its data lives, which roof binds: per platform (CPU and GPU rows, both)
+        placed = dict.fromkeys(
+            f"{s.record.data_in}, {s.record.binding_roof}-bound"
+            for label in labels
+            if (s := cells.get((label, size))) is not None and s.record.binding_roof
+        )
+        where = f" ({'; '.join(placed)})" if roofs and placed else ""
         for name, kind, text in per_size:
             columns.append(Column(name, group=f"{size:,}{where}", kind=kind))
             for label, row in zip(labels, rows, strict=True):
@@ -261,6 +264,12 @@ def legend(rows: Sequence[ShownRow], lines: Sequence[str] = ()) -> list[str]:
             "% roof: the time the binding roof allows over the row's; under each size, where "
             "its data lives and which roof binds: compute (the arithmetic at this CPU's "
             "measured peak) or memory (the bytes at the rate measured where they live)."
+        )
+    if any(s.record.roof_seconds is not None and s.record.platform == "gpu" for s in rows):
+        out.append(
+            "A GPU row's roofs are the card's nominal peaks: its FMA rate and memory "
+            "bandwidth; data in its L2 (whose bandwidth no card publishes) has the compute "
+            "roof alone."
         )
     return [cell_text(line) for line in out + notes(rows)]
 

@@ -49,6 +49,20 @@ class Roofs:
     vector_bytes: int
 
 
+@dataclass(frozen=True)
+class GpuRoofs:
+    """A GPU's two roofs from the card's own numbers (``machine.gpu_roofs``): its memory
+    bandwidth and its fused multiply-adds a second by dtype (an add takes an FMA's slot),
+    each with where it came from, and its L2 (data that fits lives there)."""
+
+    name: str
+    memory_gbytes_per_second: float | None
+    memory_source: str
+    fma_per_second: dict[str, float]
+    compute_source: str
+    l2_bytes: int | None = None
+
+
 @dataclass
 class SuiteResult:
     """A measured run: its records and what the output says beside them."""
@@ -64,3 +78,4 @@ class SuiteResult:
     # What the run ran on (``machine.describe``), as the first measuring process saw it.
     machine: dict[str, Any] | None = None
     roofs: Roofs | None = None  # the CPU's roofs (None: not measured, e.g. no compiler)
+    gpu_roofs: GpuRoofs | None = None  # the GPU's, from the card (None: no GPU row)

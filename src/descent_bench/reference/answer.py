@@ -41,11 +41,10 @@ from descent_bench.reference.bound import (
     AffineRun,
     Tolerance,
     affine_tolerance,
-    column_max_squares,
     decay_tolerance,
     first_order_tolerance,
-    quadratic_forms,
 )
+from descent_bench.reference.forms import column_max_squares, quadratic_forms
 
 # The seed of the start every row and its reference descend from.
 SEED = 0

@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 
 from descent_bench.kernels import Problem, capabilities
+from descent_bench.machine.gpu_roofs import MEMORY as GPU_MEMORY
+from descent_bench.machine.gpu_roofs import gpu_data_level
 from descent_bench.machine.roofs import DRAM, data_level
 from descent_bench.records.record import Record, gbytes_per_second
-from descent_bench.records.run import Ceiling, Roofs
+from descent_bench.records.run import Ceiling, GpuRoofs, Roofs
 from descent_bench.records.settings import Settings
 from descent_bench.reference.answer import Reference, reference
 from descent_bench.reference.bound import max_rel_diff
@@ -98,9 +100,11 @@ def merge(
     settings: Settings,
     results: list[JobResult],
     known: dict[AnswerKey, Reference] | None = None,
+    gpu: GpuRoofs | None = None,
 ) -> list[Record]:
     """One record per row, in the plan's order: every process's calls, checked against the
-    reference (``known``: the answers computed already), and placed under its roofs."""
+    reference (``known``: the answers computed already), and placed under its roofs (a GPU
+    row under ``gpu``'s)."""
     ceilings = fastest_ceilings(results)
     roofs = best_roofs(results)
     by_row: dict[Row, list[MeasuredRow]] = {}
@@ -109,7 +113,7 @@ def merge(
             by_row.setdefault(part.row, []).append(part)
     found = answers(settings, results[0].rows, known)
     return [
-        record(settings, by_row[m.row], ceilings, roofs, found[answer_key(m)])
+        record(settings, by_row[m.row], ceilings, roofs, found[answer_key(m)], gpu)
         for m in results[0].rows
     ]
 
@@ -120,6 +124,7 @@ def record(
     ceilings: dict[str, Ceiling],
     roofs: Roofs | None,
     answer: Reference,
+    gpu: GpuRoofs | None = None,
 ) -> Record:
     """A row's record from every process's calls, held against ``answer`` with the row's
     tolerance (from how its backend's sums run)."""
@@ -168,16 +173,29 @@ def record(
         overhead_seconds=_median_overhead(parts),
         overhead=next((p.overhead.what for p in parts if p.overhead), ""),
         **roofline(
-            problem, nbytes, settings.dtype, ceiling if first.platform == "cpu" else None, roofs
+            problem,
+            nbytes,
+            settings.dtype,
+            ceiling,
+            roofs if first.platform == "cpu" else None,
+            gpu if first.platform == "gpu" else None,
         ),
     )
 
 
 def roofline(
-    problem: Problem, nbytes: int, dtype: str, ceiling: Ceiling | None, roofs: Roofs | None
+    problem: Problem,
+    nbytes: int,
+    dtype: str,
+    ceiling: Ceiling | None,
+    roofs: Roofs | None,
+    gpu: GpuRoofs | None = None,
 ) -> dict[str, Any]:
-    """A CPU row's place under its roofs (``Record.data_in`` and the two roofs' seconds per
-    iteration); nothing where the roofs were not measured."""
+    """A row's place under its roofs (``Record.data_in`` and the two roofs' seconds per
+    iteration): a CPU row's (``roofs``, measured in the run) where ``gpu`` is None, else a GPU
+    row's (``gpu``, the card's); nothing where they are not known."""
+    if gpu is not None:
+        return gpu_roofline(problem, nbytes, dtype, ceiling, gpu)
     if roofs is None or ceiling is None:
         return {}
     level = data_level(
@@ -196,6 +214,25 @@ def roofline(
         "memory_roof_seconds": nbytes / (rate * 1e9),
         "compute_roof_seconds": None if peak is None or work is None else work.points * peak,
     }
+
+
+def gpu_roofline(
+    problem: Problem, nbytes: int, dtype: str, ceiling: Ceiling | None, gpu: GpuRoofs
+) -> dict[str, Any]:
+    """A GPU row under the card's roofs (``machine.gpu_roofs``): the memory roof where its
+    data lives in the card's memory (the nominal bandwidth, or the run's streaming ceiling
+    where that was faster), the compute roof its FMAs and adds at the card's FMA rate."""
+    level = gpu_data_level(capabilities.resident_bytes(problem, np.dtype(dtype).itemsize), gpu)
+    rate = gpu.memory_gbytes_per_second
+    if rate is not None and ceiling is not None:
+        rate = max(rate, ceiling.gbytes_per_second)
+    memory = nbytes / (rate * 1e9) if rate and level == GPU_MEMORY else None
+    work = capabilities.arithmetic(problem)
+    fma = gpu.fma_per_second.get(dtype)
+    compute = work.points * (work.fma + work.add) / fma if work is not None and fma else None
+    if memory is None and compute is None:
+        return {}
+    return {"data_in": level, "memory_roof_seconds": memory, "compute_roof_seconds": compute}
 
 
 def _median_overhead(parts: list[MeasuredRow]) -> float | None:

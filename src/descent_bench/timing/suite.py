@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 
+from descent_bench.machine.gpu_roofs import gpu_roofs
 from descent_bench.machine.state import snapshot, state
 from descent_bench.records.run import SuiteResult
 from descent_bench.records.settings import Settings, SettingsError
@@ -143,9 +144,11 @@ def measured(
         for worker in upcoming:
             worker.close()
     during = state(before, snapshot())
+    machine = results[0].machine
+    gpu = gpu_roofs(machine.get("gpu_used") if machine else None)
     return SuiteResult(
         settings=settings,
-        records=merge(settings, results, known),
+        records=merge(settings, results, known, gpu),
         ceilings=fastest_ceilings(results),
         processes=hosts,
         main_process=main_process,
@@ -154,4 +157,5 @@ def measured(
         machine_state=during,
         machine=results[0].machine,
         roofs=best_roofs(results),
+        gpu_roofs=gpu,
     )

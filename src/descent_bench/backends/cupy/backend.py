@@ -170,5 +170,8 @@ def runtime_facts(cupy: Any) -> GpuInfo:
         memory_bytes=props.get("totalGlobalMem"),
         max_sm_clock_mhz=None if clock is None else clock // 1000,
         max_memory_clock_mhz=None if memory_clock is None else memory_clock // 1000,
+        memory_bus_bits=props.get("memoryBusWidth"),
+        sm_count=props.get("multiProcessorCount"),
+        l2_bytes=props.get("l2CacheSize"),
         ecc=None if ecc is None else bool(ecc),
     )

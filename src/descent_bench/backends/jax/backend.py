@@ -292,4 +292,5 @@ def device_facts(device: Any) -> GpuInfo:
         cuda_runtime=version,
         compute_capability=getattr(device, "compute_capability", None),
         memory_bytes=stats.get("bytes_limit"),
+        sm_count=getattr(device, "core_count", None),  # a CUDA device's: its SMs
     )
