@@ -55,7 +55,7 @@ def fake_row(clock, mean, spread, seed):
         clock.now += seconds
         return CallTime(seconds, None)
 
-    return Prepared(None, None, 1, None, np.zeros(1), time_call)  # type: ignore[arg-type]
+    return Prepared(None, None, 1, 0.0, 1, time_call, lambda: np.zeros(1))  # type: ignore[arg-type]
 
 
 def visits(rows_of, budget, clock, rounds=3):

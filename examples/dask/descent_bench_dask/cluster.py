@@ -20,8 +20,19 @@ from descent_bench.backends import SCHEDULER_VARIABLE  # ``--scheduler ADDRESS``
 class Session:
     client: Any
     cluster: Any | None  # the local cluster this process started, or None (a scheduler's)
-    where: str  # what the rows ran on, said under the table
+    local: str  # the local cluster, in words ("" for a scheduler's)
     address: str | None  # the scheduler's address asked for (None: the local cluster)
+
+    @property
+    def where(self) -> str:
+        """What the rows ran on, said under the table: the local cluster, or the scheduler
+        and its workers as it has them now (a worker started beside the scheduler may join
+        after the first connection: the rows ran on those there at the end)."""
+        if self.cluster is not None or self.address is None:
+            return self.local
+        workers = self.client.scheduler_info().get("workers", {})
+        count = f"{len(workers)} worker{'s' if len(workers) != 1 else ''}"
+        return f"the scheduler at {self.address} ({count})"
 
 
 _SESSION: list[Session] = []
@@ -45,9 +56,7 @@ def session(threads: int) -> Session:
 
     if address:
         client = Client(address, timeout=30)
-        workers = client.scheduler_info().get("workers", {})
-        count = f"{len(workers)} worker{'s' if len(workers) != 1 else ''}"
-        made = Session(client, None, f"the scheduler at {address} ({count})", address)
+        made = Session(client, None, "", address)
     else:
         cluster = LocalCluster(
             n_workers=1,
