@@ -283,8 +283,9 @@ def checked_against(rows: Sequence[ShownRow]) -> tuple[str, ...]:
     kernel = problems.get("kernel", {})
     if kernel:
         count = sum(map(len, kernel.values()))
+        rows_were = f"the {count} rows were" if count > 1 else "the row was"
         lines.append(
-            f"{', '.join(kernel)}: no independent check; the {count} rows were compared with "
+            f"{', '.join(kernel)}: no independent check; {rows_were} compared with "
             "the kernel itself on NumPy in float64."
         )
     return tuple(lines)
