@@ -123,6 +123,14 @@ def test_a_later_process_leaves_out_an_answer_equal_to_the_first_s_and_sends_any
     assert small.digest is None and measured_walkers(10, None).final_params is not None
 
 
+def test_a_run_of_one_process_takes_no_digest():
+    walkers = rounds.SHARED_ANSWER_BYTES // 16 + 1
+    row = Row("numpy", "numpy", "own", "paraboloid", walkers, "float64", K)
+    prepared = prepare(row, counted_runner(False, []))
+    alone = rounds.measured_row(row, prepared, [Sample(1e-3, K, 0, 0)], None, others=False)
+    assert alone.digest is None and alone.final_params is not None
+
+
 def test_an_answer_a_later_process_got_wrong_is_caught():
     walkers = rounds.SHARED_ANSWER_BYTES // 16 + 1
     first = measured_walkers(walkers, None)

@@ -138,14 +138,19 @@ def size_groups(problems: Sequence[Problem], dtype: str, free: int | None) -> li
 
 
 def measured_row(
-    row: Row, prepared: Prepared, samples: list[Sample], first_digest: str | None = None
+    row: Row,
+    prepared: Prepared,
+    samples: list[Sample],
+    first_digest: str | None = None,
+    others: bool = True,
 ) -> MeasuredRow:
     """The row as this process measured it; its answer left out where it has
-    ``first_digest``, the first process's answer's."""
+    ``first_digest``, the first process's answer's; its digest taken only where ``others``
+    (other processes) may hold theirs against it."""
     backend = prepared.runner.backend
     form = capabilities.phrasing(prepared.problem)
     params = prepared.final_params()
-    digest = answer_digest(params)
+    digest = answer_digest(params) if others else None
     return MeasuredRow(
         row,
         samples,
@@ -261,8 +266,12 @@ def measure_groups(
         for size in group:
             parts = zip(by_size[size], prepared[size], samples[size], strict=True)
             first = job.digests or {}
+            others = settings.processes > 1
             measured.update(
-                {row: measured_row(row, made, own, first.get(row)) for row, made, own in parts}
+                {
+                    row: measured_row(row, made, own, first.get(row), others)
+                    for row, made, own in parts
+                }
             )
         del prepared, parts  # the group's rows freed before the next group is prepared
         observer.done_row()
